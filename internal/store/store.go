@@ -1,0 +1,214 @@
+// Package store defines reelpulse's domain records and the Store interface
+// that the SQLite and PostgreSQL back ends implement with hand-written SQL.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned (wrapped) when a movie or review does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Movie is a title that reelpulse follows, with the metadata read from IMDb.
+type Movie struct {
+	ID                  string // IMDb title id, e.g. "tt0013442"
+	Title               string
+	OriginalTitle       string
+	Year                int        // 0 when unknown
+	ReleaseDate         *time.Time // UTC midnight of the release day; nil when unknown
+	PosterURL           string
+	AggregateRating     *float64 // IMDb star average over all ratings, 1..10
+	RatingCount         *int64   // number of star ratings behind AggregateRating
+	DeclaredReviewCount *int     // user review total that IMDb declares
+	Tracked             bool     // false once untracked; the data is kept
+	AddedAt             time.Time
+	CheckedAt           *time.Time // last metadata check
+	ScrapedAt           *time.Time // last review pass that stored its result
+	FullScrapeAt        *time.Time // last review pass that reached the final page
+	LastError           string     // empty when the last check or sync succeeded
+	LastErrorAt         *time.Time
+	ScrapeWarning       string // e.g. an incomplete pass; empty when none
+}
+
+// MovieMetadata is what a title check learns about a movie. Zero fields are
+// left unchanged in the store, so a page that lacks a field does not erase it.
+type MovieMetadata struct {
+	Title               string
+	OriginalTitle       string
+	Year                int
+	ReleaseDate         *time.Time
+	PosterURL           string
+	AggregateRating     *float64
+	RatingCount         *int64
+	DeclaredReviewCount *int
+}
+
+// Review is one user review of a movie as stored.
+type Review struct {
+	ID          string // IMDb review id, e.g. "rw11005262"
+	MovieID     string
+	AuthorName  string
+	AuthorID    string // IMDb user id, e.g. "ur00000001"; empty when unknown
+	Title       string
+	Text        string
+	Rating      *int // 1..10; nil when the author gave no rating
+	Spoiler     bool
+	SubmittedAt time.Time // UTC midnight of the submission day
+	HelpfulUp   int
+	HelpfulDown int
+	ContentHash string // hash of normalised title, text, rating and spoiler flag
+	FirstSeenAt time.Time
+	LastSeenAt  time.Time
+	EditedAt    *time.Time // when a changed content hash was last detected
+}
+
+// SyncResult is the outcome of one complete review pass over a movie, applied
+// by Store.ApplySync in one transaction.
+type SyncResult struct {
+	MovieID string
+	// Upserts holds new reviews and reviews whose content hash changed.
+	Upserts []Review
+	// Seen holds the votes of every review found in the pass, so that votes
+	// and last-seen times are refreshed without rewriting unchanged text.
+	Seen []ReviewVotes
+	// Metadata refreshes the movie's metadata; nil leaves it unchanged.
+	Metadata *MovieMetadata
+	// Complete is true when the pass reached the last page. It sets the
+	// movie's FullScrapeAt.
+	Complete bool
+	// Warning is stored as the movie's ScrapeWarning ("" clears it).
+	Warning string
+	At      time.Time
+}
+
+// ReviewVotes is the helpful-vote count of one review seen in a pass.
+type ReviewVotes struct {
+	ReviewID    string
+	HelpfulUp   int
+	HelpfulDown int
+}
+
+// Overall is the aspect name under which an analysis stores its overall score.
+const Overall = "overall"
+
+// Analysis is an analyzer's result for one version of a review's content.
+type Analysis struct {
+	ReviewID        string
+	Analyzer        string // e.g. "lexicon"
+	AnalyzerVersion string
+	ContentHash     string // the review content hash that was analyzed
+	AnalyzedAt      time.Time
+	// Aspects holds one entry per aspect, including Overall. An aspect that
+	// the review does not mention has a nil Score.
+	Aspects []AspectScore
+}
+
+// AspectScore is the score of one aspect in one review.
+type AspectScore struct {
+	Aspect   string
+	Score    *int   // -2..+2; nil when the aspect is not mentioned
+	Evidence string // the sentence that supports the score
+}
+
+// Snapshot is a point of a movie's time series, taken at each check.
+type Snapshot struct {
+	MovieID             string
+	TakenAt             time.Time
+	DeclaredReviewCount *int
+	ScrapedReviewCount  int
+	AverageRating       *float64 // mean of the stored reviews' ratings
+	AspectAverages      map[string]float64
+}
+
+// ReviewQuery selects reviews of one movie. Zero fields do not filter.
+type ReviewQuery struct {
+	MovieID string
+	Limit   int // 0 means no limit
+	Offset  int
+}
+
+// MovieStats aggregates a movie's stored reviews and analyses.
+type MovieStats struct {
+	MovieID            string
+	ScrapedReviewCount int
+	RatedReviewCount   int
+	AverageRating      *float64
+	// RatingHistogram[i] counts reviews rated i+1 stars.
+	RatingHistogram [10]int
+	// ReviewsByMonth counts reviews by submission month ("2006-01"), ordered.
+	ReviewsByMonth []MonthCount
+	// Aspects summarises every analyzed aspect, Overall included, ordered
+	// by aspect name.
+	Aspects []AspectStats
+}
+
+// MonthCount is the number of reviews submitted in one month, with the mean
+// rating of those that carry one.
+type MonthCount struct {
+	Month         string // "2006-01"
+	Reviews       int
+	AverageRating *float64
+}
+
+// AspectStats summarises one aspect over a movie's analyzed reviews.
+type AspectStats struct {
+	Aspect    string
+	Mentioned int      // reviews with a score for the aspect
+	Analyzed  int      // reviews analyzed
+	Average   *float64 // nil when no review mentions the aspect
+	// Histogram[i] counts scores equal to i-2.
+	Histogram [5]int
+}
+
+// Store is the persistence layer. Implementations must be safe for
+// concurrent use.
+type Store interface {
+	// Migrate applies the pending embedded migrations in order.
+	Migrate(ctx context.Context) error
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	Close() error
+
+	// TrackMovie adds a movie (or re-tracks an untracked one) and reports
+	// whether the row is new.
+	TrackMovie(ctx context.Context, id string, at time.Time) (created bool, err error)
+	// UntrackMovie stops following a movie but keeps its data.
+	UntrackMovie(ctx context.Context, id string) error
+	GetMovie(ctx context.Context, id string) (Movie, error)
+	// ListMovies returns movies ordered by title then id; trackedOnly
+	// leaves out untracked movies.
+	ListMovies(ctx context.Context, trackedOnly bool) ([]Movie, error)
+	// RecordCheck stores a title check: metadata, CheckedAt, and clears
+	// LastError.
+	RecordCheck(ctx context.Context, id string, meta MovieMetadata, at time.Time) error
+	// RecordError stores the last error of a check or sync on the movie
+	// without touching its reviews.
+	RecordError(ctx context.Context, id string, message string, at time.Time) error
+
+	// ReviewHashes maps each stored review id of a movie to its content hash.
+	ReviewHashes(ctx context.Context, movieID string) (map[string]string, error)
+	// ApplySync stores a review pass in one transaction and clears the
+	// movie's LastError.
+	ApplySync(ctx context.Context, result SyncResult) error
+	// ListReviews returns reviews newest first (submission date, then id).
+	ListReviews(ctx context.Context, q ReviewQuery) ([]Review, error)
+
+	// PendingAnalysis returns up to limit reviews of a movie whose current
+	// content hash has no analysis by the named analyzer and version.
+	PendingAnalysis(ctx context.Context, movieID, analyzer, version string, limit int) ([]Review, error)
+	// SaveAnalyses stores analyses, replacing an earlier result of the same
+	// analyzer for the same review.
+	SaveAnalyses(ctx context.Context, analyses []Analysis) error
+	// ReviewAnalyses returns the latest analysis by the named analyzer of
+	// each listed review, keyed by review id.
+	ReviewAnalyses(ctx context.Context, analyzer string, reviewIDs []string) (map[string]Analysis, error)
+
+	// Stats aggregates a movie's reviews and the named analyzer's results
+	// for their current content.
+	Stats(ctx context.Context, movieID, analyzer string) (MovieStats, error)
+	AddSnapshot(ctx context.Context, s Snapshot) error
+	// ListSnapshots returns a movie's snapshots oldest first.
+	ListSnapshots(ctx context.Context, movieID string) ([]Snapshot, error)
+}
