@@ -139,7 +139,7 @@ type MovieStats struct {
 	RatingHistogram [10]int
 	// ReviewsByMonth counts reviews by submission month ("2006-01"), ordered.
 	ReviewsByMonth []MonthCount
-	// Aspects summarises every analyzed aspect, Overall included, ordered
+	// Aspects summarizes every analyzed aspect, Overall included, ordered
 	// by aspect name.
 	Aspects []AspectStats
 }
@@ -152,7 +152,7 @@ type MonthCount struct {
 	AverageRating *float64
 }
 
-// AspectStats summarises one aspect over a movie's analyzed reviews.
+// AspectStats summarizes one aspect over a movie's analyzed reviews.
 type AspectStats struct {
 	Aspect    string
 	Mentioned int      // reviews with a score for the aspect

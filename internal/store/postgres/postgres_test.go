@@ -1,0 +1,72 @@
+package postgres
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/reelpulse/reelpulse/internal/store"
+	"github.com/reelpulse/reelpulse/internal/store/storetest"
+	"github.com/reelpulse/reelpulse/internal/testutil"
+)
+
+func open(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), testutil.PostgresURL(t), nil)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+}
+
+func TestMigrateTwiceRecordsOnce(t *testing.T) {
+	ctx := t.Context()
+	s := open(t)
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	first := migrationRows(t, s)
+
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	if second := migrationRows(t, s); second != first {
+		t.Errorf("schema_migrations changed from %q to %q", first, second)
+	}
+}
+
+func migrationRows(t *testing.T, s *Store) string {
+	t.Helper()
+	var rows string
+	err := s.pool.QueryRow(t.Context(),
+		`SELECT string_agg(version || ' ' || applied_at, ';' ORDER BY version) FROM schema_migrations`).Scan(&rows)
+	if err != nil {
+		t.Fatalf("read schema_migrations: %v", err)
+	}
+	return rows
+}
+
+func TestConcurrentMigrate(t *testing.T) {
+	url := testutil.PostgresURL(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		s, err := Open(t.Context(), url, nil)
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		wg.Go(func() { errs[i] = s.Migrate(t.Context()) })
+	}
+	wg.Wait()
+
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("migrate %d: %v", i, err)
+		}
+	}
+}

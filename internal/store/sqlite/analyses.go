@@ -1,0 +1,295 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+// SaveAnalyses stores the analyses in one transaction, each replacing the
+// earlier result, aspects included, of the same analyzer for its review.
+func (s *Store) SaveAnalyses(ctx context.Context, analyses []store.Analysis) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		for _, a := range analyses {
+			if err := saveAnalysis(ctx, tx, a); err != nil {
+				return fmt.Errorf("save %s analysis of review %s: %w", a.Analyzer, a.ReviewID, err)
+			}
+		}
+		return nil
+	})
+}
+
+func saveAnalysis(ctx context.Context, tx *sql.Tx, a store.Analysis) error {
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO analyses
+		(review_id, analyzer, analyzer_version, content_hash, analyzed_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (review_id, analyzer) DO UPDATE SET
+			analyzer_version = excluded.analyzer_version,
+			content_hash = excluded.content_hash,
+			analyzed_at = excluded.analyzed_at
+		RETURNING id`,
+		a.ReviewID, a.Analyzer, a.AnalyzerVersion, a.ContentHash, formatTime(a.AnalyzedAt)).Scan(&id)
+	if err != nil {
+		return err
+	}
+
+	if _, err := tx.ExecContext(ctx, `DELETE FROM analysis_aspects WHERE analysis_id = ?`, id); err != nil {
+		return err
+	}
+
+	for _, aspect := range a.Aspects {
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO analysis_aspects (analysis_id, aspect, score, evidence) VALUES (?, ?, ?, ?)`,
+			id, aspect.Aspect, aspect.Score, aspect.Evidence)
+		if err != nil {
+			return fmt.Errorf("aspect %s: %w", aspect.Aspect, err)
+		}
+	}
+	return nil
+}
+
+// ReviewAnalyses returns the analyzer's result for each listed review that
+// has one, with aspects ordered by name.
+func (s *Store) ReviewAnalyses(ctx context.Context, analyzer string, reviewIDs []string) (map[string]store.Analysis, error) {
+	analyses := map[string]store.Analysis{}
+	if len(reviewIDs) == 0 {
+		return analyses, nil
+	}
+
+	ids, err := json.Marshal(reviewIDs)
+	if err != nil {
+		return nil, fmt.Errorf("encode review ids: %w", err)
+	}
+
+	rows, err := s.reader.QueryContext(ctx, `SELECT a.review_id, a.analyzer_version, a.content_hash,
+			a.analyzed_at, s.aspect, s.score, s.evidence
+		FROM analyses a LEFT JOIN analysis_aspects s ON s.analysis_id = a.id
+		WHERE a.analyzer = ? AND a.review_id IN (SELECT value FROM json_each(?))
+		ORDER BY a.review_id, s.aspect`, analyzer, string(ids))
+	if err != nil {
+		return nil, fmt.Errorf("read %s analyses of %d reviews: %w", analyzer, len(reviewIDs), err)
+	}
+	defer rows.Close()
+
+	for rows.Next() {
+		if err := addAnalysisRow(rows, analyzer, analyses); err != nil {
+			return nil, fmt.Errorf("read %s analyses of %d reviews: %w", analyzer, len(reviewIDs), err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s analyses of %d reviews: %w", analyzer, len(reviewIDs), err)
+	}
+	return analyses, nil
+}
+
+// addAnalysisRow adds one row of an analysis joined with one of its aspects.
+// The aspect columns are NULL for an analysis without aspects.
+func addAnalysisRow(rows *sql.Rows, analyzer string, analyses map[string]store.Analysis) error {
+	var (
+		a                store.Analysis
+		analyzedAt       string
+		aspect, evidence sql.NullString
+		score            *int
+	)
+	err := rows.Scan(&a.ReviewID, &a.AnalyzerVersion, &a.ContentHash, &analyzedAt, &aspect, &score, &evidence)
+	if err != nil {
+		return err
+	}
+
+	if existing, ok := analyses[a.ReviewID]; ok {
+		a = existing
+	} else {
+		var p parser
+		a.Analyzer = analyzer
+		a.AnalyzedAt = p.time(analyzedAt)
+		a.Aspects = []store.AspectScore{}
+		if p.err != nil {
+			return p.err
+		}
+	}
+
+	if aspect.Valid {
+		a.Aspects = append(a.Aspects, store.AspectScore{Aspect: aspect.String, Score: score, Evidence: evidence.String})
+	}
+	analyses[a.ReviewID] = a
+	return nil
+}
+
+// Stats aggregates the movie's reviews, and the analyzer's results whose
+// content hash is the review's current one, from one snapshot of the
+// database.
+func (s *Store) Stats(ctx context.Context, movieID, analyzer string) (store.MovieStats, error) {
+	stats := store.MovieStats{MovieID: movieID}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if err := ratingStats(ctx, tx, &stats); err != nil {
+			return err
+		}
+		if err := monthStats(ctx, tx, &stats); err != nil {
+			return err
+		}
+		return aspectStats(ctx, tx, analyzer, &stats)
+	})
+	if err != nil {
+		return store.MovieStats{}, fmt.Errorf("compute stats of movie %s with %s: %w", movieID, analyzer, err)
+	}
+	return stats, nil
+}
+
+func ratingStats(ctx context.Context, tx *sql.Tx, stats *store.MovieStats) error {
+	var exists bool
+	dest := []any{&exists, &stats.ScrapedReviewCount, &stats.RatedReviewCount, &stats.AverageRating}
+	for i := range stats.RatingHistogram {
+		dest = append(dest, &stats.RatingHistogram[i])
+	}
+
+	err := tx.QueryRowContext(ctx, `SELECT
+			EXISTS (SELECT 1 FROM movies WHERE id = ?1),
+			count(*), count(rating), avg(rating),
+			count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),
+			count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4),
+			count(*) FILTER (WHERE rating = 5), count(*) FILTER (WHERE rating = 6),
+			count(*) FILTER (WHERE rating = 7), count(*) FILTER (WHERE rating = 8),
+			count(*) FILTER (WHERE rating = 9), count(*) FILTER (WHERE rating = 10)
+		FROM reviews WHERE movie_id = ?1`, stats.MovieID).Scan(dest...)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func monthStats(ctx context.Context, tx *sql.Tx, stats *store.MovieStats) error {
+	rows, err := tx.QueryContext(ctx, `SELECT substr(submitted_at, 1, 7) AS month, count(*), avg(rating)
+		FROM reviews WHERE movie_id = ?
+		GROUP BY month ORDER BY month`, stats.MovieID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+
+	stats.ReviewsByMonth = []store.MonthCount{}
+	for rows.Next() {
+		var m store.MonthCount
+		if err := rows.Scan(&m.Month, &m.Reviews, &m.AverageRating); err != nil {
+			return err
+		}
+		stats.ReviewsByMonth = append(stats.ReviewsByMonth, m)
+	}
+	return rows.Err()
+}
+
+func aspectStats(ctx context.Context, tx *sql.Tx, analyzer string, stats *store.MovieStats) error {
+	rows, err := tx.QueryContext(ctx, `SELECT s.aspect, count(*), count(s.score), avg(s.score),
+			count(*) FILTER (WHERE s.score = -2), count(*) FILTER (WHERE s.score = -1),
+			count(*) FILTER (WHERE s.score = 0), count(*) FILTER (WHERE s.score = 1),
+			count(*) FILTER (WHERE s.score = 2)
+		FROM reviews r
+		JOIN analyses a ON a.review_id = r.id AND a.content_hash = r.content_hash
+		JOIN analysis_aspects s ON s.analysis_id = a.id
+		WHERE r.movie_id = ? AND a.analyzer = ?
+		GROUP BY s.aspect ORDER BY s.aspect`, stats.MovieID, analyzer)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+
+	stats.Aspects = []store.AspectStats{}
+	for rows.Next() {
+		var a store.AspectStats
+		dest := []any{&a.Aspect, &a.Analyzed, &a.Mentioned, &a.Average}
+		for i := range a.Histogram {
+			dest = append(dest, &a.Histogram[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		stats.Aspects = append(stats.Aspects, a)
+	}
+	return rows.Err()
+}
+
+// AddSnapshot stores a point of the movie's time series.
+func (s *Store) AddSnapshot(ctx context.Context, snapshot store.Snapshot) error {
+	averages, err := encodeAverages(snapshot.AspectAverages)
+	if err != nil {
+		return fmt.Errorf("add snapshot of movie %s: %w", snapshot.MovieID, err)
+	}
+
+	_, err = s.writer.ExecContext(ctx, `INSERT INTO movie_snapshots
+		(movie_id, taken_at, declared_review_count, scraped_review_count, average_rating, aspect_averages)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		snapshot.MovieID, formatTime(snapshot.TakenAt), snapshot.DeclaredReviewCount,
+		snapshot.ScrapedReviewCount, snapshot.AverageRating, averages)
+	if err != nil {
+		return fmt.Errorf("add snapshot of movie %s: %w", snapshot.MovieID, err)
+	}
+	return nil
+}
+
+// encodeAverages returns the averages as JSON text, or nil for a nil map.
+func encodeAverages(averages map[string]float64) (any, error) {
+	if averages == nil {
+		return nil, nil
+	}
+
+	text, err := json.Marshal(averages)
+	if err != nil {
+		return nil, fmt.Errorf("encode aspect averages: %w", err)
+	}
+	return string(text), nil
+}
+
+// ListSnapshots returns the movie's snapshots oldest first.
+func (s *Store) ListSnapshots(ctx context.Context, movieID string) ([]store.Snapshot, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT taken_at, declared_review_count,
+			scraped_review_count, average_rating, aspect_averages
+		FROM movie_snapshots WHERE movie_id = ? ORDER BY taken_at, id`, movieID)
+	if err != nil {
+		return nil, fmt.Errorf("list snapshots of movie %s: %w", movieID, err)
+	}
+	defer rows.Close()
+
+	snapshots := []store.Snapshot{}
+	for rows.Next() {
+		snapshot, err := scanSnapshot(rows, movieID)
+		if err != nil {
+			return nil, fmt.Errorf("list snapshots of movie %s: %w", movieID, err)
+		}
+		snapshots = append(snapshots, snapshot)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list snapshots of movie %s: %w", movieID, err)
+	}
+	return snapshots, nil
+}
+
+func scanSnapshot(rows *sql.Rows, movieID string) (store.Snapshot, error) {
+	var (
+		snapshot = store.Snapshot{MovieID: movieID}
+		takenAt  string
+		averages sql.NullString
+	)
+	err := rows.Scan(&takenAt, &snapshot.DeclaredReviewCount, &snapshot.ScrapedReviewCount,
+		&snapshot.AverageRating, &averages)
+	if err != nil {
+		return store.Snapshot{}, err
+	}
+
+	var p parser
+	snapshot.TakenAt = p.time(takenAt)
+	if p.err != nil {
+		return store.Snapshot{}, p.err
+	}
+	if averages.Valid {
+		if err := json.Unmarshal([]byte(averages.String), &snapshot.AspectAverages); err != nil {
+			return store.Snapshot{}, fmt.Errorf("decode aspect averages: %w", err)
+		}
+	}
+	return snapshot, nil
+}

@@ -1,0 +1,180 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+const movieColumns = `id, title, original_title, year, release_date, poster_url,
+	aggregate_rating, rating_count, declared_review_count, tracked, added_at,
+	checked_at, scraped_at, full_scrape_at, last_error, last_error_at, scrape_warning`
+
+// metadataSet assigns the non-zero fields of a MovieMetadata bound as
+// parameters ?2 to ?9, keeping the stored value of the zero ones.
+const metadataSet = `title = coalesce(nullif(?2, ''), title),
+	original_title = coalesce(nullif(?3, ''), original_title),
+	year = coalesce(?4, year),
+	release_date = coalesce(?5, release_date),
+	poster_url = coalesce(nullif(?6, ''), poster_url),
+	aggregate_rating = coalesce(?7, aggregate_rating),
+	rating_count = coalesce(?8, rating_count),
+	declared_review_count = coalesce(?9, declared_review_count)`
+
+// metadataArgs returns the movie id and the metadata as parameters ?1 to ?9.
+func metadataArgs(id string, meta store.MovieMetadata) []any {
+	return []any{
+		id,
+		meta.Title,
+		meta.OriginalTitle,
+		nullIfZero(meta.Year),
+		formatOptionalDate(meta.ReleaseDate),
+		meta.PosterURL,
+		meta.AggregateRating,
+		meta.RatingCount,
+		meta.DeclaredReviewCount,
+	}
+}
+
+func scanMovie(row rowScanner) (store.Movie, error) {
+	var (
+		m                                                        store.Movie
+		year                                                     sql.NullInt64
+		addedAt                                                  string
+		releaseDate, checkedAt, scrapedAt, fullScrapeAt, errorAt sql.NullString
+	)
+	err := row.Scan(&m.ID, &m.Title, &m.OriginalTitle, &year, &releaseDate, &m.PosterURL,
+		&m.AggregateRating, &m.RatingCount, &m.DeclaredReviewCount, &m.Tracked, &addedAt,
+		&checkedAt, &scrapedAt, &fullScrapeAt, &m.LastError, &errorAt, &m.ScrapeWarning)
+	if err != nil {
+		return store.Movie{}, err
+	}
+
+	var p parser
+	m.Year = int(year.Int64)
+	m.ReleaseDate = p.optionalDate(releaseDate)
+	m.AddedAt = p.time(addedAt)
+	m.CheckedAt = p.optionalTime(checkedAt)
+	m.ScrapedAt = p.optionalTime(scrapedAt)
+	m.FullScrapeAt = p.optionalTime(fullScrapeAt)
+	m.LastErrorAt = p.optionalTime(errorAt)
+	return m, p.err
+}
+
+// TrackMovie adds the movie, or marks an existing one tracked again while
+// keeping its AddedAt.
+func (s *Store) TrackMovie(ctx context.Context, id string, at time.Time) (bool, error) {
+	created := false
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		result, err := tx.ExecContext(ctx,
+			`INSERT INTO movies (id, added_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`,
+			id, formatTime(at))
+		if err != nil {
+			return err
+		}
+
+		inserted, err := result.RowsAffected()
+		if err != nil || inserted == 1 {
+			created = inserted == 1
+			return err
+		}
+
+		_, err = tx.ExecContext(ctx, `UPDATE movies SET tracked = 1 WHERE id = ?`, id)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("track movie %s: %w", id, err)
+	}
+	return created, nil
+}
+
+// UntrackMovie marks the movie untracked.
+func (s *Store) UntrackMovie(ctx context.Context, id string) error {
+	result, err := s.writer.ExecContext(ctx, `UPDATE movies SET tracked = 0 WHERE id = ?`, id)
+	if err := updated(result, err); err != nil {
+		return fmt.Errorf("untrack movie %s: %w", id, err)
+	}
+	return nil
+}
+
+// GetMovie returns the movie or an error wrapping store.ErrNotFound.
+func (s *Store) GetMovie(ctx context.Context, id string) (store.Movie, error) {
+	row := s.reader.QueryRowContext(ctx, `SELECT `+movieColumns+` FROM movies WHERE id = ?`, id)
+	m, err := scanMovie(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return store.Movie{}, fmt.Errorf("get movie %s: %w", id, err)
+	}
+	return m, nil
+}
+
+// ListMovies returns movies ordered by title, untitled ones last, then id.
+func (s *Store) ListMovies(ctx context.Context, trackedOnly bool) ([]store.Movie, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT `+movieColumns+` FROM movies
+		WHERE tracked = 1 OR NOT ?
+		ORDER BY title = '', title, id`, trackedOnly)
+	if err != nil {
+		return nil, fmt.Errorf("list movies: %w", err)
+	}
+	defer rows.Close()
+
+	movies := []store.Movie{}
+	for rows.Next() {
+		m, err := scanMovie(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list movies: %w", err)
+		}
+		movies = append(movies, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list movies: %w", err)
+	}
+	return movies, nil
+}
+
+// RecordCheck stores the non-zero metadata fields, sets CheckedAt and
+// clears LastError.
+func (s *Store) RecordCheck(ctx context.Context, id string, meta store.MovieMetadata, at time.Time) error {
+	args := append(metadataArgs(id, meta), formatTime(at))
+	result, err := s.writer.ExecContext(ctx, `UPDATE movies SET `+metadataSet+`,
+		checked_at = ?10, last_error = '', last_error_at = NULL
+		WHERE id = ?1`, args...)
+	if err := updated(result, err); err != nil {
+		return fmt.Errorf("record check of movie %s: %w", id, err)
+	}
+	return nil
+}
+
+// RecordError stores the message as the movie's LastError.
+func (s *Store) RecordError(ctx context.Context, id string, message string, at time.Time) error {
+	result, err := s.writer.ExecContext(ctx,
+		`UPDATE movies SET last_error = ?, last_error_at = ? WHERE id = ?`,
+		message, formatTime(at), id)
+	if err := updated(result, err); err != nil {
+		return fmt.Errorf("record error of movie %s: %w", id, err)
+	}
+	return nil
+}
+
+// updated returns store.ErrNotFound when a statement that succeeded
+// changed no row.
+func updated(result sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+
+	n, err := result.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
