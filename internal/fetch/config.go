@@ -1,0 +1,81 @@
+// Package fetch is the one outbound HTTP client of reelpulse. It spaces
+// requests per host, retries transient failures with back-off, caps response
+// bodies and turns IMDb's bot defenses into typed errors.
+package fetch
+
+import (
+	"fmt"
+	"time"
+)
+
+// defaultUserAgent is a desktop Chrome User-Agent, so requests look like
+// those of the browsers that IMDb's pages are built for.
+const defaultUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 " +
+	"(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
+// Config sets the limits of a Client.
+type Config struct {
+	// UserAgent is sent on every request that does not set its own.
+	UserAgent string
+
+	// Timeout bounds one attempt, from sending the request to reading the
+	// whole body. Retries each get a fresh timeout.
+	Timeout time.Duration
+
+	// RequestsPerSecond is the steady request rate allowed to each host.
+	RequestsPerSecond float64
+
+	// Burst is the number of requests a host may receive at once before the
+	// rate applies.
+	Burst int
+
+	// MaxRetries is the number of attempts after the first one.
+	MaxRetries int
+
+	// MaxBodyBytes is the largest response body accepted; a longer one fails
+	// with ErrTooLarge.
+	MaxBodyBytes int64
+
+	// BaseBackoff is the delay before the first retry. It doubles with each
+	// further retry, up to MaxBackoff, which also caps Retry-After.
+	BaseBackoff time.Duration
+	MaxBackoff  time.Duration
+}
+
+// DefaultConfig returns a browser-like User-Agent, one request per second
+// per host, three retries and a 10 MiB body limit.
+func DefaultConfig() Config {
+	return Config{
+		UserAgent:         defaultUserAgent,
+		Timeout:           30 * time.Second,
+		RequestsPerSecond: 1,
+		Burst:             1,
+		MaxRetries:        3,
+		MaxBodyBytes:      10 << 20,
+		BaseBackoff:       time.Second,
+		MaxBackoff:        30 * time.Second,
+	}
+}
+
+// Validate returns an error naming the first field that is out of range.
+func (c Config) Validate() error {
+	switch {
+	case c.UserAgent == "":
+		return fmt.Errorf("invalid fetch config: UserAgent is empty")
+	case c.Timeout <= 0:
+		return fmt.Errorf("invalid fetch config: Timeout must be positive, got %s", c.Timeout)
+	case c.RequestsPerSecond <= 0:
+		return fmt.Errorf("invalid fetch config: RequestsPerSecond must be positive, got %g", c.RequestsPerSecond)
+	case c.Burst < 1:
+		return fmt.Errorf("invalid fetch config: Burst must be at least 1, got %d", c.Burst)
+	case c.MaxRetries < 0:
+		return fmt.Errorf("invalid fetch config: MaxRetries must not be negative, got %d", c.MaxRetries)
+	case c.MaxBodyBytes <= 0:
+		return fmt.Errorf("invalid fetch config: MaxBodyBytes must be positive, got %d", c.MaxBodyBytes)
+	case c.BaseBackoff <= 0:
+		return fmt.Errorf("invalid fetch config: BaseBackoff must be positive, got %s", c.BaseBackoff)
+	case c.MaxBackoff < c.BaseBackoff:
+		return fmt.Errorf("invalid fetch config: MaxBackoff (%s) must not be less than BaseBackoff (%s)", c.MaxBackoff, c.BaseBackoff)
+	}
+	return nil
+}

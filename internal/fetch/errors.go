@@ -1,0 +1,109 @@
+package fetch
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies a failed request.
+type Kind int
+
+// The kinds of failure. Each has a sentinel error for errors.Is.
+const (
+	Blocked     Kind = iota + 1 // HTTP 403
+	Challenged                  // bot challenge: HTTP 202 with an empty body, or an x-amzn-waf-action header
+	NotFound                    // HTTP 404
+	RateLimited                 // HTTP 429 on the last attempt
+	Server                      // HTTP 5xx on the last attempt
+	Timeout                     // the per-attempt timeout expired on the last attempt
+	TooLarge                    // the body exceeded Config.MaxBodyBytes
+	Network                     // connection or protocol failure on the last attempt
+	Status                      // any other status outside 200–399
+)
+
+// Sentinel errors matched by errors.Is against an *Error of the same kind.
+var (
+	ErrBlocked     = errors.New("blocked")
+	ErrChallenged  = errors.New("bot challenge")
+	ErrNotFound    = errors.New("not found")
+	ErrRateLimited = errors.New("rate limited")
+	ErrServer      = errors.New("server error")
+	ErrTimeout     = errors.New("timed out")
+	ErrTooLarge    = errors.New("response too large")
+	ErrNetwork     = errors.New("network error")
+	ErrStatus      = errors.New("unexpected HTTP status")
+)
+
+var sentinels = map[Kind]error{
+	Blocked:     ErrBlocked,
+	Challenged:  ErrChallenged,
+	NotFound:    ErrNotFound,
+	RateLimited: ErrRateLimited,
+	Server:      ErrServer,
+	Timeout:     ErrTimeout,
+	TooLarge:    ErrTooLarge,
+	Network:     ErrNetwork,
+	Status:      ErrStatus,
+}
+
+// String returns the text of the kind's sentinel error.
+func (k Kind) String() string {
+	if err, ok := sentinels[k]; ok {
+		return err.Error()
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+// Error is the error Client.Do returns for a request that failed for good.
+type Error struct {
+	Kind   Kind
+	URL    string
+	Status int    // HTTP status of the last response; 0 when none arrived
+	Err    error  // underlying cause, if any
+	Body   []byte // start of the body, for Kind Status only, so callers can read an API's error reply
+}
+
+// Error describes the failure and what the caller can do about it.
+func (e *Error) Error() string {
+	msg := e.describe()
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) describe() string {
+	switch e.Kind {
+	case Blocked:
+		return fmt.Sprintf("IMDb blocked the request (HTTP 403) for %s; slow down, retry later or enable the browser fallback", e.URL)
+	case Challenged:
+		if e.Status == 202 {
+			return fmt.Sprintf("IMDb returned a bot challenge (HTTP 202, empty body) for %s; retry later or enable the browser fallback", e.URL)
+		}
+		return fmt.Sprintf("IMDb returned a bot challenge (HTTP %d, x-amzn-waf-action header) for %s; retry later or enable the browser fallback", e.Status, e.URL)
+	case NotFound:
+		return fmt.Sprintf("not found (HTTP 404): %s; check the IMDb id", e.URL)
+	case RateLimited:
+		return fmt.Sprintf("rate limited (HTTP 429) by %s after all retries; lower RequestsPerSecond or retry later", e.URL)
+	case Server:
+		return fmt.Sprintf("server error (HTTP %d) from %s after all retries; retry later", e.Status, e.URL)
+	case Timeout:
+		return fmt.Sprintf("request to %s timed out after all retries; retry later or raise Timeout", e.URL)
+	case TooLarge:
+		return fmt.Sprintf("response from %s is larger than the body limit; raise MaxBodyBytes if the page is expected to be this large", e.URL)
+	case Network:
+		return fmt.Sprintf("request to %s failed after all retries; check the network connection", e.URL)
+	case Status:
+		return fmt.Sprintf("unexpected HTTP status %d from %s", e.Status, e.URL)
+	}
+	return fmt.Sprintf("request to %s failed (%s)", e.URL, e.Kind)
+}
+
+// Unwrap returns the underlying cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is the sentinel error of e's kind.
+func (e *Error) Is(target error) bool {
+	sentinel, ok := sentinels[e.Kind]
+	return ok && target == sentinel
+}

@@ -1,0 +1,226 @@
+package imdb
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/fetch"
+)
+
+func newFetchClient(t *testing.T) *fetch.Client {
+	t.Helper()
+	cfg := fetch.DefaultConfig()
+	cfg.RequestsPerSecond = 1000
+	cfg.Burst = 100
+	cfg.MaxRetries = 0
+	cfg.Timeout = 5 * time.Second
+	return fetch.New(cfg, nil)
+}
+
+// graphQLPage returns a one-review GraphQL reply whose cursor points at
+// the next page, or ends the list when next is empty.
+func graphQLPage(reviewID, next string) string {
+	cursor := "null"
+	if next != "" {
+		cursor = fmt.Sprintf("%q", next)
+	}
+	return fmt.Sprintf(`{"data":{"title":{"reviews":{"total":4,"pageInfo":{"endCursor":%s,"hasNextPage":%t},`+
+		`"edges":[{"node":{"id":%q,"author":{"username":{"text":"someone"},"userId":"ur1"},"summary":{"originalText":"s"},`+
+		`"text":{"originalText":{"plaidHtml":"t"}},"authorRating":7,"submissionDate":"2025-01-02","helpfulness":{"upVotes":1,"downVotes":0},"spoiler":false}}]}}}}`,
+		cursor, next != "", reviewID)
+}
+
+// fakeIMDb serves the small reviews page and two further GraphQL pages,
+// and checks every GraphQL request against the expected shape.
+func fakeIMDb(t *testing.T) *httptest.Server {
+	t.Helper()
+	reviewsPage := readTestdata(t, "reviews-small.html")
+	reviewsPage = []byte(strings.Replace(string(reviewsPage), `"endCursor":null,"hasNextPage":false`, `"endCursor":"cursor-1","hasNextPage":true`, 1))
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /title/tt0000001/reviews/", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write(reviewsPage)
+	})
+	mux.HandleFunc("GET /title/tt0108052/", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write(readTestdata(t, "title-linked-data.html"))
+	})
+	mux.HandleFunc("POST /graphql", func(w http.ResponseWriter, r *http.Request) {
+		request := checkGraphQLRequest(t, r)
+		switch request.Variables.After {
+		case "cursor-1":
+			_, _ = io.WriteString(w, graphQLPage("rw0000010", "cursor-2"))
+		case "cursor-2":
+			_, _ = io.WriteString(w, graphQLPage("rw0000011", ""))
+		default:
+			http.Error(w, `{"errors":[{"message":"unknown cursor"}]}`, http.StatusBadRequest)
+		}
+	})
+
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func checkGraphQLRequest(t *testing.T, r *http.Request) graphQLRequest {
+	t.Helper()
+	if got := r.Header.Get("Content-Type"); got != "application/json" {
+		t.Errorf("content-type = %q", got)
+	}
+	if got := r.Header.Get("X-Imdb-Client-Name"); got != "imdb-web-next" {
+		t.Errorf("x-imdb-client-name = %q", got)
+	}
+
+	body, _ := io.ReadAll(r.Body)
+	var raw map[string]any
+	if err := json.Unmarshal(body, &raw); err != nil {
+		t.Errorf("request body is not JSON: %v", err)
+	}
+	if _, ok := raw["extensions"]; ok {
+		t.Error("request carries extensions; the full query must not need a persisted-query hash")
+	}
+	variables, _ := raw["variables"].(map[string]any)
+	for _, key := range []string{"const", "after", "first", "filter", "sort", "locale"} {
+		if _, ok := variables[key]; !ok {
+			t.Errorf("variables lack %q: %s", key, body)
+		}
+	}
+
+	var request graphQLRequest
+	_ = json.Unmarshal(body, &request)
+	if request.OperationName != "TitleReviewsRefine" {
+		t.Errorf("operationName = %q", request.OperationName)
+	}
+	if !strings.HasPrefix(request.Query, "query TitleReviewsRefine(") {
+		t.Errorf("query does not declare the operation: %.60q", request.Query)
+	}
+	v := request.Variables
+	if v.Const != "tt0000001" || v.First != 25 || v.Locale != "en-US" || v.Sort != (reviewsSort{By: "HELPFULNESS_SCORE", Order: "DESC"}) {
+		t.Errorf("variables = %+v", v)
+	}
+	return request
+}
+
+func TestClientPaginates(t *testing.T) {
+	srv := fakeIMDb(t)
+	client := NewClient(newFetchClient(t), Config{BaseURL: srv.URL + "/", GraphQLURL: srv.URL + "/graphql"})
+
+	title, page, err := client.FirstReviews(t.Context(), "https://www.imdb.com/title/tt0000001/")
+	if err != nil {
+		t.Fatalf("FirstReviews: %v", err)
+	}
+	if title.Title != "Amélie & Friends" {
+		t.Errorf("title = %q", title.Title)
+	}
+
+	var ids []string
+	for {
+		for _, r := range page.Reviews {
+			ids = append(ids, r.ID)
+		}
+		if !page.HasNextPage {
+			break
+		}
+		page, err = client.NextReviews(t.Context(), "tt0000001", page.EndCursor)
+		if err != nil {
+			t.Fatalf("NextReviews: %v", err)
+		}
+	}
+
+	want := "rw0000001 rw0000002 rw0000010 rw0000011"
+	if got := strings.Join(ids, " "); got != want {
+		t.Errorf("review ids = %s, want %s", got, want)
+	}
+}
+
+func TestClientTitle(t *testing.T) {
+	srv := fakeIMDb(t)
+	client := NewClient(newFetchClient(t), Config{BaseURL: srv.URL})
+
+	title, err := client.Title(t.Context(), "TT0108052")
+	if err != nil {
+		t.Fatalf("Title: %v", err)
+	}
+
+	if title.ID != "tt0108052" || title.Title != "Schindler's List" {
+		t.Errorf("title = %q %q", title.ID, title.Title)
+	}
+}
+
+func TestClientNextReviewsGraphQLFailure(t *testing.T) {
+	srv := fakeIMDb(t)
+	client := NewClient(newFetchClient(t), Config{BaseURL: srv.URL, GraphQLURL: srv.URL + "/graphql"})
+
+	_, err := client.NextReviews(t.Context(), "tt0000001", "stale")
+
+	if !errors.Is(err, fetch.ErrStatus) {
+		t.Fatalf("error = %v, want fetch.ErrStatus", err)
+	}
+	var graphQLErr *GraphQLError
+	if !errors.As(err, &graphQLErr) {
+		t.Errorf("error = %v, want a wrapped *GraphQLError", err)
+	}
+	for _, part := range []string{"tt0000001", `"stale"`, "unknown cursor"} {
+		if !strings.Contains(err.Error(), part) {
+			t.Errorf("message %q does not contain %s", err, part)
+		}
+	}
+}
+
+func TestClientFetchErrors(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if strings.Contains(r.URL.Path, "tt0000404") {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	client := NewClient(newFetchClient(t), Config{BaseURL: srv.URL, GraphQLURL: srv.URL + "/graphql"})
+
+	_, _, err := client.FirstReviews(t.Context(), "tt0000404")
+	if !errors.Is(err, fetch.ErrNotFound) {
+		t.Errorf("404: error = %v, want fetch.ErrNotFound", err)
+	}
+	if err != nil && !strings.HasPrefix(err.Error(), "fetch reviews page of tt0000404: ") {
+		t.Errorf("404: message %q does not name the step and id", err)
+	}
+
+	_, err = client.Title(t.Context(), "tt0000202")
+	if !errors.Is(err, fetch.ErrChallenged) {
+		t.Errorf("202: error = %v, want fetch.ErrChallenged", err)
+	}
+
+	_, err = client.NextReviews(t.Context(), "tt0000202", "cursor")
+	if !errors.Is(err, fetch.ErrChallenged) {
+		t.Errorf("GraphQL 202: error = %v, want fetch.ErrChallenged", err)
+	}
+
+	before := calls.Load()
+	if _, err := client.Title(t.Context(), "not-an-id"); err == nil {
+		t.Error("invalid id: error = nil")
+	}
+	if _, err := client.NextReviews(t.Context(), "tt0000001", ""); err == nil || !strings.Contains(err.Error(), "FirstReviews") {
+		t.Errorf("empty cursor: error = %v", err)
+	}
+	if calls.Load() != before {
+		t.Error("invalid input sent a request")
+	}
+}
+
+func TestNewClientDefaults(t *testing.T) {
+	client := NewClient(newFetchClient(t), Config{})
+
+	if client.config != DefaultConfig() {
+		t.Errorf("config = %+v, want %+v", client.config, DefaultConfig())
+	}
+}

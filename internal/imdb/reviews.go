@@ -1,0 +1,207 @@
+package imdb
+
+import (
+	"fmt"
+	"strings"
+)
+
+// maxErrorMessages is how many GraphQL error messages an error quotes.
+const maxErrorMessages = 3
+
+// reviewsJSON is a reviews connection, the same in GraphQL replies and in
+// the reviews page's __NEXT_DATA__.
+type reviewsJSON struct {
+	Total    int `json:"total"`
+	PageInfo struct {
+		EndCursor   *string `json:"endCursor"`
+		HasNextPage bool    `json:"hasNextPage"`
+	} `json:"pageInfo"`
+	Edges []struct {
+		Node *reviewJSON `json:"node"`
+	} `json:"edges"`
+}
+
+type reviewJSON struct {
+	ID     string `json:"id"`
+	Author struct {
+		Username *textJSON `json:"username"`
+		NickName string    `json:"nickName"`
+		UserID   string    `json:"userId"`
+	} `json:"author"`
+	Summary struct {
+		OriginalText string `json:"originalText"`
+	} `json:"summary"`
+	Text struct {
+		OriginalText struct {
+			PlaidHTML string `json:"plaidHtml"`
+		} `json:"originalText"`
+	} `json:"text"`
+	AuthorRating   *int   `json:"authorRating"`
+	SubmissionDate string `json:"submissionDate"`
+	Helpfulness    struct {
+		UpVotes   int `json:"upVotes"`
+		DownVotes int `json:"downVotes"`
+	} `json:"helpfulness"`
+	Spoiler bool `json:"spoiler"`
+}
+
+// reviewsNextData is the part of a reviews page's __NEXT_DATA__ that is read.
+type reviewsNextData struct {
+	Props struct {
+		PageProps struct {
+			ContentData *struct {
+				EntityMetadata *titleMetadataJSON `json:"entityMetadata"`
+				Data           struct {
+					Title *reviewsTitleJSON `json:"title"`
+				} `json:"data"`
+			} `json:"contentData"`
+		} `json:"pageProps"`
+	} `json:"props"`
+}
+
+// reviewsTitleJSON is data.title of a reviews page or GraphQL reply. Its
+// Reviews field shadows the embedded one, which only reads the total.
+type reviewsTitleJSON struct {
+	titleMetadataJSON
+	Reviews *reviewsJSON `json:"reviews"`
+}
+
+type graphQLReply struct {
+	Data *struct {
+		Title *reviewsTitleJSON `json:"title"`
+	} `json:"data"`
+	Errors []struct {
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+// GraphQLError is a GraphQL reply with a non-empty errors array.
+type GraphQLError struct {
+	Messages []string
+}
+
+// Error quotes the first few messages.
+func (e *GraphQLError) Error() string {
+	quoted := e.Messages[:min(len(e.Messages), maxErrorMessages)]
+	return fmt.Sprintf("IMDb GraphQL returned %d error(s): %s", len(e.Messages), strings.Join(quoted, "; "))
+}
+
+// ParseReviewsPage reads a title's reviews page (/title/{id}/reviews/): the
+// title metadata from contentData.entityMetadata and the first page of
+// reviews from contentData.data.title.reviews in __NEXT_DATA__. The title's
+// DeclaredReviewCount is the reviews total.
+func ParseReviewsPage(body []byte) (Title, ReviewPage, error) {
+	script := findScripts(body).nextData
+	if script == nil {
+		return Title{}, ReviewPage{}, fmt.Errorf("%w in reviews page: it has no __NEXT_DATA__ script; "+
+			"the layout changed or IMDb served a challenge page", ErrNoPageData)
+	}
+
+	var data reviewsNextData
+	if err := decodeJSON(script, &data, "reviews page __NEXT_DATA__"); err != nil {
+		return Title{}, ReviewPage{}, err
+	}
+	content := data.Props.PageProps.ContentData
+	if content == nil || content.Data.Title == nil || content.Data.Title.Reviews == nil {
+		return Title{}, ReviewPage{}, fmt.Errorf("%w in reviews page: __NEXT_DATA__ lacks props.pageProps.contentData.data.title.reviews; "+
+			"the layout changed", ErrNoPageData)
+	}
+
+	page, err := reviewPage(content.Data.Title.Reviews)
+	if err != nil {
+		return Title{}, ReviewPage{}, fmt.Errorf("reviews page: %w", err)
+	}
+
+	title := content.Data.Title.title()
+	if content.EntityMetadata != nil {
+		title = mergeTitles(content.EntityMetadata.title(), title)
+	}
+	title.DeclaredReviewCount = &page.Total
+	return title, page, nil
+}
+
+// ParseGraphQLReviews reads one page of reviews from a TitleReviewsRefine
+// GraphQL reply. A reply with errors returns a *GraphQLError, even when it
+// also has partial data.
+func ParseGraphQLReviews(body []byte) (ReviewPage, error) {
+	var reply graphQLReply
+	if err := decodeJSON(body, &reply, "GraphQL reply"); err != nil {
+		return ReviewPage{}, err
+	}
+
+	if len(reply.Errors) > 0 {
+		messages := make([]string, len(reply.Errors))
+		for i, e := range reply.Errors {
+			messages[i] = e.Message
+		}
+		return ReviewPage{}, &GraphQLError{Messages: messages}
+	}
+
+	if reply.Data == nil || reply.Data.Title == nil || reply.Data.Title.Reviews == nil {
+		return ReviewPage{}, fmt.Errorf("GraphQL reply lacks data.title.reviews; the title may not exist or the query no longer matches IMDb's schema")
+	}
+
+	page, err := reviewPage(reply.Data.Title.Reviews)
+	if err != nil {
+		return ReviewPage{}, fmt.Errorf("GraphQL reply: %w", err)
+	}
+	return page, nil
+}
+
+func reviewPage(connection *reviewsJSON) (ReviewPage, error) {
+	page := ReviewPage{
+		Total:       connection.Total,
+		HasNextPage: connection.PageInfo.HasNextPage,
+		Reviews:     make([]Review, 0, len(connection.Edges)),
+	}
+	if connection.PageInfo.EndCursor != nil {
+		page.EndCursor = *connection.PageInfo.EndCursor
+	}
+
+	for i, edge := range connection.Edges {
+		if edge.Node == nil {
+			return ReviewPage{}, fmt.Errorf("review edge %d has no node", i)
+		}
+		review, err := edge.Node.review()
+		if err != nil {
+			return ReviewPage{}, fmt.Errorf("review edge %d: %w", i, err)
+		}
+		page.Reviews = append(page.Reviews, review)
+	}
+	return page, nil
+}
+
+// review converts a node. The author name is username.text in review
+// lists and nickName in a title page's featured reviews.
+func (n *reviewJSON) review() (Review, error) {
+	if n.ID == "" {
+		return Review{}, fmt.Errorf("review has no id")
+	}
+
+	submitted, err := parseDate(n.SubmissionDate)
+	if err != nil {
+		return Review{}, fmt.Errorf("review %s: invalid submissionDate %q: %w", n.ID, n.SubmissionDate, err)
+	}
+
+	if n.AuthorRating != nil && (*n.AuthorRating < 1 || *n.AuthorRating > 10) {
+		return Review{}, fmt.Errorf("review %s: authorRating %d is outside 1–10", n.ID, *n.AuthorRating)
+	}
+
+	name := n.Author.NickName
+	if n.Author.Username != nil && n.Author.Username.Text != "" {
+		name = n.Author.Username.Text
+	}
+
+	return Review{
+		ID:          n.ID,
+		AuthorName:  name,
+		AuthorID:    n.Author.UserID,
+		Title:       strings.TrimSpace(n.Summary.OriginalText),
+		Text:        htmlToText(n.Text.OriginalText.PlaidHTML),
+		Rating:      n.AuthorRating,
+		Spoiler:     n.Spoiler,
+		SubmittedAt: submitted,
+		HelpfulUp:   n.Helpfulness.UpVotes,
+		HelpfulDown: n.Helpfulness.DownVotes,
+	}, nil
+}
