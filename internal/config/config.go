@@ -1,0 +1,343 @@
+// Package config reads reelpulse's settings from environment variables and an
+// optional .env file. Every setting is declared once in the options table,
+// which also drives validation, the `reelpulse config` dump and the
+// documentation test.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+// Config is the validated configuration that the program passes explicitly
+// to each component.
+type Config struct {
+	DatabaseURL string
+	Addr        string
+
+	IMDbBaseURL       string
+	IMDbGraphQLURL    string
+	UserAgent         string
+	RequestsPerSecond float64
+	HTTPTimeout       time.Duration
+	MaxRetries        int
+
+	CheckInterval    time.Duration
+	FullSyncInterval time.Duration
+	SyncWorkers      int
+	Analyzer         string
+
+	LogLevel  slog.Level
+	LogFormat string
+}
+
+// DefaultUserAgent is a current desktop browser's User-Agent. IMDb serves
+// its regular pages to browsers and challenges unknown clients more often.
+const DefaultUserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
+// Option describes one environment variable.
+type Option struct {
+	Name        string
+	Default     string
+	Description string
+	Secret      bool
+	set         func(c *Config, value string) error
+}
+
+// Options is the table of every setting, in documentation order.
+var Options = []Option{
+	{
+		Name:        "DATABASE_URL",
+		Default:     "reelpulse.db",
+		Description: "Database to use: a SQLite file path (or sqlite:///path) for the embedded store, or a postgres:// URL for PostgreSQL.",
+		Secret:      true,
+		set:         setDatabaseURL,
+	},
+	{
+		Name:        "REELPULSE_ADDR",
+		Default:     "127.0.0.1:8080",
+		Description: "Host and port the dashboard and API listen on.",
+		set:         setAddr,
+	},
+	{
+		Name:        "REELPULSE_IMDB_BASE_URL",
+		Default:     "https://www.imdb.com",
+		Description: "Base URL of IMDb's web pages (title and reviews pages). Point it at a replay server for tests and demos.",
+		set:         func(c *Config, v string) error { return setURL(&c.IMDbBaseURL, v) },
+	},
+	{
+		Name:        "REELPULSE_IMDB_GRAPHQL_URL",
+		Default:     "https://caching.graphql.imdb.com/",
+		Description: "IMDb's GraphQL endpoint, used for every page of reviews after the first.",
+		set:         func(c *Config, v string) error { return setURL(&c.IMDbGraphQLURL, v) },
+	},
+	{
+		Name:        "REELPULSE_USER_AGENT",
+		Default:     DefaultUserAgent,
+		Description: "User-Agent header sent to IMDb.",
+		set: func(c *Config, v string) error {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("must not be empty")
+			}
+			c.UserAgent = v
+			return nil
+		},
+	},
+	{
+		Name:        "REELPULSE_REQUESTS_PER_SECOND",
+		Default:     "1",
+		Description: "Maximum requests per second to each remote host (decimal, e.g. 0.5).",
+		set:         setRequestsPerSecond,
+	},
+	{
+		Name:        "REELPULSE_HTTP_TIMEOUT",
+		Default:     "30s",
+		Description: "Timeout of one HTTP request attempt (Go duration, e.g. 30s).",
+		set:         func(c *Config, v string) error { return setDuration(&c.HTTPTimeout, v, time.Second) },
+	},
+	{
+		Name:        "REELPULSE_MAX_RETRIES",
+		Default:     "3",
+		Description: "Retries of a request that timed out or got HTTP 429 or 5xx, with exponential back-off.",
+		set:         func(c *Config, v string) error { return setInt(&c.MaxRetries, v, 0, 10) },
+	},
+	{
+		Name:        "REELPULSE_CHECK_INTERVAL",
+		Default:     "1h",
+		Description: "How often each tracked movie is checked for new reviews (Go duration).",
+		set:         func(c *Config, v string) error { return setDuration(&c.CheckInterval, v, time.Minute) },
+	},
+	{
+		Name:        "REELPULSE_FULL_SYNC_INTERVAL",
+		Default:     "24h",
+		Description: "Maximum age of the last complete review pass before a check queues a new one, which also refreshes votes (Go duration).",
+		set:         func(c *Config, v string) error { return setDuration(&c.FullSyncInterval, v, time.Minute) },
+	},
+	{
+		Name:        "REELPULSE_SYNC_WORKERS",
+		Default:     "5",
+		Description: "Maximum number of movies whose reviews are scraped at the same time.",
+		set:         func(c *Config, v string) error { return setInt(&c.SyncWorkers, v, 1, 100) },
+	},
+	{
+		Name:        "REELPULSE_ANALYZER",
+		Default:     "lexicon",
+		Description: "Review analyzer: lexicon (embedded, offline).",
+		set:         setAnalyzer,
+	},
+	{
+		Name:        "REELPULSE_LOG_LEVEL",
+		Default:     "info",
+		Description: "Log level: debug, info, warn or error.",
+		set:         setLogLevel,
+	},
+	{
+		Name:        "REELPULSE_LOG_FORMAT",
+		Default:     "text",
+		Description: "Log format: text or json.",
+		set:         setLogFormat,
+	},
+}
+
+// LookupFunc returns the value of a variable and whether it is set, like
+// os.LookupEnv.
+type LookupFunc func(name string) (string, bool)
+
+// Load reads every option through lookup, applying defaults, and returns all
+// invalid values in one error.
+func Load(lookup LookupFunc) (*Config, error) {
+	cfg := &Config{}
+	var errs []error
+	for _, opt := range Options {
+		value, ok := lookup(opt.Name)
+		if !ok || value == "" {
+			value = opt.Default
+		}
+		if err := opt.set(cfg, value); err != nil {
+			shown := value
+			if opt.Secret {
+				shown = Mask(value)
+			}
+			errs = append(errs, fmt.Errorf("invalid %s %q: %w", opt.Name, shown, err))
+		}
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// EnvLookup returns a LookupFunc over the process environment, falling back
+// to the variables of the .env file at path when it exists. Variables set in
+// the environment win over the file.
+func EnvLookup(path string) (LookupFunc, error) {
+	fileVars := map[string]string{}
+	if path != "" {
+		vars, err := godotenv.Read(path)
+		switch {
+		case err == nil:
+			fileVars = vars
+		case errors.Is(err, os.ErrNotExist):
+		default:
+			return nil, fmt.Errorf("read env file %s: %w", path, err)
+		}
+	}
+	return func(name string) (string, bool) {
+		if v, ok := os.LookupEnv(name); ok {
+			return v, true
+		}
+		v, ok := fileVars[name]
+		return v, ok
+	}, nil
+}
+
+// IsPostgres reports whether DatabaseURL selects PostgreSQL.
+func (c *Config) IsPostgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// SQLitePath returns the SQLite file path that DatabaseURL names.
+func (c *Config) SQLitePath() string {
+	return strings.TrimPrefix(c.DatabaseURL, "sqlite://")
+}
+
+// Dump returns "NAME=value" lines of the effective configuration, sorted by
+// name, with secrets masked.
+func Dump(lookup LookupFunc) []string {
+	lines := make([]string, 0, len(Options))
+	for _, opt := range Options {
+		value, ok := lookup(opt.Name)
+		if !ok || value == "" {
+			value = opt.Default
+		}
+		if opt.Secret {
+			value = Mask(value)
+		}
+		lines = append(lines, opt.Name+"="+value)
+	}
+	sort.Strings(lines)
+	return lines
+}
+
+// Mask hides the password of a URL, or the whole value when it is not a URL
+// with a user part.
+func Mask(value string) string {
+	u, err := url.Parse(value)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return value
+	}
+	if _, hasPassword := u.User.Password(); hasPassword {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		return u.String()
+	}
+	return value
+}
+
+func setDatabaseURL(c *Config, v string) error {
+	if strings.Contains(v, "://") && !strings.HasPrefix(v, "postgres://") &&
+		!strings.HasPrefix(v, "postgresql://") && !strings.HasPrefix(v, "sqlite://") {
+		return errors.New("use a file path, sqlite:///path or postgres://user:password@host/db")
+	}
+	if strings.HasPrefix(v, "sqlite://") && strings.TrimPrefix(v, "sqlite://") == "" {
+		return errors.New("sqlite:// needs a file path, e.g. sqlite:///var/lib/reelpulse/reelpulse.db")
+	}
+	c.DatabaseURL = v
+	return nil
+}
+
+func setAddr(c *Config, v string) error {
+	host, port, err := splitHostPort(v)
+	if err != nil {
+		return err
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+	}
+	c.Addr = host + ":" + port
+	return nil
+}
+
+func splitHostPort(v string) (string, string, error) {
+	i := strings.LastIndex(v, ":")
+	if i < 0 {
+		return "", "", errors.New("expected host:port, e.g. 127.0.0.1:8080")
+	}
+	return v[:i], v[i+1:], nil
+}
+
+func setURL(dst *string, v string) error {
+	u, err := url.Parse(v)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("expected an http:// or https:// URL")
+	}
+	if u.Host == "" {
+		return errors.New("URL has no host")
+	}
+	*dst = strings.TrimSuffix(v, "/")
+	return nil
+}
+
+func setRequestsPerSecond(c *Config, v string) error {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return errors.New("expected a decimal number, e.g. 1 or 0.5")
+	}
+	if f <= 0 || f > 100 {
+		return errors.New("must be greater than 0 and at most 100")
+	}
+	c.RequestsPerSecond = f
+	return nil
+}
+
+func setDuration(dst *time.Duration, v string, minimum time.Duration) error {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return errors.New("expected a Go duration such as 30s, 15m or 1h")
+	}
+	if d < minimum {
+		return fmt.Errorf("must be at least %s", minimum)
+	}
+	*dst = d
+	return nil
+}
+
+func setInt(dst *int, v string, minimum, maximum int) error {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return errors.New("expected a whole number")
+	}
+	if n < minimum || n > maximum {
+		return fmt.Errorf("must be from %d to %d", minimum, maximum)
+	}
+	*dst = n
+	return nil
+}
+
+func setAnalyzer(c *Config, v string) error {
+	if v != "lexicon" {
+		return errors.New("supported analyzers: lexicon")
+	}
+	c.Analyzer = v
+	return nil
+}
+
+func setLogLevel(c *Config, v string) error {
+	return c.LogLevel.UnmarshalText([]byte(v))
+}
+
+func setLogFormat(c *Config, v string) error {
+	if v != "text" && v != "json" {
+		return errors.New("expected text or json")
+	}
+	c.LogFormat = v
+	return nil
+}

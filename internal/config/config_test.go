@@ -1,0 +1,138 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/testutil"
+)
+
+func lookupMap(m map[string]string) LookupFunc {
+	return func(name string) (string, bool) {
+		v, ok := m[name]
+		return v, ok
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	cfg, err := Load(lookupMap(nil))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if cfg.DatabaseURL != "reelpulse.db" {
+		t.Errorf("DatabaseURL = %q, want reelpulse.db", cfg.DatabaseURL)
+	}
+	if cfg.Addr != "127.0.0.1:8080" {
+		t.Errorf("Addr = %q", cfg.Addr)
+	}
+	if cfg.IMDbBaseURL != "https://www.imdb.com" {
+		t.Errorf("IMDbBaseURL = %q", cfg.IMDbBaseURL)
+	}
+	if cfg.CheckInterval != time.Hour || cfg.FullSyncInterval != 24*time.Hour {
+		t.Errorf("intervals = %s, %s", cfg.CheckInterval, cfg.FullSyncInterval)
+	}
+	if cfg.SyncWorkers != 5 {
+		t.Errorf("SyncWorkers = %d, want 5", cfg.SyncWorkers)
+	}
+	if cfg.IsPostgres() {
+		t.Error("default database reported as PostgreSQL")
+	}
+}
+
+func TestLoadInvalidNamesVariable(t *testing.T) {
+	tests := []struct {
+		name, value, want string
+	}{
+		{"REELPULSE_ADDR", "8080", "REELPULSE_ADDR"},
+		{"REELPULSE_ADDR", "localhost:http", "port"},
+		{"REELPULSE_IMDB_BASE_URL", "ftp://example.com", "http://"},
+		{"REELPULSE_REQUESTS_PER_SECOND", "0", "greater than 0"},
+		{"REELPULSE_HTTP_TIMEOUT", "30", "Go duration"},
+		{"REELPULSE_SYNC_WORKERS", "0", "from 1 to 100"},
+		{"REELPULSE_LOG_LEVEL", "loud", "REELPULSE_LOG_LEVEL"},
+		{"REELPULSE_LOG_FORMAT", "xml", "text or json"},
+		{"REELPULSE_ANALYZER", "magic", "lexicon"},
+		{"DATABASE_URL", "mysql://u:secret@h/db", "postgres://"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
+			_, err := Load(lookupMap(map[string]string{tt.name: tt.value}))
+			if err == nil {
+				t.Fatal("Load accepted an invalid value")
+			}
+			if !strings.Contains(err.Error(), tt.name) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not name %s and %q", err, tt.name, tt.want)
+			}
+			if strings.Contains(err.Error(), "secret") {
+				t.Errorf("error %q shows a password", err)
+			}
+		})
+	}
+}
+
+func TestLoadReportsEveryInvalidValue(t *testing.T) {
+	_, err := Load(lookupMap(map[string]string{"REELPULSE_ADDR": "x", "REELPULSE_LOG_FORMAT": "y"}))
+	if err == nil || !strings.Contains(err.Error(), "REELPULSE_ADDR") || !strings.Contains(err.Error(), "REELPULSE_LOG_FORMAT") {
+		t.Fatalf("error %v does not list both variables", err)
+	}
+}
+
+func TestDumpMasksPassword(t *testing.T) {
+	lines := Dump(lookupMap(map[string]string{"DATABASE_URL": "postgres://app:s3cret@db:5432/reelpulse"}))
+	joined := strings.Join(lines, "\n")
+	if strings.Contains(joined, "s3cret") {
+		t.Fatalf("dump shows the password:\n%s", joined)
+	}
+	if !strings.Contains(joined, "DATABASE_URL=postgres://app:xxxxx@db:5432/reelpulse") {
+		t.Errorf("dump lacks the masked URL:\n%s", joined)
+	}
+}
+
+func TestEnvLookupPrefersEnvironment(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	content := "REELPULSE_ADDR=127.0.0.1:9999\nREELPULSE_LOG_FORMAT=json\n"
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("REELPULSE_LOG_FORMAT", "text")
+
+	lookup, err := EnvLookup(path)
+	if err != nil {
+		t.Fatalf("EnvLookup: %v", err)
+	}
+	cfg, err := Load(lookup)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if cfg.Addr != "127.0.0.1:9999" {
+		t.Errorf("Addr = %q, want the .env value", cfg.Addr)
+	}
+	if cfg.LogFormat != "text" {
+		t.Errorf("LogFormat = %q, want the environment value", cfg.LogFormat)
+	}
+}
+
+func TestEnvLookupMissingFile(t *testing.T) {
+	if _, err := EnvLookup(filepath.Join(t.TempDir(), "absent.env")); err != nil {
+		t.Fatalf("a missing .env file should be ignored: %v", err)
+	}
+}
+
+// The configuration page must document every option with its default.
+func TestDocumentationListsEveryOption(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), "docs", "configuration.md"))
+	if err != nil {
+		t.Fatalf("read docs/configuration.md: %v", err)
+	}
+	for _, opt := range Options {
+		if !strings.Contains(string(doc), "`"+opt.Name+"`") {
+			t.Errorf("docs/configuration.md does not document %s", opt.Name)
+		}
+		if !strings.Contains(string(doc), opt.Default) {
+			t.Errorf("docs/configuration.md does not show the default of %s (%q)", opt.Name, opt.Default)
+		}
+	}
+}

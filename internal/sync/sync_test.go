@@ -1,0 +1,361 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/fetch"
+	"github.com/reelpulse/reelpulse/internal/imdb"
+	"github.com/reelpulse/reelpulse/internal/store"
+	"github.com/reelpulse/reelpulse/internal/store/sqlite"
+)
+
+const movieID = "tt0013442"
+
+// fakeSource serves pages from memory. pages[0] is the first reviews page;
+// each further page is returned for the previous page's cursor.
+type fakeSource struct {
+	title    imdb.Title
+	titleErr error
+	pages    []imdb.ReviewPage
+	// failAt makes the request for pages[failAt] fail with err.
+	failAt int
+	err    error
+}
+
+func (f *fakeSource) Title(context.Context, string) (imdb.Title, error) {
+	return f.title, f.titleErr
+}
+
+func (f *fakeSource) FirstReviews(context.Context, string) (imdb.Title, imdb.ReviewPage, error) {
+	if f.failAt == 0 && f.err != nil {
+		return imdb.Title{}, imdb.ReviewPage{}, f.err
+	}
+	return f.title, f.pages[0], nil
+}
+
+func (f *fakeSource) NextReviews(_ context.Context, _ string, after string) (imdb.ReviewPage, error) {
+	for i, p := range f.pages[:len(f.pages)-1] {
+		if p.EndCursor != after {
+			continue
+		}
+		if f.failAt == i+1 && f.err != nil {
+			return imdb.ReviewPage{}, f.err
+		}
+		return f.pages[i+1], nil
+	}
+	return imdb.ReviewPage{}, fmt.Errorf("unknown cursor %q", after)
+}
+
+func review(id string, rating int, text string, up int) imdb.Review {
+	r := rating
+	return imdb.Review{
+		ID:          id,
+		AuthorName:  "user " + id,
+		AuthorID:    "ur" + id[2:],
+		Title:       "Title of " + id,
+		Text:        text,
+		Rating:      &r,
+		SubmittedAt: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC),
+		HelpfulUp:   up,
+	}
+}
+
+// paged splits reviews into pages of size n chained by cursors.
+func paged(total int, n int, reviews ...imdb.Review) []imdb.ReviewPage {
+	var pages []imdb.ReviewPage
+	for start := 0; start < len(reviews) || start == 0; start += n {
+		end := min(start+n, len(reviews))
+		p := imdb.ReviewPage{Total: total, Reviews: reviews[start:end]}
+		if end < len(reviews) {
+			p.HasNextPage = true
+			p.EndCursor = fmt.Sprintf("cursor-%d", end)
+		}
+		pages = append(pages, p)
+		if end >= len(reviews) {
+			break
+		}
+	}
+	return pages
+}
+
+type fixture struct {
+	store  *sqlite.Store
+	syncer *Syncer
+	source *fakeSource
+	now    time.Time
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "test.db"), logger)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if _, err := st.TrackMovie(ctx, movieID, time.Now()); err != nil {
+		t.Fatalf("track: %v", err)
+	}
+
+	f := &fixture{store: st, source: &fakeSource{failAt: -1}, now: time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)}
+	total := 3
+	f.source.title = imdb.Title{ID: movieID, Title: "Nosferatu", Year: 1922, DeclaredReviewCount: &total}
+	f.syncer = New(f.source, st, logger, func() time.Time { return f.now })
+	return f
+}
+
+func (f *fixture) reviews(t *testing.T) map[string]store.Review {
+	t.Helper()
+	list, err := f.store.ListReviews(context.Background(), store.ReviewQuery{MovieID: movieID})
+	if err != nil {
+		t.Fatalf("list reviews: %v", err)
+	}
+	byID := make(map[string]store.Review, len(list))
+	for _, r := range list {
+		byID[r.ID] = r
+	}
+	return byID
+}
+
+func TestSyncStoresEveryPage(t *testing.T) {
+	f := newFixture(t)
+	f.source.pages = paged(3, 2,
+		review("rw0000001", 9, "Haunting.", 10),
+		review("rw0000002", 4, "Slow.", 2),
+		review("rw0000003", 7, "Eerie.", 0),
+	)
+
+	var progress []Progress
+	res, err := f.syncer.Sync(context.Background(), movieID, func(p Progress) { progress = append(progress, p) })
+	if err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	if res.New != 3 || res.Fetched != 3 || res.Pages != 2 || !res.Complete {
+		t.Errorf("result = %+v, want 3 new over 2 complete pages", res)
+	}
+	if res.Warning != "" {
+		t.Errorf("warning = %q for a complete pass", res.Warning)
+	}
+	if len(progress) != 2 || progress[1].Reviews != 3 {
+		t.Errorf("progress = %+v, want 2 reports ending at 3 reviews", progress)
+	}
+	if got := len(f.reviews(t)); got != 3 {
+		t.Errorf("stored %d reviews, want 3", got)
+	}
+
+	movie, err := f.store.GetMovie(context.Background(), movieID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if movie.FullScrapeAt == nil || !movie.FullScrapeAt.Equal(f.now) {
+		t.Errorf("FullScrapeAt = %v, want %v", movie.FullScrapeAt, f.now)
+	}
+}
+
+func TestSyncDetectsEditsNotVotes(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	first := review("rw0000001", 9, "Haunting.", 10)
+	second := review("rw0000002", 4, "Slow.", 2)
+	f.source.pages = paged(2, 25, first, second)
+	if _, err := f.syncer.Sync(ctx, movieID, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	f.now = f.now.Add(time.Hour)
+	first.HelpfulUp = 50                     // votes only: not an edit
+	second.Text = "Slow, but it grew on me." // an edit
+	f.source.pages = paged(2, 25, first, second)
+	res, err := f.syncer.Sync(ctx, movieID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.New != 0 || res.Edited != 1 || res.Unchanged != 1 {
+		t.Errorf("result = %+v, want 1 edited and 1 unchanged", res)
+	}
+
+	stored := f.reviews(t)
+	if stored["rw0000001"].HelpfulUp != 50 {
+		t.Errorf("votes of rw0000001 = %d, want 50", stored["rw0000001"].HelpfulUp)
+	}
+	if stored["rw0000001"].EditedAt != nil {
+		t.Errorf("rw0000001 marked edited after a vote change")
+	}
+	if stored["rw0000002"].EditedAt == nil || stored["rw0000002"].Text != second.Text {
+		t.Errorf("rw0000002 = %+v, want the edited text with EditedAt set", stored["rw0000002"])
+	}
+}
+
+func TestSyncFailureChangesNothing(t *testing.T) {
+	challenge := &fetch.Error{Kind: fetch.Challenged, URL: "http://127.0.0.1/graphql", Status: 202}
+	tests := []struct {
+		name   string
+		pages  func(original []imdb.Review) []imdb.ReviewPage
+		failAt int
+		err    error
+		want   string
+	}{
+		{
+			name:  "empty pass",
+			pages: func([]imdb.Review) []imdb.ReviewPage { return paged(0, 25) },
+			want:  "no reviews",
+		},
+		{
+			name:   "challenge on second page",
+			pages:  func(o []imdb.Review) []imdb.ReviewPage { return paged(2, 1, o...) },
+			failAt: 1,
+			err:    challenge,
+			want:   "page 2",
+		},
+		{
+			name:   "first page not found",
+			pages:  func(o []imdb.Review) []imdb.ReviewPage { return paged(2, 1, o...) },
+			failAt: 0,
+			err:    &fetch.Error{Kind: fetch.NotFound, URL: "http://127.0.0.1/title/tt0013442/reviews/", Status: 404},
+			want:   movieID,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			original := []imdb.Review{review("rw0000001", 9, "Haunting.", 10), review("rw0000002", 4, "Slow.", 2)}
+			f.source.pages = paged(2, 25, original...)
+			if _, err := f.syncer.Sync(ctx, movieID, nil); err != nil {
+				t.Fatal(err)
+			}
+			before := f.reviews(t)
+
+			f.now = f.now.Add(time.Hour)
+			changed := []imdb.Review{review("rw0000001", 1, "Edited away.", 99), review("rw0000002", 1, "Edited too.", 99)}
+			f.source.pages = tt.pages(changed)
+			f.source.failAt, f.source.err = tt.failAt, tt.err
+
+			_, err := f.syncer.Sync(ctx, movieID, nil)
+			if err == nil {
+				t.Fatal("Sync succeeded, want an error")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not mention %q", err, tt.want)
+			}
+			if tt.err != nil && !errors.Is(err, tt.err) {
+				t.Errorf("error %v does not wrap %v", err, tt.err)
+			}
+
+			after := f.reviews(t)
+			for id, r := range before {
+				if after[id].Text != r.Text || after[id].HelpfulUp != r.HelpfulUp || !after[id].LastSeenAt.Equal(r.LastSeenAt) {
+					t.Errorf("review %s changed after a failed pass: %+v", id, after[id])
+				}
+			}
+			movie, err := f.store.GetMovie(ctx, movieID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if movie.LastError == "" {
+				t.Error("failed pass left no error on the movie")
+			}
+		})
+	}
+}
+
+func TestSyncWarnsWhenIncomplete(t *testing.T) {
+	f := newFixture(t)
+	f.source.pages = paged(2561, 25, review("rw0000001", 9, "Haunting.", 10))
+	res, err := f.syncer.Sync(context.Background(), movieID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Warning != "incomplete: 1 of 2561 declared reviews scraped" {
+		t.Errorf("warning = %q", res.Warning)
+	}
+	movie, err := f.store.GetMovie(context.Background(), movieID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if movie.ScrapeWarning != res.Warning {
+		t.Errorf("stored warning = %q, want %q", movie.ScrapeWarning, res.Warning)
+	}
+}
+
+func TestCheckDecidesSync(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	day := 24 * time.Hour
+
+	res, err := f.syncer.Check(ctx, movieID, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.SyncReason == "" {
+		t.Error("new movie: no sync queued")
+	}
+
+	f.source.pages = paged(3, 25, review("rw0000001", 9, "Haunting.", 10))
+	if _, err := f.syncer.Sync(ctx, movieID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if res, err = f.syncer.Check(ctx, movieID, day); err != nil || res.SyncReason != "" {
+		t.Errorf("right after a pass: reason %q, error %v; want none", res.SyncReason, err)
+	}
+
+	more := 4
+	f.source.title.DeclaredReviewCount = &more
+	if res, _ = f.syncer.Check(ctx, movieID, day); !strings.Contains(res.SyncReason, "grew") {
+		t.Errorf("count grew: reason %q", res.SyncReason)
+	}
+	f.source.pages = paged(4, 25, review("rw0000001", 9, "Haunting.", 10))
+	if _, err := f.syncer.Sync(ctx, movieID, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	f.now = f.now.Add(25 * time.Hour)
+	if res, _ = f.syncer.Check(ctx, movieID, day); !strings.Contains(res.SyncReason, "older") {
+		t.Errorf("stale pass: reason %q", res.SyncReason)
+	}
+}
+
+func TestCheckFallsBackToReviewsPage(t *testing.T) {
+	f := newFixture(t)
+	f.source.titleErr = &fetch.Error{Kind: fetch.NotFound, Status: 404}
+	f.source.pages = paged(3, 25, review("rw0000001", 9, "Haunting.", 10))
+
+	res, err := f.syncer.Check(context.Background(), movieID, time.Hour)
+	if err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	if res.Metadata.Title != "Nosferatu" {
+		t.Errorf("title = %q, want the reviews page's metadata", res.Metadata.Title)
+	}
+}
+
+func TestContentHash(t *testing.T) {
+	nine, eight := 9, 8
+	base := ContentHash("Title", "Some  text\n", &nine, false)
+	if base != ContentHash(" Title ", "Some text", &nine, false) {
+		t.Error("whitespace changes the hash")
+	}
+	for name, other := range map[string]string{
+		"text":    ContentHash("Title", "Other text", &nine, false),
+		"title":   ContentHash("Other", "Some text", &nine, false),
+		"rating":  ContentHash("Title", "Some text", &eight, false),
+		"nil":     ContentHash("Title", "Some text", nil, false),
+		"spoiler": ContentHash("Title", "Some text", &nine, true),
+	} {
+		if other == base {
+			t.Errorf("changing the %s leaves the hash unchanged", name)
+		}
+	}
+}
