@@ -1,0 +1,100 @@
+// Package api serves reelpulse's JSON API under /api/v1: tracked movies with
+// their aspect statistics, their reviews with aspect scores, and their
+// snapshots. Errors are JSON objects {"error": "..."} whose message names the
+// invalid parameter and what to do.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/store"
+	"github.com/reelpulse/reelpulse/internal/web"
+)
+
+// Config holds the dependencies of the API handler.
+type Config struct {
+	Store store.Store
+	// Tracker is the same job-layer tracker that the dashboard uses.
+	Tracker web.Tracker
+	// Analyzer names the analyzer whose results the API returns, e.g. "lexicon".
+	Analyzer string
+	// Logger defaults to slog.Default() when nil.
+	Logger *slog.Logger
+	// Now defaults to time.Now when nil.
+	Now func() time.Time
+}
+
+// maxBodyBytes caps request bodies, because a POST body only carries an id
+// or URL.
+const maxBodyBytes = 16 << 10
+
+// Review page sizes of GET /api/v1/movies/{id}/reviews.
+const (
+	defaultReviewLimit = 50
+	maxReviewLimit     = 500
+)
+
+type server struct {
+	store    store.Store
+	tracker  web.Tracker
+	analyzer string
+	logger   *slog.Logger
+	now      func() time.Time
+}
+
+// New returns the API handler. It expects the full request path, so mount it
+// at "/api/" without http.StripPrefix. Cross-origin browser requests that
+// change data are rejected, but requests from non-browser clients pass.
+//
+// New panics when cfg has no Store or Tracker, because that is a wiring
+// mistake in the program.
+func New(cfg Config) http.Handler {
+	if cfg.Store == nil || cfg.Tracker == nil {
+		panic("api: Config.Store and Config.Tracker are required")
+	}
+	s := &server{
+		store:    cfg.Store,
+		tracker:  cfg.Tracker,
+		analyzer: cfg.Analyzer,
+		logger:   cfg.Logger,
+		now:      cfg.Now,
+	}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/movies", s.listMovies)
+	mux.HandleFunc("POST /api/v1/movies", s.trackMovie)
+	mux.HandleFunc("GET /api/v1/movies/{id}", s.getMovie)
+	mux.HandleFunc("DELETE /api/v1/movies/{id}", s.untrackMovie)
+	mux.HandleFunc("GET /api/v1/movies/{id}/reviews", s.listReviews)
+	mux.HandleFunc("GET /api/v1/movies/{id}/snapshots", s.listSnapshots)
+	mux.HandleFunc("/api/v1/movies", methodNotAllowed("GET, POST"))
+	mux.HandleFunc("/api/v1/movies/{id}", methodNotAllowed("GET, DELETE"))
+	mux.HandleFunc("/api/v1/movies/{id}/reviews", methodNotAllowed("GET"))
+	mux.HandleFunc("/api/v1/movies/{id}/snapshots", methodNotAllowed("GET"))
+	mux.HandleFunc("/api/", notFound)
+
+	protection := http.NewCrossOriginProtection()
+	protection.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusForbidden, "cross-origin request rejected: call the API from the dashboard's origin or from a non-browser client")
+	}))
+	return headers(protection.Handler(mux))
+}
+
+// headers sets the headers that every API response carries.
+func headers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}

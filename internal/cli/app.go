@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/analyze"
+	"github.com/reelpulse/reelpulse/internal/analyze/lexicon"
+	"github.com/reelpulse/reelpulse/internal/config"
+	"github.com/reelpulse/reelpulse/internal/fetch"
+	"github.com/reelpulse/reelpulse/internal/imdb"
+	"github.com/reelpulse/reelpulse/internal/jobs"
+	"github.com/reelpulse/reelpulse/internal/store"
+	"github.com/reelpulse/reelpulse/internal/store/postgres"
+	"github.com/reelpulse/reelpulse/internal/store/sqlite"
+	"github.com/reelpulse/reelpulse/internal/sync"
+)
+
+// app holds the components that every command builds from the
+// configuration.
+type app struct {
+	cfg      *config.Config
+	logger   *slog.Logger
+	store    store.Store
+	syncer   *sync.Syncer
+	analyzer analyze.Analyzer
+
+	sqlite   *sqlite.Store   // set when the store is SQLite
+	postgres *postgres.Store // set when the store is PostgreSQL
+
+	// imageSources are extra origins the dashboard may load posters from.
+	imageSources []string
+}
+
+func envLookup() (config.LookupFunc, error) {
+	return config.EnvLookup(".env")
+}
+
+func loadConfig(lookup config.LookupFunc) (*config.Config, error) {
+	cfg, err := config.Load(lookup)
+	if err != nil {
+		return nil, fmt.Errorf("%w\nsee `reelpulse config` and docs/configuration.md for the settings", err)
+	}
+	return cfg, nil
+}
+
+func configDump(lookup config.LookupFunc) []string {
+	return config.Dump(lookup)
+}
+
+// loadApp reads the configuration, with overrides applied by the caller, and
+// opens the store and migrates it.
+func loadApp(ctx context.Context, env *environment, override func(*config.Config)) (*app, error) {
+	lookup, err := envLookup()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := loadConfig(lookup)
+	if err != nil {
+		return nil, err
+	}
+	if override != nil {
+		override(cfg)
+	}
+	return openApp(ctx, cfg, newLogger(cfg, env))
+}
+
+func newLogger(cfg *config.Config, env *environment) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(env.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(env.stderr, opts))
+}
+
+func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, logger: logger}
+	if err := a.openStore(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.store.Migrate(ctx); err != nil {
+		_ = a.store.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+
+	fetchCfg := fetch.DefaultConfig()
+	fetchCfg.UserAgent = cfg.UserAgent
+	fetchCfg.RequestsPerSecond = cfg.RequestsPerSecond
+	fetchCfg.Timeout = cfg.HTTPTimeout
+	fetchCfg.MaxRetries = cfg.MaxRetries
+	if err := fetchCfg.Validate(); err != nil {
+		_ = a.store.Close()
+		return nil, err
+	}
+	client := imdb.NewClient(fetch.New(fetchCfg, logger), imdb.Config{
+		BaseURL:    cfg.IMDbBaseURL,
+		GraphQLURL: cfg.IMDbGraphQLURL,
+	})
+	a.syncer = sync.New(client, a.store, logger, time.Now)
+	a.analyzer = lexicon.New()
+	return a, nil
+}
+
+func (a *app) openStore(ctx context.Context) error {
+	if a.cfg.IsPostgres() {
+		st, err := postgres.Open(ctx, a.cfg.DatabaseURL, a.logger)
+		if err != nil {
+			return fmt.Errorf("open PostgreSQL database %s: %w", config.Mask(a.cfg.DatabaseURL), err)
+		}
+		a.store, a.postgres = st, st
+		return nil
+	}
+
+	path := a.cfg.SQLitePath()
+	st, err := sqlite.Open(ctx, path, a.logger)
+	if err != nil {
+		return fmt.Errorf("open SQLite database %s: %w", path, err)
+	}
+	a.store, a.sqlite = st, st
+	return nil
+}
+
+// queue returns a job queue client over the app's database.
+func (a *app) queue(ctx context.Context, mode jobs.Mode) (*jobs.Queue, error) {
+	cfg := jobs.Config{
+		CheckInterval:    a.cfg.CheckInterval,
+		FullSyncInterval: a.cfg.FullSyncInterval,
+		SyncWorkers:      a.cfg.SyncWorkers,
+	}
+	deps := jobs.Deps{Store: a.store, Syncer: a.syncer, Analyzer: a.analyzer, Logger: a.logger, Now: time.Now}
+	if a.postgres != nil {
+		return jobs.NewPostgres(ctx, a.postgres.Pool(), cfg, deps, mode)
+	}
+	if a.sqlite != nil {
+		return jobs.NewSQLite(ctx, a.sqlite.WriterDB(), cfg, deps, mode)
+	}
+	return nil, errors.New("no database is open")
+}
+
+func (a *app) close() {
+	if err := a.store.Close(); err != nil {
+		a.logger.Error("Closing the database failed", "error", err)
+	}
+}

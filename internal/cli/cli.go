@@ -1,0 +1,154 @@
+// Package cli implements the reelpulse command and its subcommands.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Version is the program version, set at build time with
+// -ldflags "-X github.com/reelpulse/reelpulse/internal/cli.Version=…".
+var Version = "dev"
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env *environment, args []string) error
+}
+
+// environment carries the standard streams to a subcommand.
+type environment struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "Run the dashboard, the API and the job workers", runServe},
+		{"demo", "Run serve on offline example data (Nosferatu, 1922) from an embedded replay server", runDemo},
+		{"track", "Add, remove or list tracked movies", runTrack},
+		{"sync", "Scrape and analyze movies now, showing progress", runSync},
+		{"analyze", "Analyze stored reviews that have no result yet", runAnalyze},
+		{"migrate", "Apply database migrations", runMigrate},
+		{"replay", "Serve saved or generated IMDb pages on a local address", runReplay},
+		{"config", "Print the effective configuration with secrets masked", runConfig},
+		{"version", "Print the version", runVersion},
+	}
+}
+
+// errUsage marks an error that is already explained by printed usage.
+var errUsage = errors.New("invalid usage")
+
+// Run executes the command line and returns the process exit code.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	env := &environment{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, env, args[1:])
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			return 2
+		default:
+			fmt.Fprintf(stderr, "reelpulse %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "reelpulse: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: reelpulse COMMAND [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Settings come from environment variables and a .env file in the working directory;")
+	fmt.Fprintln(w, "`reelpulse config` lists them. Run `reelpulse COMMAND -h` for a command's flags.")
+}
+
+// newFlagSet returns a flag set whose usage names the command and its
+// arguments.
+func newFlagSet(env *environment, name, arguments, description string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.stderr, "Usage: reelpulse %s", name)
+		if arguments != "" {
+			fmt.Fprintf(env.stderr, " %s", arguments)
+		}
+		fmt.Fprintf(env.stderr, "\n\n%s\n", description)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintln(env.stderr, "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args and maps a parse failure to errUsage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+func runVersion(_ context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "version", "", "Print the version of this build.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.stdout, "reelpulse "+Version)
+	return nil
+}
+
+func runConfig(_ context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "config", "", "Print every setting as NAME=value, with passwords masked, and check the values.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	lookup, err := envLookup()
+	if err != nil {
+		return err
+	}
+	for _, line := range configDump(lookup) {
+		fmt.Fprintln(env.stdout, line)
+	}
+	if _, err := loadConfig(lookup); err != nil {
+		return err
+	}
+	return nil
+}

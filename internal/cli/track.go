@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/jobs"
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+func runTrack(ctx context.Context, env *environment, args []string) error {
+	const description = "Manage tracked movies.\n\n" +
+		"  add ID|URL...   follow movies by IMDb id (tt0013442) or IMDb title URL; a running\n" +
+		"                  server checks and scrapes them right away\n" +
+		"  remove ID...    stop following movies; their reviews and analyses are kept\n" +
+		"  list            list tracked movies with review counts and last scrape time"
+	fs := newFlagSet(env, "track", "add|remove|list [ID...]", description)
+	all := fs.Bool("all", false, "list: include untracked movies")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+
+	sub, ids := fs.Arg(0), fs.Args()[1:]
+	if (sub == "add" || sub == "remove") && len(ids) == 0 {
+		fmt.Fprintf(env.stderr, "reelpulse track %s: give at least one IMDb id, e.g. tt0013442\n", sub)
+		return errUsage
+	}
+	if sub != "add" && sub != "remove" && sub != "list" {
+		fmt.Fprintf(env.stderr, "reelpulse track: unknown action %q; use add, remove or list\n", sub)
+		return errUsage
+	}
+
+	a, err := loadApp(ctx, env, nil)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	switch sub {
+	case "add":
+		return a.trackAdd(ctx, env, ids)
+	case "remove":
+		tracker := jobs.NewTracker(a.store, nil, a.logger, time.Now)
+		for _, id := range ids {
+			if err := tracker.Untrack(ctx, id); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "untracked %s (its data is kept)\n", id)
+		}
+		return nil
+	default:
+		return listMovies(ctx, env, a.store, !*all)
+	}
+}
+
+func (a *app) trackAdd(ctx context.Context, env *environment, inputs []string) error {
+	queue, err := a.queue(ctx, jobs.InsertOnly)
+	if err != nil {
+		return err
+	}
+	tracker := jobs.NewTracker(a.store, queue, a.logger, time.Now)
+	for _, input := range inputs {
+		id, err := tracker.Track(ctx, input)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "tracking %s; a running `reelpulse serve` checks it now, or run `reelpulse sync %s`\n", id, id)
+	}
+	return nil
+}
+
+func listMovies(ctx context.Context, env *environment, st store.Store, trackedOnly bool) error {
+	movies, err := st.ListMovies(ctx, trackedOnly)
+	if err != nil {
+		return err
+	}
+	if len(movies) == 0 {
+		fmt.Fprintln(env.stdout, "no movies tracked; add one with `reelpulse track add tt0013442`")
+		return nil
+	}
+
+	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tTITLE\tYEAR\tREVIEWS\tDECLARED\tLAST SCRAPE\tSTATE")
+	for _, m := range movies {
+		stats, err := st.Stats(ctx, m.ID, "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", m.ID, orDash(m.Title), yearString(m.Year),
+			stats.ScrapedReviewCount, intPtrString(m.DeclaredReviewCount), timeString(m.ScrapedAt), movieState(m))
+	}
+	return w.Flush()
+}
+
+func movieState(m store.Movie) string {
+	switch {
+	case !m.Tracked:
+		return "untracked"
+	case m.LastError != "":
+		return "error: " + m.LastError
+	case m.ScrapeWarning != "":
+		return m.ScrapeWarning
+	case m.ScrapedAt == nil:
+		return "waiting for first scrape"
+	}
+	return "ok"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func yearString(y int) string {
+	if y == 0 {
+		return "-"
+	}
+	return fmt.Sprint(y)
+}
+
+func intPtrString(n *int) string {
+	if n == nil {
+		return "-"
+	}
+	return fmt.Sprint(*n)
+}
+
+func timeString(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}

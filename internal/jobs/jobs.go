@@ -1,0 +1,231 @@
+// Package jobs runs reelpulse's background work on River: hourly checks of
+// every tracked movie, review passes when a check finds them due, and the
+// analysis of new or edited reviews. The same code runs over SQLite (one
+// process) and PostgreSQL (any number of worker processes).
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/reelpulse/reelpulse/internal/analyze"
+	"github.com/reelpulse/reelpulse/internal/fetch"
+	"github.com/reelpulse/reelpulse/internal/store"
+	"github.com/reelpulse/reelpulse/internal/sync"
+)
+
+// Queue names. Syncs get their own queue so that their concurrency cap does
+// not hold back checks and analyses.
+const (
+	QueueCheck   = "check"
+	QueueSync    = "sync"
+	QueueAnalyze = "analyze"
+)
+
+// Config holds the scheduling settings.
+type Config struct {
+	CheckInterval    time.Duration // how often every tracked movie is checked
+	FullSyncInterval time.Duration // maximum age of the last complete pass
+	SyncWorkers      int           // movies synced at the same time
+}
+
+// Deps are the components that the workers use.
+type Deps struct {
+	Store    store.Store
+	Syncer   *sync.Syncer
+	Analyzer analyze.Analyzer
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// ScheduleChecksArgs queues a check of every tracked movie, spread over the
+// check interval.
+type ScheduleChecksArgs struct{}
+
+// Kind implements river.JobArgs.
+func (ScheduleChecksArgs) Kind() string { return "schedule_checks" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (ScheduleChecksArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueCheck, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// CheckMovieArgs reads a movie's metadata and declared review count and
+// queues a review pass when one is due.
+type CheckMovieArgs struct {
+	MovieID string `json:"movie_id"`
+}
+
+// Kind implements river.JobArgs.
+func (CheckMovieArgs) Kind() string { return "check_movie" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (CheckMovieArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// SyncMovieArgs runs a full review pass over a movie. Unique by movie, so
+// one pass per movie is in flight at a time.
+type SyncMovieArgs struct {
+	MovieID string `json:"movie_id" river:"unique"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (SyncMovieArgs) Kind() string { return "sync_movie" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (SyncMovieArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueSync, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// AnalyzeMovieArgs analyzes the reviews of a movie that have no result for
+// their current content.
+type AnalyzeMovieArgs struct {
+	MovieID string `json:"movie_id"`
+}
+
+// Kind implements river.JobArgs.
+func (AnalyzeMovieArgs) Kind() string { return "analyze_movie" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (AnalyzeMovieArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueAnalyze, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// inserter is the part of a River client that workers use to queue
+// follow-up jobs, whatever the driver's transaction type.
+type inserter interface {
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+}
+
+type scheduleWorker struct {
+	river.WorkerDefaults[ScheduleChecksArgs]
+	deps     Deps
+	cfg      Config
+	inserter inserter
+}
+
+func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleChecksArgs]) error {
+	movies, err := w.deps.Store.ListMovies(ctx, true)
+	if err != nil {
+		return fmt.Errorf("list tracked movies: %w", err)
+	}
+
+	// Spreading the checks over the interval keeps the request rate to IMDb
+	// even instead of bursting at the top of the hour.
+	now := w.deps.Now()
+	for i, m := range movies {
+		offset := time.Duration(int64(w.cfg.CheckInterval) * int64(i) / int64(len(movies)))
+		opts := CheckMovieArgs{}.InsertOpts()
+		opts.ScheduledAt = now.Add(offset)
+		if err := w.inserter.Insert(ctx, CheckMovieArgs{MovieID: m.ID}, &opts); err != nil {
+			return fmt.Errorf("queue check of %s: %w", m.ID, err)
+		}
+	}
+	w.deps.Logger.Info("Checks scheduled", "movies", len(movies), "interval", w.cfg.CheckInterval)
+	return nil
+}
+
+type checkWorker struct {
+	river.WorkerDefaults[CheckMovieArgs]
+	deps     Deps
+	cfg      Config
+	inserter inserter
+}
+
+func (w *checkWorker) Timeout(*river.Job[CheckMovieArgs]) time.Duration { return 5 * time.Minute }
+
+func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckMovieArgs]) error {
+	id := job.Args.MovieID
+	result, err := w.deps.Syncer.Check(ctx, id, w.cfg.FullSyncInterval)
+	if err != nil {
+		return permanent(err)
+	}
+	if err := takeSnapshot(ctx, w.deps, id); err != nil {
+		return err
+	}
+	if result.SyncReason == "" {
+		return nil
+	}
+
+	w.deps.Logger.Info("Review pass queued", "movie_id", id, "job_id", job.ID, "reason", result.SyncReason)
+	return w.inserter.Insert(ctx, SyncMovieArgs{MovieID: id, Reason: result.SyncReason}, nil)
+}
+
+type syncWorker struct {
+	river.WorkerDefaults[SyncMovieArgs]
+	deps     Deps
+	inserter inserter
+}
+
+func (w *syncWorker) Timeout(*river.Job[SyncMovieArgs]) time.Duration { return time.Hour }
+
+func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncMovieArgs]) error {
+	id := job.Args.MovieID
+	if _, err := w.deps.Syncer.Sync(ctx, id, nil); err != nil {
+		return permanent(err)
+	}
+	return w.inserter.Insert(ctx, AnalyzeMovieArgs{MovieID: id}, nil)
+}
+
+type analyzeWorker struct {
+	river.WorkerDefaults[AnalyzeMovieArgs]
+	deps Deps
+}
+
+func (w *analyzeWorker) Timeout(*river.Job[AnalyzeMovieArgs]) time.Duration { return time.Hour }
+
+func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[AnalyzeMovieArgs]) error {
+	id := job.Args.MovieID
+	n, err := analyze.RunPending(ctx, w.deps.Store, w.deps.Analyzer, id, analyze.DefaultBatchSize, w.deps.Now)
+	if err != nil {
+		return err
+	}
+	w.deps.Logger.Info("Reviews analyzed", "movie_id", id, "job_id", job.ID, "analyzer", w.deps.Analyzer.Name(), "reviews", n)
+	return takeSnapshot(ctx, w.deps, id)
+}
+
+// permanent stops River from retrying errors that a retry cannot fix: a
+// title that IMDb does not know.
+func permanent(err error) error {
+	if errors.Is(err, fetch.ErrNotFound) || errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+// takeSnapshot adds a point to the movie's time series.
+func takeSnapshot(ctx context.Context, deps Deps, movieID string) error {
+	movie, err := deps.Store.GetMovie(ctx, movieID)
+	if err != nil {
+		return fmt.Errorf("snapshot %s: %w", movieID, err)
+	}
+	stats, err := deps.Store.Stats(ctx, movieID, deps.Analyzer.Name())
+	if err != nil {
+		return fmt.Errorf("snapshot %s: %w", movieID, err)
+	}
+
+	snap := store.Snapshot{
+		MovieID:             movieID,
+		TakenAt:             deps.Now(),
+		DeclaredReviewCount: movie.DeclaredReviewCount,
+		ScrapedReviewCount:  stats.ScrapedReviewCount,
+		AverageRating:       stats.AverageRating,
+		AspectAverages:      map[string]float64{},
+	}
+	for _, a := range stats.Aspects {
+		if a.Average != nil {
+			snap.AspectAverages[a.Aspect] = *a.Average
+		}
+	}
+	if err := deps.Store.AddSnapshot(ctx, snap); err != nil {
+		return fmt.Errorf("snapshot %s: %w", movieID, err)
+	}
+	return nil
+}

@@ -1,0 +1,58 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/imdb"
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+// Tracker adds and removes movies for the dashboard, the API and the CLI.
+type Tracker struct {
+	store  store.Store
+	queue  *Queue
+	logger *slog.Logger
+	now    func() time.Time
+}
+
+// NewTracker returns a Tracker. A nil queue only writes the store; the next
+// scheduled check then picks the movie up.
+func NewTracker(st store.Store, queue *Queue, logger *slog.Logger, now func() time.Time) *Tracker {
+	if now == nil {
+		now = time.Now
+	}
+	return &Tracker{store: st, queue: queue, logger: logger, now: now}
+}
+
+// Track follows the movie named by an IMDb id or title URL and queues its
+// first check, which queues the first review pass.
+func (t *Tracker) Track(ctx context.Context, input string) (string, error) {
+	id, err := imdb.ParseID(input)
+	if err != nil {
+		return "", err
+	}
+	created, err := t.store.TrackMovie(ctx, id, t.now())
+	if err != nil {
+		return "", fmt.Errorf("track %s: %w", id, err)
+	}
+	t.logger.Info("Movie tracked", "movie_id", id, "new", created)
+
+	if t.queue != nil {
+		if err := t.queue.QueueCheck(ctx, id); err != nil {
+			return id, fmt.Errorf("movie %s is tracked but its first check could not be queued (it runs at the next scheduled check): %w", id, err)
+		}
+	}
+	return id, nil
+}
+
+// Untrack stops following a movie and keeps its data.
+func (t *Tracker) Untrack(ctx context.Context, movieID string) error {
+	if err := t.store.UntrackMovie(ctx, movieID); err != nil {
+		return fmt.Errorf("untrack %s: %w", movieID, err)
+	}
+	t.logger.Info("Movie untracked", "movie_id", movieID)
+	return nil
+}

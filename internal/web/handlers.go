@@ -1,0 +1,205 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+// maxFormBytes caps the body of the dashboard's forms, which only carry an
+// IMDb id or URL.
+const maxFormBytes = 16 << 10
+
+// pageNames lists the page templates. Each is parsed together with
+// layout.html and charts.html.
+var pageNames = []string{"list.html", "movie.html", "remove.html", "message.html"}
+
+// parseTemplates parses every page. The now func is the clock of "time since"
+// texts; imageSources are the extra origins posters may come from.
+func parseTemplates(now func() time.Time, imageSources []string) (map[string]*template.Template, error) {
+	funcs := templateFuncs(now, imageSources)
+	templates := map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles,
+			"templates/layout.html", "templates/charts.html", "templates/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse template %s: %w", name, err)
+		}
+		templates[name] = t
+	}
+	return templates, nil
+}
+
+// listData is the data of list.html.
+type listData struct {
+	Cards []movieCard
+	// Input and Error refill the add form after a rejected submission.
+	Input string
+	Error string
+}
+
+func (s *server) listPage(w http.ResponseWriter, r *http.Request) {
+	s.renderList(w, r, http.StatusOK, listData{})
+}
+
+func (s *server) renderList(w http.ResponseWriter, r *http.Request, status int, data listData) {
+	cards, err := s.loadCards(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	data.Cards = cards
+	s.render(w, r, status, "list.html", "Tracked movies", data)
+}
+
+func (s *server) addMovie(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		s.renderList(w, r, http.StatusBadRequest, listData{Error: "The form could not be read; reload the page and try again."})
+		return
+	}
+	input := strings.TrimSpace(r.PostForm.Get("movie"))
+	if input == "" {
+		s.renderList(w, r, http.StatusBadRequest, listData{Error: "Enter an IMDb id such as tt0013442 or an IMDb title URL."})
+		return
+	}
+
+	result, err := TrackInput(r.Context(), s.store, s.tracker, s.logger, input)
+	var inputErr *InputError
+	if errors.As(err, &inputErr) {
+		s.renderList(w, r, http.StatusBadRequest, listData{Input: input, Error: inputErr.Error()})
+		return
+	}
+	if err != nil {
+		s.logger.Error("Tracking a movie failed", "input", input, "error", err)
+		s.renderList(w, r, http.StatusInternalServerError, listData{Input: input,
+			Error: "The movie could not be added because of a server error; try again in a moment."})
+		return
+	}
+
+	s.logger.Info("Movie added from the dashboard", "movie_id", result.MovieID, "new", result.Created)
+	http.Redirect(w, r, "/movies/"+url.PathEscape(result.MovieID), http.StatusSeeOther)
+}
+
+func (s *server) moviePage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	offset := 0
+	if text := r.URL.Query().Get("offset"); text != "" {
+		value, err := strconv.Atoi(text)
+		if err != nil || value < 0 {
+			s.message(w, r, http.StatusBadRequest, "Invalid offset",
+				"The offset parameter must be a whole number of reviews, 0 or more.")
+			return
+		}
+		offset = value
+	}
+
+	data, err := s.loadMoviePage(r.Context(), id, offset)
+	if errors.Is(err, store.ErrNotFound) {
+		s.movieNotFound(w, r, id)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	title := data.Movie.Title
+	if title == "" {
+		title = id
+	}
+	s.render(w, r, http.StatusOK, "movie.html", title, data)
+}
+
+func (s *server) confirmRemovePage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	movie, err := s.store.GetMovie(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.movieNotFound(w, r, id)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "remove.html", "Remove "+displayTitle(movie), movie)
+}
+
+func (s *server) removeMovie(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := s.store.GetMovie(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+		s.movieNotFound(w, r, id)
+		return
+	} else if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+
+	if err := s.tracker.Untrack(r.Context(), id); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.logger.Info("Movie removed from the dashboard", "movie_id", id)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func displayTitle(m store.Movie) string {
+	if m.Title != "" {
+		return m.Title
+	}
+	return m.ID
+}
+
+func (s *server) movieNotFound(w http.ResponseWriter, r *http.Request, id string) {
+	s.message(w, r, http.StatusNotFound, "Movie not found",
+		"No movie with id "+id+" is stored. Add it from the movie list to start tracking it.")
+}
+
+func (s *server) notFoundPage(w http.ResponseWriter, r *http.Request) {
+	s.message(w, r, http.StatusNotFound, "Page not found", "This address matches no page of the dashboard.")
+}
+
+func (s *server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.logger.Error("Dashboard request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	s.message(w, r, http.StatusInternalServerError, "Server error",
+		"The page could not be loaded because of a server error; try again in a moment.")
+}
+
+// messageData is the data of message.html.
+type messageData struct {
+	Heading string
+	Text    string
+}
+
+func (s *server) message(w http.ResponseWriter, r *http.Request, status int, heading, text string) {
+	s.render(w, r, status, "message.html", heading, messageData{Heading: heading, Text: text})
+}
+
+// layoutData wraps a page's data with what the layout reads.
+type layoutData struct {
+	Title string
+	Page  any
+}
+
+// render executes a page into a buffer first, so that a template error
+// still produces a clean 500 response.
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, page any) {
+	var buf bytes.Buffer
+	if err := s.templates[name].Execute(&buf, layoutData{Title: title, Page: page}); err != nil {
+		s.logger.Error("Rendering a page failed", "template", name, "path", r.URL.Path, "error", err)
+		http.Error(w, "The page could not be rendered; try again later.", http.StatusInternalServerError)
+		return
+	}
+
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}

@@ -1,0 +1,269 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/reelpulse/reelpulse/internal/analyze"
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+// reviewsPerPage is the number of reviews that the movie page lists.
+const reviewsPerPage = 20
+
+// movieCard is one tracked movie in the list page.
+type movieCard struct {
+	Movie   store.Movie
+	Stats   store.MovieStats
+	Overall aspectView
+	State   movieState
+}
+
+// movieState summarises the health of a movie's data for a badge.
+type movieState struct {
+	Class   string // "ok", "pending", "warning" or "error"
+	Label   string
+	Message string
+}
+
+// aspectView is one aspect's figures as the pages show them.
+type aspectView struct {
+	Name        string
+	Label       string
+	Description string
+	Average     *float64
+	Mentioned   int
+	Analyzed    int
+	Histogram   [5]int
+	Sentiment   string // "positive", "mixed", "negative" or "no data"
+	Chart       chart
+}
+
+// moviePageData is everything the movie page template reads.
+type moviePageData struct {
+	Movie    store.Movie
+	State    movieState
+	Stats    store.MovieStats
+	IMDbURL  string
+	Aspects  []aspectView
+	Analyzer string
+	// Analyzed is the number of reviews that the analyzer has scored.
+	Analyzed        int
+	ReviewsByMonth  chart
+	RatingEvolution chart
+	RatingChart     chart
+	AspectAverages  chart
+	Reviews         []reviewView
+	Offset          int
+	NextOffset      int // 0 when there is no older page
+	PreviousOffset  int // -1 when this is the first page
+}
+
+// reviewView is a review with its aspect scores.
+type reviewView struct {
+	Review  store.Review
+	IMDbURL string
+	Scores  []scoreView
+	// Analyzed is false when the analyzer has not scored the current text.
+	Analyzed bool
+}
+
+type scoreView struct {
+	Name     string
+	Label    string
+	Score    *int
+	Evidence string
+	Class    string
+}
+
+func aspectLabel(name string) string {
+	if name == "" {
+		return ""
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+func aspectDescription(name string) string {
+	for _, a := range analyze.Aspects {
+		if a.Name == name {
+			return a.Description
+		}
+	}
+	if name == store.Overall {
+		return "the review's verdict on the film as a whole"
+	}
+	return ""
+}
+
+// aspectViews returns one view per name of analyze.AspectNames, in that
+// order, with zero figures for aspects that stats lacks.
+func aspectViews(stats store.MovieStats) []aspectView {
+	byName := map[string]store.AspectStats{}
+	for _, a := range stats.Aspects {
+		byName[a.Aspect] = a
+	}
+
+	var views []aspectView
+	for _, name := range analyze.AspectNames() {
+		a := byName[name]
+		view := aspectView{
+			Name:        name,
+			Label:       aspectLabel(name),
+			Description: aspectDescription(name),
+			Average:     a.Average,
+			Mentioned:   a.Mentioned,
+			Analyzed:    a.Analyzed,
+			Histogram:   a.Histogram,
+			Sentiment:   sentiment(a.Average),
+		}
+		view.Chart = aspectDistributionChart(view)
+		views = append(views, view)
+	}
+	return views
+}
+
+// sentiment names the side of a -2..+2 average. Averages within ±0.5 are
+// "mixed".
+func sentiment(average *float64) string {
+	switch {
+	case average == nil:
+		return "no data"
+	case *average >= 0.5:
+		return "positive"
+	case *average <= -0.5:
+		return "negative"
+	default:
+		return "mixed"
+	}
+}
+
+func stateOf(m store.Movie) movieState {
+	switch {
+	case m.LastError != "":
+		return movieState{Class: "error", Label: "Error", Message: m.LastError}
+	case m.ScrapeWarning != "":
+		return movieState{Class: "warning", Label: "Incomplete", Message: m.ScrapeWarning}
+	case m.ScrapedAt == nil:
+		return movieState{Class: "pending", Label: "Waiting", Message: "No review pass has completed yet."}
+	default:
+		return movieState{Class: "ok", Label: "OK"}
+	}
+}
+
+func imdbTitleURL(id string) string { return "https://www.imdb.com/title/" + id + "/" }
+
+// loadCards returns a card per tracked movie.
+func (s *server) loadCards(ctx context.Context) ([]movieCard, error) {
+	movies, err := s.store.ListMovies(ctx, true)
+	if err != nil {
+		return nil, fmt.Errorf("list tracked movies: %w", err)
+	}
+
+	cards := make([]movieCard, 0, len(movies))
+	for _, m := range movies {
+		stats, err := s.store.Stats(ctx, m.ID, s.analyzer)
+		if err != nil {
+			return nil, fmt.Errorf("load statistics of movie %s: %w", m.ID, err)
+		}
+		card := movieCard{Movie: m, Stats: stats, State: stateOf(m)}
+		for _, a := range aspectViews(stats) {
+			if a.Name == store.Overall {
+				card.Overall = a
+			}
+		}
+		cards = append(cards, card)
+	}
+	return cards, nil
+}
+
+// loadMoviePage returns the data of the movie page with the reviews from
+// offset on. A missing movie returns an error wrapping store.ErrNotFound.
+func (s *server) loadMoviePage(ctx context.Context, id string, offset int) (moviePageData, error) {
+	movie, err := s.store.GetMovie(ctx, id)
+	if err != nil {
+		return moviePageData{}, fmt.Errorf("load movie %s: %w", id, err)
+	}
+	stats, err := s.store.Stats(ctx, id, s.analyzer)
+	if err != nil {
+		return moviePageData{}, fmt.Errorf("load statistics of movie %s: %w", id, err)
+	}
+	reviews, err := s.loadReviews(ctx, id, offset)
+	if err != nil {
+		return moviePageData{}, err
+	}
+
+	periods := timePeriods(stats.ReviewsByMonth)
+	aspects := aspectViews(stats)
+	data := moviePageData{
+		Movie:           movie,
+		State:           stateOf(movie),
+		Stats:           stats,
+		IMDbURL:         imdbTitleURL(id),
+		Aspects:         aspects,
+		Analyzer:        s.analyzer,
+		ReviewsByMonth:  reviewsByMonthChart(periods),
+		RatingEvolution: ratingEvolutionChart(periods),
+		RatingChart:     ratingDistributionChart(stats.RatingHistogram),
+		AspectAverages:  aspectAveragesChart(aspects),
+		Reviews:         reviews,
+		Offset:          offset,
+		PreviousOffset:  -1,
+	}
+	for _, a := range aspects {
+		data.Analyzed = max(data.Analyzed, a.Analyzed)
+	}
+	if offset > 0 {
+		data.PreviousOffset = max(0, offset-reviewsPerPage)
+	}
+	if offset+len(reviews) < stats.ScrapedReviewCount {
+		data.NextOffset = offset + len(reviews)
+	}
+	return data, nil
+}
+
+// loadReviews returns a page of the movie's newest reviews with the scores
+// of the configured analyzer.
+func (s *server) loadReviews(ctx context.Context, movieID string, offset int) ([]reviewView, error) {
+	reviews, err := s.store.ListReviews(ctx, store.ReviewQuery{MovieID: movieID, Limit: reviewsPerPage, Offset: offset})
+	if err != nil {
+		return nil, fmt.Errorf("list reviews of movie %s: %w", movieID, err)
+	}
+	ids := make([]string, len(reviews))
+	for i, r := range reviews {
+		ids[i] = r.ID
+	}
+	analyses, err := s.store.ReviewAnalyses(ctx, s.analyzer, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load %s analyses of movie %s: %w", s.analyzer, movieID, err)
+	}
+
+	views := make([]reviewView, 0, len(reviews))
+	for _, r := range reviews {
+		view := reviewView{Review: r, IMDbURL: "https://www.imdb.com/review/" + r.ID + "/"}
+		if a, ok := analyses[r.ID]; ok && (a.ContentHash == "" || a.ContentHash == r.ContentHash) {
+			view.Analyzed = true
+			view.Scores = scoreViews(a)
+		}
+		views = append(views, view)
+	}
+	return views, nil
+}
+
+func scoreViews(a store.Analysis) []scoreView {
+	byName := map[string]store.AspectScore{}
+	for _, score := range a.Aspects {
+		byName[score.Aspect] = score
+	}
+
+	var views []scoreView
+	for _, name := range analyze.AspectNames() {
+		score := byName[name]
+		view := scoreView{Name: name, Label: aspectLabel(name), Score: score.Score, Evidence: score.Evidence, Class: "score-none"}
+		if score.Score != nil && *score.Score >= -2 && *score.Score <= 2 {
+			view.Class = scoreClasses[*score.Score+2]
+		}
+		views = append(views, view)
+	}
+	return views
+}

@@ -1,0 +1,169 @@
+// Package web serves the reelpulse dashboard: server-rendered HTML pages with
+// inline SVG charts, an embedded style sheet and a small script that only
+// improves time display, so every page works without JavaScript.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+// Tracker adds and removes movies; the job layer implements it (it validates
+// input, writes the store and queues the first check and sync).
+type Tracker interface {
+	// Track accepts an IMDb id ("tt0013442") or an IMDb title URL and returns the movie id.
+	// Invalid input returns an error whose message is fit to show to the user.
+	Track(ctx context.Context, input string) (movieID string, err error)
+	Untrack(ctx context.Context, movieID string) error
+}
+
+// Config holds the dependencies of the dashboard handler.
+type Config struct {
+	Store   store.Store
+	Tracker Tracker
+	// Analyzer names the analyzer whose results the pages show, e.g. "lexicon".
+	Analyzer string
+	// Logger defaults to slog.Default() when nil.
+	Logger *slog.Logger
+	// Now is the clock of "time since" texts and defaults to time.Now when nil.
+	Now func() time.Time
+	// ImageSources are origins added to the policy's img-src, e.g. the
+	// replay server's "http://127.0.0.1:8081" whose posters the demo shows.
+	// Posters on https origins need no entry.
+	ImageSources []string
+}
+
+// ContentSecurityPolicy is sent with every dashboard response. Pages use no
+// inline script or style, so nothing needs a nonce or a hash.
+const ContentSecurityPolicy = "default-src 'self'; img-src 'self' https: data:; script-src 'self'; " +
+	"style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+type server struct {
+	store     store.Store
+	tracker   Tracker
+	analyzer  string
+	logger    *slog.Logger
+	now       func() time.Time
+	templates map[string]*template.Template
+	policy    string
+}
+
+// New returns the dashboard handler. It serves GET /healthz, the pages and
+// /static/. POST routes reject cross-origin browser requests.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("web: missing Config.Store: pass the store the dashboard reads")
+	}
+	if cfg.Tracker == nil {
+		return nil, errors.New("web: missing Config.Tracker: pass the job layer's tracker")
+	}
+	if cfg.Analyzer == "" {
+		return nil, errors.New("web: missing Config.Analyzer: pass the analyzer name whose results to show, e.g. \"lexicon\"")
+	}
+
+	s := &server{
+		store:    cfg.Store,
+		tracker:  cfg.Tracker,
+		analyzer: cfg.Analyzer,
+		logger:   cfg.Logger,
+		now:      cfg.Now,
+	}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+
+	templates, err := parseTemplates(s.now, cfg.ImageSources)
+	if err != nil {
+		return nil, err
+	}
+	s.templates = templates
+	s.policy = policyWithImages(cfg.ImageSources)
+	return s.routes()
+}
+
+func (s *server) routes() (http.Handler, error) {
+	static, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		return nil, fmt.Errorf("web: open embedded static files: %w", err)
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.HandleFunc("GET /{$}", s.listPage)
+	mux.HandleFunc("POST /movies", s.addMovie)
+	mux.HandleFunc("GET /movies/{id}", s.moviePage)
+	mux.HandleFunc("GET /movies/{id}/remove", s.confirmRemovePage)
+	mux.HandleFunc("POST /movies/{id}/remove", s.removeMovie)
+	mux.HandleFunc("/", s.notFoundPage)
+
+	protection := http.NewCrossOriginProtection()
+	return securityHeaders(s.policy, protection.Handler(mux)), nil
+}
+
+// policyWithImages returns ContentSecurityPolicy with extra img-src
+// origins.
+func policyWithImages(origins []string) string {
+	if len(origins) == 0 {
+		return ContentSecurityPolicy
+	}
+	return strings.Replace(ContentSecurityPolicy, "img-src 'self' https: data:",
+		"img-src 'self' https: data: "+strings.Join(origins, " "), 1)
+}
+
+// securityHeaders sets the headers that every response carries.
+func securityHeaders(policy string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", policy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cacheStatic lets browsers reuse the embedded files for an hour, because
+// they only change with a new build.
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.store.Ping(ctx); err != nil {
+		s.logger.Error("Health check failed", "error", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, "database unavailable")
+		return
+	}
+	fmt.Fprint(w, "ok")
+}
