@@ -105,7 +105,9 @@ func start(t *testing.T, env []string, args ...string) *process {
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		<-p.done
+		if err := <-p.done; err != nil {
+			t.Logf("reelpulse %s exited: %v", strings.Join(args, " "), err)
+		}
 		if t.Failed() {
 			t.Logf("output of reelpulse %s:\n%s", strings.Join(args, " "), p.output)
 		}

@@ -66,7 +66,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
 		return fmt.Errorf("unknown field %s in request body: send only \"id\"", field)
 	case err != nil:
-		return fmt.Errorf("invalid JSON request body (%v): send {\"id\": \"tt0013442\"}", err)
+		return fmt.Errorf("invalid JSON request body: %w; send {\"id\": \"tt0013442\"}", err)
 	}
 
 	var extra json.RawMessage

@@ -35,7 +35,8 @@ func (ix phraseIndex) add(text string, value float64) {
 		return
 	}
 
-	list := append(ix[p.words[0]], p)
+	list := ix[p.words[0]]
+	list = append(list, p)
 	slices.SortStableFunc(list, func(a, b phrase) int { return len(b.words) - len(a.words) })
 	ix[p.words[0]] = list
 }
