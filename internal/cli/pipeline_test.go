@@ -24,7 +24,13 @@ import (
 // the given database ("" for a fresh SQLite file).
 func testApp(t *testing.T, site *replay.Site, databaseURL string) *app {
 	t.Helper()
-	server := httptest.NewServer(replay.NewServer(site, replay.Options{}))
+	return testAppWith(t, replay.NewServer(site, replay.Options{}), databaseURL)
+}
+
+// testAppWith is testApp with any handler in place of IMDb.
+func testAppWith(t *testing.T, imdb http.Handler, databaseURL string) *app {
+	t.Helper()
+	server := httptest.NewServer(imdb)
 	t.Cleanup(server.Close)
 
 	cfg, err := config.Load(func(string) (string, bool) { return "", false })

@@ -75,12 +75,12 @@ func (e *Error) Error() string {
 func (e *Error) describe() string {
 	switch e.Kind {
 	case Blocked:
-		return fmt.Sprintf("IMDb blocked the request (HTTP 403) for %s; slow down, retry later or enable the browser fallback", e.URL)
+		return fmt.Sprintf("IMDb blocked the request (HTTP 403) for %s; lower REELPULSE_REQUESTS_PER_SECOND and retry later", e.URL)
 	case Challenged:
 		if e.Status == 202 {
-			return fmt.Sprintf("IMDb returned a bot challenge (HTTP 202, empty body) for %s; retry later or enable the browser fallback", e.URL)
+			return fmt.Sprintf("IMDb returned a bot challenge (HTTP 202, empty body) for %s; retry later", e.URL)
 		}
-		return fmt.Sprintf("IMDb returned a bot challenge (HTTP %d, x-amzn-waf-action header) for %s; retry later or enable the browser fallback", e.Status, e.URL)
+		return fmt.Sprintf("IMDb returned a bot challenge (HTTP %d, x-amzn-waf-action header) for %s; retry later", e.Status, e.URL)
 	case NotFound:
 		return fmt.Sprintf("not found (HTTP 404): %s; check the IMDb id", e.URL)
 	case RateLimited:

@@ -122,7 +122,7 @@ func syncReason(before store.Movie, meta store.MovieMetadata, at time.Time, full
 func (s *Syncer) Sync(ctx context.Context, movieID string, progress func(Progress)) (Result, error) {
 	title, reviews, pages, complete, err := s.fetchAll(ctx, movieID, progress)
 	if err != nil {
-		return Result{}, s.fail(ctx, movieID, err)
+		return Result{}, s.fail(ctx, movieID, fmt.Errorf("%w (stored reviews are kept; the next check retries)", err))
 	}
 
 	stored, err := s.store.ReviewHashes(ctx, movieID)
