@@ -14,24 +14,23 @@ import (
 	"github.com/reelpulse/reelpulse/internal/store"
 )
 
-// TestBadRepliesChangeNothing syncs the example movie once, then breaks one
-// page of the replay site and checks that the next check or sync fails with
-// a message naming the movie and the next step, and leaves every stored
-// review as it was.
+// TestBadRepliesChangeNothing syncs the example movie once and then breaks
+// one page of the replay site. The next sync must fail with a message that
+// names the movie and the next step, and leave every stored review as it was.
 func TestBadRepliesChangeNothing(t *testing.T) {
 	tests := []struct {
 		name   string
-		break_ func(site *replay.Site, graphQL *atomic.Value)
+		breakSite func(site *replay.Site, graphQL *atomic.Value)
 		want   []string
 	}{
 		{
 			name:   "bot challenge",
-			break_: func(site *replay.Site, _ *atomic.Value) { site.SetChallenged(replay.ExampleTitleID, true) },
+			breakSite: func(site *replay.Site, _ *atomic.Value) { site.SetChallenged(replay.ExampleTitleID, true) },
 			want:   []string{replay.ExampleTitleID, "challenge", "retry"},
 		},
 		{
 			name: "title page without JSON",
-			break_: func(site *replay.Site, _ *atomic.Value) {
+			breakSite: func(site *replay.Site, _ *atomic.Value) {
 				site.SetTitlePage(replay.ExampleTitleID, []byte("<html><body>Please enable cookies.</body></html>"))
 				site.SetReviewsPage(replay.ExampleTitleID, []byte("<html><body>Please enable cookies.</body></html>"))
 			},
@@ -39,7 +38,7 @@ func TestBadRepliesChangeNothing(t *testing.T) {
 		},
 		{
 			name: "GraphQL errors",
-			break_: func(_ *replay.Site, graphQL *atomic.Value) {
+			breakSite: func(_ *replay.Site, graphQL *atomic.Value) {
 				graphQL.Store(`{"errors":[{"message":"PersistedQueryNotFound"}],"data":null}`)
 			},
 			want: []string{replay.ExampleTitleID, "PersistedQueryNotFound"},
@@ -74,7 +73,7 @@ func TestBadRepliesChangeNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			tt.break_(site, &graphQL)
+			tt.breakSite(site, &graphQL)
 			err = a.syncOne(ctx, env, movie.ID)
 			if err == nil {
 				t.Fatal("sync succeeded on a broken site")

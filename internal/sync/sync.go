@@ -55,7 +55,7 @@ type Progress struct {
 	Declared int // declared total, 0 when unknown
 }
 
-// Result summarises a review pass.
+// Result is the summary of a review pass.
 type Result struct {
 	MovieID   string
 	Pages     int
@@ -68,10 +68,10 @@ type Result struct {
 	Warning   string // set when fewer reviews were fetched than declared
 }
 
-// CheckResult is what a title check learned.
+// CheckResult is the outcome of a title check.
 type CheckResult struct {
 	Metadata store.MovieMetadata
-	// SyncReason is why a review pass is due, or empty when none is.
+	// SyncReason is the reason a review pass is due, or empty when none is.
 	SyncReason string
 }
 
