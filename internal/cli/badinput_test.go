@@ -19,14 +19,14 @@ import (
 // names the movie and the next step, and leave every stored review as it was.
 func TestBadRepliesChangeNothing(t *testing.T) {
 	tests := []struct {
-		name   string
+		name      string
 		breakSite func(site *replay.Site, graphQL *atomic.Value)
-		want   []string
+		want      []string
 	}{
 		{
-			name:   "bot challenge",
+			name:      "bot challenge",
 			breakSite: func(site *replay.Site, _ *atomic.Value) { site.SetChallenged(replay.ExampleTitleID, true) },
-			want:   []string{replay.ExampleTitleID, "challenge", "retry"},
+			want:      []string{replay.ExampleTitleID, "challenge", "retry"},
 		},
 		{
 			name: "title page without JSON",
