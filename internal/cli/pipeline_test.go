@@ -233,6 +233,20 @@ func TestPipelineJobs(t *testing.T) {
 			if len(snapshots) == 0 {
 				t.Error("no snapshot taken by the check and analysis jobs")
 			}
+
+			// A completed check must not block the next one: the hourly
+			// schedule queues the same arguments again.
+			before, err := a.store.GetMovie(ctx, replay.ExampleTitleID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := queue.QueueCheck(ctx, replay.ExampleTitleID); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(ctx, t, "a second check of the example movie", func() bool {
+				m, err := a.store.GetMovie(ctx, replay.ExampleTitleID)
+				return err == nil && m.CheckedAt != nil && m.CheckedAt.After(*before.CheckedAt)
+			})
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/fetch"
@@ -43,6 +44,21 @@ type Deps struct {
 	Now      func() time.Time
 }
 
+// oncePerArgs makes a job unique among the jobs of its kind and arguments
+// that are waiting or running. River's default also counts completed jobs
+// until they are cleaned out (24 hours), which would swallow the next hourly
+// check or daily pass.
+var oncePerArgs = river.UniqueOpts{
+	ByArgs: true,
+	ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable,
+		rivertype.JobStatePending,
+		rivertype.JobStateRetryable,
+		rivertype.JobStateRunning,
+		rivertype.JobStateScheduled,
+	},
+}
+
 // ScheduleChecksArgs queues a check of every tracked movie, spread over the
 // check interval.
 type ScheduleChecksArgs struct{}
@@ -52,7 +68,7 @@ func (ScheduleChecksArgs) Kind() string { return "schedule_checks" }
 
 // InsertOpts implements river.JobArgsWithInsertOpts.
 func (ScheduleChecksArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueCheck, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueCheck, UniqueOpts: oncePerArgs}
 }
 
 // CheckMovieArgs reads a movie's metadata and declared review count and
@@ -66,7 +82,7 @@ func (CheckMovieArgs) Kind() string { return "check_movie" }
 
 // InsertOpts implements river.JobArgsWithInsertOpts.
 func (CheckMovieArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueCheck, MaxAttempts: 3, UniqueOpts: oncePerArgs}
 }
 
 // SyncMovieArgs runs a full review pass over a movie. Unique by movie, so
@@ -81,7 +97,7 @@ func (SyncMovieArgs) Kind() string { return "sync_movie" }
 
 // InsertOpts implements river.JobArgsWithInsertOpts.
 func (SyncMovieArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueSync, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueSync, MaxAttempts: 5, UniqueOpts: oncePerArgs}
 }
 
 // AnalyzeMovieArgs analyzes the reviews of a movie that have no result for
@@ -95,7 +111,7 @@ func (AnalyzeMovieArgs) Kind() string { return "analyze_movie" }
 
 // InsertOpts implements river.JobArgsWithInsertOpts.
 func (AnalyzeMovieArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueAnalyze, MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueAnalyze, MaxAttempts: 5, UniqueOpts: oncePerArgs}
 }
 
 // inserter is the part of a River client that workers use to queue

@@ -20,6 +20,7 @@ type opinion struct {
 	start, end int // token range
 	valence    float64
 	aspects    []int // indexes into analyze.Aspects; empty when unattributed
+	gap        int   // words between the opinion and its nearest aspect term
 }
 
 // span is a matched list entry in a sentence.
@@ -75,11 +76,13 @@ func (t *tables) scoreSentence(s sentence) sentenceScore {
 		}
 		v *= c.weight * exclaim
 
+		aspects, gap := attribute(mentions, o, clauseFor(clauses, c, o, mentions), tokens)
 		result.opinions = append(result.opinions, opinion{
 			start:   o.start,
 			end:     o.end,
 			valence: v,
-			aspects: attribute(mentions, o, clauseFor(clauses, c, o, mentions), tokens),
+			aspects: aspects,
+			gap:     gap,
 		})
 	}
 	return result
@@ -306,7 +309,7 @@ func hasMention(mentions []span, c clause) bool {
 // attribute returns the aspects that an opinion is about: those named in its
 // clause nearest to it, together with the terms coordinated with the nearest
 // one ("the acting and the songs were great").
-func attribute(mentions []span, o span, c clause, tokens []token) []int {
+func attribute(mentions []span, o span, c clause, tokens []token) ([]int, int) {
 	best, bestDistance := -1, len(tokens)+1
 	for i, m := range mentions {
 		if m.start < c.start || m.start >= c.end {
@@ -318,7 +321,7 @@ func attribute(mentions []span, o span, c clause, tokens []token) []int {
 		}
 	}
 	if best < 0 {
-		return nil
+		return nil, 0
 	}
 
 	aspects := []int{int(mentions[best].value)}
@@ -328,7 +331,7 @@ func attribute(mentions []span, o span, c clause, tokens []token) []int {
 	for i := best; i+1 < len(mentions) && coordinated(tokens, mentions[i], mentions[i+1]); i++ {
 		aspects = appendUnique(aspects, int(mentions[i+1].value))
 	}
-	return aspects
+	return aspects, bestDistance
 }
 
 func distance(a, b span) int {
