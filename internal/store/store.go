@@ -149,7 +149,8 @@ type MovieStats struct {
 type MonthCount struct {
 	Month         string // "2006-01"
 	Reviews       int
-	AverageRating *float64
+	RatedReviews  int      // reviews of the month that carry a rating
+	AverageRating *float64 // mean of those ratings; nil when none has one
 }
 
 // AspectStats summarizes one aspect over a movie's analyzed reviews.

@@ -89,10 +89,6 @@ const maxMonthlyPeriods = 120
 
 // timePeriods fills the gaps between the first and last month of counts
 // with empty months, or groups everything by year for long spans.
-//
-// NOTE: store.MonthCount has no count of rated reviews, so a period's mean
-// weights each month's mean rating by its review count. It is exact when
-// every review carries a rating and close otherwise.
 func timePeriods(counts []store.MonthCount) []period {
 	if len(counts) == 0 {
 		return nil
@@ -130,8 +126,8 @@ func timePeriods(counts []store.MonthCount) []period {
 		p := &periods[index[key]]
 		p.Reviews += c.Reviews
 		if c.AverageRating != nil {
-			p.RatingSum += *c.AverageRating * float64(c.Reviews)
-			p.RatedWeight += float64(c.Reviews)
+			p.RatingSum += *c.AverageRating * float64(c.RatedReviews)
+			p.RatedWeight += float64(c.RatedReviews)
 		}
 	}
 	return periods
@@ -155,7 +151,7 @@ func widePlot() rect { return rect{Left: 44, Top: 12, Right: wideWidth - 12, Bot
 func reviewsByMonthChart(periods []period) chart {
 	c := chart{
 		TestID:      "chart-reviews-by-month",
-		Title:       "Reviews by publication month",
+		Title:       "Reviews by publication " + strings.ToLower(periodHeading(periods)),
 		Description: describePeriods(periods),
 		Width:       wideWidth,
 		Height:      wideHeight,
@@ -193,7 +189,7 @@ func reviewsByMonthChart(periods []period) chart {
 func ratingEvolutionChart(periods []period) chart {
 	c := chart{
 		TestID:      "chart-rating-evolution",
-		Title:       "Average rating by publication month",
+		Title:       "Average rating by publication " + strings.ToLower(periodHeading(periods)),
 		Description: "Mean rating of the reviews of each period and cumulative mean since the first review, on a scale of 1 to 10",
 		Width:       wideWidth,
 		Height:      wideHeight,

@@ -13,7 +13,7 @@ func ratingOf(v float64) *float64 { return &v }
 
 func TestTimePeriodsFillsGaps(t *testing.T) {
 	counts := []store.MonthCount{
-		{Month: "2023-11", Reviews: 2, AverageRating: ratingOf(6)},
+		{Month: "2023-11", Reviews: 2, RatedReviews: 2, AverageRating: ratingOf(6)},
 		{Month: "2024-02", Reviews: 1},
 	}
 	periods := timePeriods(counts)
@@ -35,20 +35,20 @@ func TestTimePeriodsFillsGaps(t *testing.T) {
 
 func TestTimePeriodsGroupsLongSpansByYear(t *testing.T) {
 	counts := []store.MonthCount{
-		{Month: "2001-03", Reviews: 4, AverageRating: ratingOf(8)},
-		{Month: "2001-09", Reviews: 2, AverageRating: ratingOf(5)},
-		{Month: "2020-01", Reviews: 1, AverageRating: ratingOf(10)},
+		{Month: "2001-03", Reviews: 5, RatedReviews: 4, AverageRating: ratingOf(8)},
+		{Month: "2001-09", Reviews: 2, RatedReviews: 2, AverageRating: ratingOf(5)},
+		{Month: "2020-01", Reviews: 1, RatedReviews: 1, AverageRating: ratingOf(10)},
 	}
 	periods := timePeriods(counts)
 
 	if len(periods) != 20 {
 		t.Fatalf("got %d periods, want 20 years", len(periods))
 	}
-	if periods[0].Key != "2001" || periods[0].Reviews != 6 {
-		t.Errorf("first period = %+v, want 2001 with 6 reviews", periods[0])
+	if periods[0].Key != "2001" || periods[0].Reviews != 7 {
+		t.Errorf("first period = %+v, want 2001 with 7 reviews", periods[0])
 	}
 	if mean, _ := periods[0].average(); mean != 7 {
-		t.Errorf("2001 average = %v, want 7 (weighted by review count)", mean)
+		t.Errorf("2001 average = %v, want 7 (weighted by rated review count)", mean)
 	}
 }
 

@@ -160,7 +160,7 @@ func ratingStats(ctx context.Context, tx pgx.Tx, stats *store.MovieStats) error 
 }
 
 func monthStats(ctx context.Context, tx pgx.Tx, stats *store.MovieStats) error {
-	rows, err := tx.Query(ctx, `SELECT to_char(submitted_at, 'YYYY-MM') AS month, count(*),
+	rows, err := tx.Query(ctx, `SELECT to_char(submitted_at, 'YYYY-MM') AS month, count(*), count(rating),
 			avg(rating)::double precision
 		FROM reviews WHERE movie_id = $1
 		GROUP BY month ORDER BY month`, stats.MovieID)
@@ -170,7 +170,7 @@ func monthStats(ctx context.Context, tx pgx.Tx, stats *store.MovieStats) error {
 
 	months, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.MonthCount, error) {
 		var m store.MonthCount
-		return m, row.Scan(&m.Month, &m.Reviews, &m.AverageRating)
+		return m, row.Scan(&m.Month, &m.Reviews, &m.RatedReviews, &m.AverageRating)
 	})
 	if err != nil {
 		return err

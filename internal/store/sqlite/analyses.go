@@ -165,7 +165,7 @@ func ratingStats(ctx context.Context, tx *sql.Tx, stats *store.MovieStats) error
 }
 
 func monthStats(ctx context.Context, tx *sql.Tx, stats *store.MovieStats) error {
-	rows, err := tx.QueryContext(ctx, `SELECT substr(submitted_at, 1, 7) AS month, count(*), avg(rating)
+	rows, err := tx.QueryContext(ctx, `SELECT substr(submitted_at, 1, 7) AS month, count(*), count(rating), avg(rating)
 		FROM reviews WHERE movie_id = ?
 		GROUP BY month ORDER BY month`, stats.MovieID)
 	if err != nil {
@@ -176,7 +176,7 @@ func monthStats(ctx context.Context, tx *sql.Tx, stats *store.MovieStats) error 
 	stats.ReviewsByMonth = []store.MonthCount{}
 	for rows.Next() {
 		var m store.MonthCount
-		if err := rows.Scan(&m.Month, &m.Reviews, &m.AverageRating); err != nil {
+		if err := rows.Scan(&m.Month, &m.Reviews, &m.RatedReviews, &m.AverageRating); err != nil {
 			return err
 		}
 		stats.ReviewsByMonth = append(stats.ReviewsByMonth, m)

@@ -671,8 +671,8 @@ func testStats(t *testing.T, s store.Store) {
 		AverageRating:      ptr(9.0),
 		RatingHistogram:    [10]int{6: 1, 9: 2},
 		ReviewsByMonth: []store.MonthCount{
-			{Month: "2024-12", Reviews: 2, AverageRating: ptr(10.0)},
-			{Month: "2025-01", Reviews: 2, AverageRating: ptr(8.5)},
+			{Month: "2024-12", Reviews: 2, RatedReviews: 1, AverageRating: ptr(10.0)},
+			{Month: "2025-01", Reviews: 2, RatedReviews: 2, AverageRating: ptr(8.5)},
 			{Month: "2025-03", Reviews: 1},
 		},
 		Aspects: []store.AspectStats{
@@ -689,7 +689,7 @@ func testStats(t *testing.T, s store.Store) {
 	want = store.MovieStats{
 		MovieID: "tt0000002", ScrapedReviewCount: 1, RatedReviewCount: 1, AverageRating: ptr(1.0),
 		RatingHistogram: [10]int{0: 1},
-		ReviewsByMonth:  []store.MonthCount{{Month: "2025-01", Reviews: 1, AverageRating: ptr(1.0)}},
+		ReviewsByMonth:  []store.MonthCount{{Month: "2025-01", Reviews: 1, RatedReviews: 1, AverageRating: ptr(1.0)}},
 		Aspects:         []store.AspectStats{},
 	}
 	equal(t, "stats without analyses", got, want)

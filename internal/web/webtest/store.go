@@ -363,8 +363,8 @@ func monthCounts(reviews []store.Review) []store.MonthCount {
 
 	var counts []store.MonthCount
 	for month, group := range byMonth {
-		_, _, average := ratingSummary(group)
-		counts = append(counts, store.MonthCount{Month: month, Reviews: len(group), AverageRating: average})
+		_, rated, average := ratingSummary(group)
+		counts = append(counts, store.MonthCount{Month: month, Reviews: len(group), RatedReviews: rated, AverageRating: average})
 	}
 	slices.SortFunc(counts, func(a, b store.MonthCount) int { return cmp.Compare(a.Month, b.Month) })
 	return counts
