@@ -318,3 +318,52 @@ func TestCommandsRejectBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestTrackHelpTouchesNothing(t *testing.T) {
+	for _, args := range [][]string{{"track", "add", "-h"}, {"track", "remove", "--help"}} {
+		cmd := exec.Command(binary(t), args...)
+		cmd.Dir = t.TempDir()
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("reelpulse %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		if !strings.Contains(string(out), "Usage: reelpulse track") {
+			t.Errorf("reelpulse %s printed no usage:\n%s", strings.Join(args, " "), out)
+		}
+		if _, err := os.Stat(filepath.Join(cmd.Dir, "reelpulse.db")); err == nil {
+			t.Errorf("reelpulse %s created a database", strings.Join(args, " "))
+		}
+	}
+}
+
+func TestSecondServeOnSQLiteRefused(t *testing.T) {
+	database := "DATABASE_URL=" + filepath.Join(t.TempDir(), "reelpulse.db")
+	first := freeAddr(t)
+	start(t, []string{database, "REELPULSE_ADDR=" + first}, "serve")
+	waitHealthy(t, "http://"+first)
+
+	cmd := exec.Command(binary(t), "serve", "--addr", freeAddr(t))
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), database}
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("second serve on the same SQLite file started:\n%s", out)
+	}
+	if !strings.Contains(string(out), "another reelpulse process") {
+		t.Errorf("second serve failed without saying why:\n%s", out)
+	}
+}
+
+func TestUnknownSettingWarned(t *testing.T) {
+	cmd := exec.Command(binary(t), "config")
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "REELPULSE_CHEK_INTERVAL=2h"}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("reelpulse config: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "unknown setting REELPULSE_CHEK_INTERVAL") {
+		t.Errorf("misspelled setting not reported:\n%s", out)
+	}
+}

@@ -19,7 +19,7 @@ import (
 )
 
 var listKeys = []string{"id", "title", "year", "review_count", "scraped_review_count", "average_rating",
-	"imdb_rating", "last_scraped_at", "last_error", "poster_url"}
+	"imdb_rating", "last_scraped_at", "last_error", "poster_url", "tracked"}
 
 var detailKeys = append(slices.Clone(listKeys), "release_date", "full_scrape_at", "scrape_warning", "aspects")
 
@@ -220,6 +220,8 @@ func TestErrors(t *testing.T) {
 		{"unknown movie reviews", http.MethodGet, "/api/v1/movies/tt9999999/reviews", "", http.StatusNotFound, "tt9999999"},
 		{"unknown movie snapshots", http.MethodGet, "/api/v1/movies/tt9999999/snapshots", "", http.StatusNotFound, "tt9999999"},
 		{"delete unknown movie", http.MethodDelete, "/api/v1/movies/tt9999999", "", http.StatusNotFound, "tt9999999"},
+		{"invalid movie id", http.MethodGet, "/api/v1/movies/xyz", "", http.StatusBadRequest, `"xyz"`},
+		{"delete invalid movie id", http.MethodDelete, "/api/v1/movies/tt12", "", http.StatusBadRequest, `"tt12"`},
 		{"unknown endpoint", http.MethodGet, "/api/v1/nothing", "", http.StatusNotFound, "/api/v1/nothing"},
 		{"limit not a number", http.MethodGet, "/api/v1/movies/" + webtest.MovieID + "/reviews?limit=ten", "", http.StatusBadRequest, `"limit"`},
 		{"limit too large", http.MethodGet, "/api/v1/movies/" + webtest.MovieID + "/reviews?limit=100000", "", http.StatusBadRequest, `"limit"`},

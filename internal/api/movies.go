@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
+	"github.com/reelpulse/reelpulse/internal/imdb"
 	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/web"
 )
@@ -26,6 +27,7 @@ type movieJSON struct {
 	LastScrapedAt      *string  `json:"last_scraped_at"`
 	LastError          *string  `json:"last_error"`
 	PosterURL          *string  `json:"poster_url"`
+	Tracked            bool     `json:"tracked"` // false once untracked; the data is kept
 }
 
 // movieDetailJSON is a movie in GET /api/v1/movies/{id}.
@@ -61,6 +63,7 @@ func newMovieJSON(m store.Movie, stats store.MovieStats) movieJSON {
 		LastScrapedAt:      optionalTime(m.ScrapedAt),
 		LastError:          optionalString(m.LastError),
 		PosterURL:          optionalString(m.PosterURL),
+		Tracked:            m.Tracked,
 	}
 }
 
@@ -206,7 +209,13 @@ func (s *server) untrackMovie(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// movieNotFound answers a request for a movie the store does not have: 400
+// when the id is no IMDb title id at all, 404 otherwise.
 func movieNotFound(w http.ResponseWriter, id string) {
+	if canonical, err := imdb.ParseID(id); err != nil || canonical != id {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("invalid movie id %q in the path: expected an IMDb title id such as tt0013442", id))
+		return
+	}
 	writeError(w, http.StatusNotFound, fmt.Sprintf("movie %q not found: track it first with POST /api/v1/movies {\"id\": %q}", id, id))
 }
 

@@ -30,9 +30,6 @@ type app struct {
 
 	sqlite   *sqlite.Store   // set when the store is SQLite
 	postgres *postgres.Store // set when the store is PostgreSQL
-
-	// imageSources are extra origins the dashboard may load posters from.
-	imageSources []string
 }
 
 func envLookup() (config.LookupFunc, error) {
@@ -47,14 +44,10 @@ func loadConfig(lookup config.LookupFunc) (*config.Config, error) {
 	return cfg, nil
 }
 
-func configDump(lookup config.LookupFunc) []string {
-	return config.Dump(lookup)
-}
-
 // loadApp reads the configuration, with overrides applied by the caller, and
 // opens the store and migrates it.
 func loadApp(ctx context.Context, env *environment, override func(*config.Config)) (*app, error) {
-	lookup, err := envLookup()
+	lookup, names, err := config.EnvLookupWithNames(".env")
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +58,12 @@ func loadApp(ctx context.Context, env *environment, override func(*config.Config
 	if override != nil {
 		override(cfg)
 	}
-	return openApp(ctx, cfg, newLogger(cfg, env))
+
+	logger := newLogger(cfg, env)
+	for _, name := range config.UnknownVariables(names) {
+		logger.Warn("Unknown setting ignored; see `reelpulse config` for the valid names", "name", name)
+	}
+	return openApp(ctx, cfg, logger)
 }
 
 func newLogger(cfg *config.Config, env *environment) *slog.Logger {

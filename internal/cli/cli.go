@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/reelpulse/reelpulse/internal/config"
 )
 
 // Version is the program version, set at build time with
@@ -140,12 +142,15 @@ func runConfig(_ context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	lookup, err := envLookup()
+	lookup, names, err := config.EnvLookupWithNames(".env")
 	if err != nil {
 		return err
 	}
-	for _, line := range configDump(lookup) {
+	for _, line := range config.Dump(lookup) {
 		fmt.Fprintln(env.stdout, line)
+	}
+	for _, name := range config.UnknownVariables(names) {
+		fmt.Fprintf(env.stderr, "warning: unknown setting %s is ignored\n", name)
 	}
 	if _, err := loadConfig(lookup); err != nil {
 		return err

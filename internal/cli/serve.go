@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/api"
@@ -76,7 +77,6 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer a.close()
-	a.imageSources = []string{replayURL}
 	a.logger.Info("Demo replay server started", "url", replayURL)
 	return a.serve(ctx, []string{replay.ExampleTitleID})
 }
@@ -84,6 +84,19 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 // serve runs the HTTP server and the job workers until ctx is cancelled,
 // tracking the given movies first.
 func (a *app) serve(ctx context.Context, track []string) error {
+	if a.sqlite != nil {
+		release, err := lockSQLite(a.cfg.SQLitePath())
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
+	listener, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (set REELPULSE_ADDR or --addr to a free address): %w", a.cfg.Addr, err)
+	}
+	defer listener.Close()
+
 	queue, err := a.queue(ctx, jobs.Work)
 	if err != nil {
 		return err
@@ -99,14 +112,9 @@ func (a *app) serve(ctx context.Context, track []string) error {
 	if err != nil {
 		return err
 	}
-	listener, err := net.Listen("tcp", a.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s (set REELPULSE_ADDR or --addr to a free address): %w", a.cfg.Addr, err)
-	}
 	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 
 	if err := queue.Start(ctx); err != nil {
-		listener.Close()
 		return fmt.Errorf("start job workers: %w", err)
 	}
 	serveErr := make(chan error, 1)
@@ -144,7 +152,7 @@ func (a *app) handler(tracker *jobs.Tracker) (http.Handler, error) {
 		Logger:   a.logger,
 		Now:      time.Now,
 
-		ImageSources: a.imageSources,
+		ImageSources: a.posterOrigins(),
 	})
 	if err != nil {
 		return nil, err
@@ -168,4 +176,14 @@ func databaseKind(a *app) string {
 		return "postgres"
 	}
 	return "sqlite:" + a.cfg.SQLitePath()
+}
+
+// posterOrigins returns the origins besides https ones that posters may come
+// from: the IMDb base URL when it is plain http, as a replay server is.
+func (a *app) posterOrigins() []string {
+	u, err := url.Parse(a.cfg.IMDbBaseURL)
+	if err != nil || u.Scheme != "http" {
+		return nil
+	}
+	return []string{u.Scheme + "://" + u.Host}
 }

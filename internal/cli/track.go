@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 	"time"
 
+	"github.com/reelpulse/reelpulse/internal/imdb"
 	"github.com/reelpulse/reelpulse/internal/jobs"
 	"github.com/reelpulse/reelpulse/internal/store"
 )
@@ -27,6 +30,10 @@ func runTrack(ctx context.Context, env *environment, args []string) error {
 	}
 
 	sub, ids := fs.Arg(0), fs.Args()[1:]
+	if slices.ContainsFunc(ids, isHelpFlag) {
+		fs.Usage()
+		return flag.ErrHelp
+	}
 	if (sub == "add" || sub == "remove") && len(ids) == 0 {
 		fmt.Fprintf(env.stderr, "reelpulse track %s: give at least one IMDb id, e.g. tt0013442\n", sub)
 		return errUsage
@@ -34,6 +41,19 @@ func runTrack(ctx context.Context, env *environment, args []string) error {
 	if sub != "add" && sub != "remove" && sub != "list" {
 		fmt.Fprintf(env.stderr, "reelpulse track: unknown action %q; use add, remove or list\n", sub)
 		return errUsage
+	}
+	if sub == "list" && len(ids) > 0 {
+		fmt.Fprintf(env.stderr, "reelpulse track list: unexpected arguments %q; use -all to include untracked movies\n", ids)
+		return errUsage
+	}
+	// Check every id before opening the database, so that a typo creates
+	// no database file and tracks nothing.
+	if sub == "add" {
+		for _, input := range ids {
+			if _, err := imdb.ParseID(input); err != nil {
+				return err
+			}
+		}
 	}
 
 	a, err := loadApp(ctx, env, nil)
@@ -66,13 +86,23 @@ func (a *app) trackAdd(ctx context.Context, env *environment, inputs []string) e
 	}
 	tracker := jobs.NewTracker(a.store, queue, a.logger, time.Now)
 	for _, input := range inputs {
-		id, err := tracker.Track(ctx, input)
-		if err != nil {
+		id, _ := imdb.ParseID(input)
+		before, err := a.store.GetMovie(ctx, id)
+		wasTracked := err == nil && before.Tracked
+		if _, err := tracker.Track(ctx, input); err != nil {
 			return err
+		}
+		if wasTracked {
+			fmt.Fprintf(env.stdout, "%s is already tracked; its check is queued again\n", id)
+			continue
 		}
 		fmt.Fprintf(env.stdout, "tracking %s; a running `reelpulse serve` checks it now, or run `reelpulse sync %s`\n", id, id)
 	}
 	return nil
+}
+
+func isHelpFlag(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help"
 }
 
 func listMovies(ctx context.Context, env *environment, st store.Store, trackedOnly bool) error {

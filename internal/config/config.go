@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -177,6 +178,13 @@ func Load(lookup LookupFunc) (*Config, error) {
 // to the variables of the .env file at path when it exists. Variables set in
 // the environment win over the file.
 func EnvLookup(path string) (LookupFunc, error) {
+	lookup, _, err := EnvLookupWithNames(path)
+	return lookup, err
+}
+
+// EnvLookupWithNames is EnvLookup that also returns the names of every
+// variable of the environment and the .env file, for UnknownVariables.
+func EnvLookupWithNames(path string) (LookupFunc, []string, error) {
 	fileVars := map[string]string{}
 	if path != "" {
 		vars, err := godotenv.Read(path)
@@ -185,16 +193,45 @@ func EnvLookup(path string) (LookupFunc, error) {
 			fileVars = vars
 		case errors.Is(err, os.ErrNotExist):
 		default:
-			return nil, fmt.Errorf("read env file %s: %w", path, err)
+			return nil, nil, fmt.Errorf("invalid env file %s (expected NAME=value lines): %w", path, err)
 		}
 	}
-	return func(name string) (string, bool) {
+
+	var names []string
+	for _, entry := range os.Environ() {
+		name, _, _ := strings.Cut(entry, "=")
+		names = append(names, name)
+	}
+	for name := range fileVars {
+		names = append(names, name)
+	}
+	lookup := func(name string) (string, bool) {
 		if v, ok := os.LookupEnv(name); ok {
 			return v, true
 		}
 		v, ok := fileVars[name]
 		return v, ok
-	}, nil
+	}
+	return lookup, names, nil
+}
+
+// UnknownVariables returns the names among names that start with
+// REELPULSE_ but are no setting, sorted: most likely misspelled settings,
+// which would otherwise be ignored without a word.
+func UnknownVariables(names []string) []string {
+	known := make(map[string]bool, len(Options))
+	for _, opt := range Options {
+		known[opt.Name] = true
+	}
+	var unknown []string
+	for _, name := range names {
+		test := strings.HasPrefix(name, "REELPULSE_TEST_") // read by the test suite only
+		if strings.HasPrefix(name, "REELPULSE_") && !test && !known[name] && !slices.Contains(unknown, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	sort.Strings(unknown)
+	return unknown
 }
 
 // IsPostgres reports whether DatabaseURL selects PostgreSQL.
@@ -331,7 +368,10 @@ func setAnalyzer(c *Config, v string) error {
 }
 
 func setLogLevel(c *Config, v string) error {
-	return c.LogLevel.UnmarshalText([]byte(v))
+	if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+		return errors.New("expected debug, info, warn or error")
+	}
+	return nil
 }
 
 func setLogFormat(c *Config, v string) error {

@@ -136,3 +136,11 @@ func TestDocumentationListsEveryOption(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownVariables(t *testing.T) {
+	got := UnknownVariables([]string{"PATH", "REELPULSE_ADDR", "REELPULSE_CHEK_INTERVAL", "REELPULSE_CHEK_INTERVAL", "DATABASE_URL", "REELPULSE_TEST_DATABASE_URL", "REELPULSE_LOG_LEVL"})
+	want := []string{"REELPULSE_CHEK_INTERVAL", "REELPULSE_LOG_LEVL"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("UnknownVariables = %v, want %v", got, want)
+	}
+}

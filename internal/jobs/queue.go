@@ -61,7 +61,7 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg 
 	}
 
 	q := &Queue{logger: deps.Logger}
-	riverCfg := &river.Config{Logger: deps.Logger}
+	riverCfg := &river.Config{Logger: slog.New(&minLevelHandler{min: slog.LevelWarn, Handler: deps.Logger.Handler()})}
 	if mode == Work {
 		workers := river.NewWorkers()
 		ins := inserterFunc(func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
@@ -137,4 +137,24 @@ func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.Inse
 // QueueCheck queues a check of one movie now.
 func (q *Queue) QueueCheck(ctx context.Context, movieID string) error {
 	return q.insert(ctx, CheckMovieArgs{MovieID: movieID}, nil)
+}
+
+// minLevelHandler drops records below min. River logs routine events, such
+// as job counts every few seconds, at info level; only its warnings and
+// errors reach reelpulse's log.
+type minLevelHandler struct {
+	min slog.Level
+	slog.Handler
+}
+
+func (h *minLevelHandler) Enabled(ctx context.Context, level slog.Level) bool {
+	return level >= h.min && h.Handler.Enabled(ctx, level)
+}
+
+func (h *minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &minLevelHandler{min: h.min, Handler: h.Handler.WithAttrs(attrs)}
+}
+
+func (h *minLevelHandler) WithGroup(name string) slog.Handler {
+	return &minLevelHandler{min: h.min, Handler: h.Handler.WithGroup(name)}
 }
