@@ -114,7 +114,9 @@ func (a *app) serve(ctx context.Context, track []string) error {
 	}
 	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 
-	if err := queue.Start(ctx); err != nil {
+	// River treats the cancellation of Start's context as a hard stop that
+	// cancels running jobs; the shutdown below stops it gently instead.
+	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start job workers: %w", err)
 	}
 	serveErr := make(chan error, 1)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
+	"github.com/reelpulse/reelpulse/internal/imdb"
 	"github.com/reelpulse/reelpulse/internal/sync"
 )
 
@@ -44,7 +45,11 @@ func runSync(ctx context.Context, env *environment, args []string) error {
 	return errors.Join(failed...)
 }
 
-func (a *app) syncOne(ctx context.Context, env *environment, id string) error {
+func (a *app) syncOne(ctx context.Context, env *environment, input string) error {
+	id, err := imdb.ParseID(input)
+	if err != nil {
+		return err
+	}
 	if _, err := a.store.GetMovie(ctx, id); err != nil {
 		return fmt.Errorf("%s is not tracked; run `reelpulse track add %s` first: %w", id, id, err)
 	}

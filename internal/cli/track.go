@@ -48,7 +48,7 @@ func runTrack(ctx context.Context, env *environment, args []string) error {
 	}
 	// Check every id before opening the database, so that a typo creates
 	// no database file and tracks nothing.
-	if sub == "add" {
+	if sub == "add" || sub == "remove" {
 		for _, input := range ids {
 			if _, err := imdb.ParseID(input); err != nil {
 				return err
@@ -67,7 +67,11 @@ func runTrack(ctx context.Context, env *environment, args []string) error {
 		return a.trackAdd(ctx, env, ids)
 	case "remove":
 		tracker := jobs.NewTracker(a.store, nil, a.logger, time.Now)
-		for _, id := range ids {
+		for _, input := range ids {
+			id, err := imdb.ParseID(input)
+			if err != nil {
+				return err
+			}
 			if err := tracker.Untrack(ctx, id); err != nil {
 				return err
 			}

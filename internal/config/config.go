@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -262,21 +263,29 @@ func Dump(lookup LookupFunc) []string {
 	return lines
 }
 
-// Mask hides the password of a URL, or the whole value when it is not a URL
-// with a user part.
+// passwordPattern matches a password=value pair in a query string or a
+// key=value connection string.
+var passwordPattern = regexp.MustCompile(`(?i)(password=)[^&\s]*`)
+
+// Mask hides passwords in a value: the password of a URL's user part and
+// every password=… pair, as in "?password=…" or "host=db password=…".
 func Mask(value string) string {
-	u, err := url.Parse(value)
+	masked := passwordPattern.ReplaceAllString(value, "${1}xxxxx")
+	u, err := url.Parse(masked)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return value
+		return masked
 	}
 	if _, hasPassword := u.User.Password(); hasPassword {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 		return u.String()
 	}
-	return value
+	return masked
 }
 
 func setDatabaseURL(c *Config, v string) error {
+	if strings.Contains(v, "=") && strings.Contains(v, " ") && !strings.Contains(v, "://") {
+		return errors.New("key=value connection strings are not supported; use postgres://user:password@host:5432/db")
+	}
 	if strings.Contains(v, "://") && !strings.HasPrefix(v, "postgres://") &&
 		!strings.HasPrefix(v, "postgresql://") && !strings.HasPrefix(v, "sqlite://") {
 		return errors.New("use a file path, sqlite:///path or postgres://user:password@host/db")

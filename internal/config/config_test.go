@@ -144,3 +144,17 @@ func TestUnknownVariables(t *testing.T) {
 		t.Errorf("UnknownVariables = %v, want %v", got, want)
 	}
 }
+
+func TestMaskHidesEveryPassword(t *testing.T) {
+	tests := map[string]string{
+		"postgres://app:s3cret@db:5432/reelpulse":         "postgres://app:xxxxx@db:5432/reelpulse",
+		"postgres://app@db/reelpulse?password=s3cret&x=1": "postgres://app@db/reelpulse?password=xxxxx&x=1",
+		"host=db password=s3cret dbname=reelpulse":        "host=db password=xxxxx dbname=reelpulse",
+		"reelpulse.db": "reelpulse.db",
+	}
+	for in, want := range tests {
+		if got := Mask(in); got != want {
+			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -89,8 +89,8 @@ func FuzzParseID(f *testing.F) {
 		if err != nil || again != id {
 			t.Errorf("ParseID(%q) = %q, which does not parse to itself: %q, %v", input, id, again, err)
 		}
-		if !strings.HasPrefix(id, "tt") || len(id) < 9 {
-			t.Errorf("ParseID(%q) = %q, not tt and 7+ digits", input, id)
+		if !strings.HasPrefix(id, "tt") || len(id) < 9 || len(id) > 12 {
+			t.Errorf("ParseID(%q) = %q, not tt and 7 to 10 digits", input, id)
 		}
 	})
 }

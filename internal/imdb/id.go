@@ -18,13 +18,14 @@ func ParseID(input string) (string, error) {
 	if id, ok := idFromURL(value); ok {
 		return id, nil
 	}
-	return "", fmt.Errorf("invalid IMDb id %q: expected tt followed by 7 or more digits, or an imdb.com title URL", input)
+	return "", fmt.Errorf("invalid IMDb id %q: expected tt followed by 7 to 10 digits, or an imdb.com title URL", input)
 }
 
-// canonicalID reports whether value is "tt" and at least 7 ASCII digits, in
-// any letter case, and returns it in lower case.
+// canonicalID reports whether value is "tt" and 7 to 10 ASCII digits, in
+// any letter case, and returns it in lower case. IMDb ids have 7 digits, and
+// 8 since 2019; 10 leaves room without accepting arbitrary numbers.
 func canonicalID(value string) (string, bool) {
-	if len(value) < 9 || !strings.EqualFold(value[:2], "tt") {
+	if len(value) < 9 || len(value) > 12 || !strings.EqualFold(value[:2], "tt") {
 		return "", false
 	}
 	for _, c := range []byte(value[2:]) {

@@ -101,10 +101,6 @@ func TestParseGraphQLReviewsInvalid(t *testing.T) {
 		{"not JSON", `<html>`, "invalid JSON in GraphQL reply"},
 		{"no data", `{"data":null}`, "lacks data.title.reviews"},
 		{"no title", `{"data":{"title":null}}`, "lacks data.title.reviews"},
-		{"null node", `{"data":{"title":{"reviews":{"edges":[{"node":null}]}}}}`, "edge 0 has no node"},
-		{"no id", `{"data":{"title":{"reviews":{"edges":[{"node":{"submissionDate":"2025-01-01"}}]}}}}`, "has no id"},
-		{"bad date", `{"data":{"title":{"reviews":{"edges":[{"node":{"id":"rw1","submissionDate":"Dec 5, 2025"}}]}}}}`, `invalid submissionDate "Dec 5, 2025"`},
-		{"rating out of range", `{"data":{"title":{"reviews":{"edges":[{"node":{"id":"rw1","submissionDate":"2025-01-01","authorRating":11}}]}}}}`, "outside 1–10"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,6 +111,38 @@ func TestParseGraphQLReviewsInvalid(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.message) {
 				t.Errorf("message %q does not contain %q", err, tt.message)
+			}
+		})
+	}
+}
+
+// A malformed review is left out of the page, so that it cannot stop every
+// later pass of its movie.
+func TestParseGraphQLReviewsSkipsMalformed(t *testing.T) {
+	good := `{"node":{"id":"rw2","submissionDate":"2025-01-02","authorRating":7}}`
+	tests := []struct {
+		name    string
+		node    string
+		message string
+	}{
+		{"null node", `{"node":null}`, "edge 0 has no node"},
+		{"no id", `{"node":{"submissionDate":"2025-01-01"}}`, "has no id"},
+		{"bad date", `{"node":{"id":"rw1","submissionDate":"Dec 5, 2025"}}`, `invalid submissionDate "Dec 5, 2025"`},
+		{"rating out of range", `{"node":{"id":"rw1","submissionDate":"2025-01-01","authorRating":11}}`, "outside 1–10"},
+		{"negative votes", `{"node":{"id":"rw1","submissionDate":"2025-01-01","helpfulness":{"upVotes":3,"downVotes":-1}}}`, "negative helpful votes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := `{"data":{"title":{"reviews":{"total":2,"edges":[` + tt.node + `,` + good + `]}}}}`
+			page, err := ParseGraphQLReviews([]byte(body))
+			if err != nil {
+				t.Fatalf("error = %v, want the malformed review skipped", err)
+			}
+			if len(page.Reviews) != 1 || page.Reviews[0].ID != "rw2" {
+				t.Errorf("reviews = %+v, want only rw2", page.Reviews)
+			}
+			if len(page.Skipped) != 1 || !strings.Contains(page.Skipped[0], tt.message) {
+				t.Errorf("skipped = %q, want one entry containing %q", page.Skipped, tt.message)
 			}
 		})
 	}
@@ -193,6 +221,7 @@ func TestParseID(t *testing.T) {
 		"https://www.imdb.com/title/tt0013442/": "tt0013442",
 		"https://m.imdb.com/title/tt0013442/reviews/?ref_=tt_ov_rt": "tt0013442",
 		"http://imdb.com/title/tt0013442":                           "tt0013442",
+		"tt1234567890":                                              "tt1234567890",
 		"www.imdb.com/title/tt0111161/reviews":                      "tt0111161",
 		"https://www.imdb.com/de/title/tt0111161/":                  "tt0111161",
 		"HTTPS://WWW.IMDB.COM/title/tt0111161/":                     "tt0111161",
@@ -205,7 +234,7 @@ func TestParseID(t *testing.T) {
 	}
 
 	invalid := []string{
-		"", "tt123", "tt12345a7", "nm0000151", "0013442",
+		"", "tt123", "tt12345a7", "nm0000151", "0013442", "tt12345678901",
 		"https://example.com/title/tt0013442/",
 		"https://imdb.com.evil.example/title/tt0013442/",
 		"https://www.imdb.com/name/nm0000151/",
@@ -217,7 +246,7 @@ func TestParseID(t *testing.T) {
 			t.Errorf("ParseID(%q) = nil error", input)
 			continue
 		}
-		if !strings.Contains(err.Error(), "expected tt followed by 7 or more digits") {
+		if !strings.Contains(err.Error(), "expected tt followed by 7 to 10 digits") {
 			t.Errorf("ParseID(%q) message %q does not say what is expected", input, err)
 		}
 	}
@@ -271,10 +300,13 @@ func TestHTMLToText(t *testing.T) {
 		"  padded\n":                         "padded",
 		"a<br>b<br/>c<br />d":                "a\nb\nc\nd",
 		"It&#39;s &amp; &quot;x&quot; &lt;3": "It's & \"x\" <3",
-		"<p>one</p><p>two</p>":               "onetwo",
-		"caf&eacute; 日本語":                    "café 日本語",
-		"line\r\nbreak":                      "line\nbreak",
-		"<b>unclosed":                        "unclosed",
+		"<p>one</p><p>two</p>":               "one\ntwo",
+		"Cons:<ul><li>long</li><li>loud</li></ul>End": "Cons:\nlong\nloud\nEnd",
+		"nul\x00byte":     "nulbyte",
+		"bad \xff utf8":   "bad \uFFFD utf8",
+		"caf&eacute; 日本語": "café 日本語",
+		"line\r\nbreak":   "line\nbreak",
+		"<b>unclosed":     "unclosed",
 	}
 	for input, want := range tests {
 		if got := htmlToText(input); got != want {

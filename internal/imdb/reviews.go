@@ -158,13 +158,17 @@ func reviewPage(connection *reviewsJSON) (ReviewPage, error) {
 		page.EndCursor = *connection.PageInfo.EndCursor
 	}
 
+	// One malformed review must not stop a movie's every pass, so it is
+	// left out and reported in Skipped.
 	for i, edge := range connection.Edges {
 		if edge.Node == nil {
-			return ReviewPage{}, fmt.Errorf("review edge %d has no node", i)
+			page.Skipped = append(page.Skipped, fmt.Sprintf("review edge %d has no node", i))
+			continue
 		}
 		review, err := edge.Node.review()
 		if err != nil {
-			return ReviewPage{}, fmt.Errorf("review edge %d: %w", i, err)
+			page.Skipped = append(page.Skipped, fmt.Sprintf("review edge %d: %v", i, err))
+			continue
 		}
 		page.Reviews = append(page.Reviews, review)
 	}
@@ -192,11 +196,15 @@ func (n *reviewJSON) review() (Review, error) {
 		name = n.Author.Username.Text
 	}
 
+	if n.Helpfulness.UpVotes < 0 || n.Helpfulness.DownVotes < 0 {
+		return Review{}, fmt.Errorf("review %s: negative helpful votes %d/%d", n.ID, n.Helpfulness.UpVotes, n.Helpfulness.DownVotes)
+	}
+
 	return Review{
-		ID:          n.ID,
-		AuthorName:  name,
-		AuthorID:    n.Author.UserID,
-		Title:       strings.TrimSpace(n.Summary.OriginalText),
+		ID:          cleanText(n.ID),
+		AuthorName:  cleanText(name),
+		AuthorID:    cleanText(n.Author.UserID),
+		Title:       strings.TrimSpace(cleanText(n.Summary.OriginalText)),
 		Text:        htmlToText(n.Text.OriginalText.PlaidHTML),
 		Rating:      n.AuthorRating,
 		Spoiler:     n.Spoiler,

@@ -7,25 +7,57 @@ import (
 )
 
 // htmlToText turns a review's plaidHtml fragment into plain text: entities
-// decoded, <br> as a line break, every other tag dropped, outer white space
-// trimmed.
+// decoded, <br> as a line break, block elements (paragraphs, list items) on
+// lines of their own, every other tag dropped, outer white space trimmed,
+// and the text cleaned as cleanText does.
 func htmlToText(fragment string) string {
 	if !strings.ContainsAny(fragment, "<&\r\x00") {
-		return strings.TrimSpace(fragment)
+		return strings.TrimSpace(cleanText(fragment))
 	}
 
 	var out strings.Builder
 	tokenizer := html.NewTokenizer(strings.NewReader(fragment))
 	for {
-		switch tokenizer.Next() {
+		token := tokenizer.Next()
+		switch token {
 		case html.ErrorToken:
-			return strings.TrimSpace(out.String())
+			return strings.TrimSpace(cleanText(out.String()))
 		case html.TextToken:
 			out.Write(tokenizer.Text())
-		case html.StartTagToken, html.SelfClosingTagToken:
-			if name, _ := tokenizer.TagName(); string(name) == "br" {
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			name, _ := tokenizer.TagName()
+			switch {
+			case string(name) == "br" && token != html.EndTagToken:
 				out.WriteByte('\n')
+			case isBlock(string(name)):
+				lineBreak(&out)
 			}
 		}
 	}
+}
+
+// isBlock reports whether an element's start and end break the line.
+func isBlock(name string) bool {
+	switch name {
+	case "p", "div", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6":
+		return true
+	}
+	return false
+}
+
+// lineBreak ends the current line unless the text is empty or already ends
+// one, so that nested blocks give one line break, not several.
+func lineBreak(out *strings.Builder) {
+	text := out.String()
+	if text == "" || strings.HasSuffix(text, "\n") {
+		return
+	}
+	out.WriteByte('\n')
+}
+
+// cleanText replaces invalid UTF-8 with U+FFFD and drops NUL characters,
+// which PostgreSQL text columns reject.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.ReplaceAll(s, "\x00", "")
 }

@@ -35,4 +35,6 @@ type ReviewPage struct {
 	Reviews     []Review
 	EndCursor   string // cursor for the next page; empty on the last page
 	HasNextPage bool
+	// Skipped describes the malformed reviews left out of Reviews.
+	Skipped []string
 }

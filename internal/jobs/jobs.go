@@ -166,12 +166,31 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckMovieArgs]) 
 	if err := takeSnapshot(ctx, w.deps, id); err != nil {
 		return err
 	}
+	if err := w.queueLeftoverAnalysis(ctx, id); err != nil {
+		return err
+	}
 	if result.SyncReason == "" {
 		return nil
 	}
 
 	w.deps.Logger.Info("Review pass queued", "movie_id", id, "job_id", job.ID, "reason", result.SyncReason)
 	return w.inserter.Insert(ctx, SyncMovieArgs{MovieID: id, Reason: result.SyncReason}, nil)
+}
+
+// queueLeftoverAnalysis queues an analysis when reviews wait for one. A pass
+// that ends while an analysis of the same movie is finishing cannot queue
+// its own (River keeps one per movie, running ones included), so the hourly
+// check picks those reviews up.
+func (w *checkWorker) queueLeftoverAnalysis(ctx context.Context, movieID string) error {
+	a := w.deps.Analyzer
+	pending, err := w.deps.Store.PendingAnalysis(ctx, movieID, a.Name(), a.Version(), 1)
+	if err != nil {
+		return fmt.Errorf("list reviews of %s to analyze: %w", movieID, err)
+	}
+	if len(pending) == 0 {
+		return nil
+	}
+	return w.inserter.Insert(ctx, AnalyzeMovieArgs{MovieID: movieID}, nil)
 }
 
 type syncWorker struct {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -120,10 +121,11 @@ func syncReason(before store.Movie, meta store.MovieMetadata, at time.Time, full
 // finds no reviews where the store has some, changes no review and records
 // the error on the movie.
 func (s *Syncer) Sync(ctx context.Context, movieID string, progress func(Progress)) (Result, error) {
-	title, reviews, pages, complete, err := s.fetchAll(ctx, movieID, progress)
+	pass, err := s.fetchAll(ctx, movieID, progress)
 	if err != nil {
 		return Result{}, s.fail(ctx, movieID, fmt.Errorf("%w (stored reviews are kept; the next check retries)", err))
 	}
+	title, reviews, pages, complete := pass.title, pass.reviews, pass.pages, pass.complete
 
 	stored, err := s.store.ReviewHashes(ctx, movieID)
 	if err != nil {
@@ -140,7 +142,7 @@ func (s *Syncer) Sync(ctx context.Context, movieID string, progress func(Progres
 	if meta.DeclaredReviewCount != nil {
 		result.Declared = *meta.DeclaredReviewCount
 	}
-	result.Warning = completenessWarning(result)
+	result.Warning = completenessWarning(result, pass.skipped)
 
 	apply := store.SyncResult{MovieID: movieID, Metadata: &meta, Complete: complete, Warning: result.Warning, At: at}
 	for _, r := range reviews {
@@ -170,12 +172,20 @@ func (s *Syncer) Sync(ctx context.Context, movieID string, progress func(Progres
 	return result, nil
 }
 
-// fetchAll walks the pages of a movie's reviews and returns them without
-// duplicates, in the order first seen.
-func (s *Syncer) fetchAll(ctx context.Context, movieID string, progress func(Progress)) (imdb.Title, []imdb.Review, int, bool, error) {
+// pass is the outcome of walking every page of a movie's reviews.
+type pass struct {
+	title    imdb.Title
+	reviews  []imdb.Review // without duplicates, in the order first seen
+	pages    int
+	complete bool // the last page was reached
+	skipped  int  // malformed reviews left out
+}
+
+// fetchAll walks the pages of a movie's reviews.
+func (s *Syncer) fetchAll(ctx context.Context, movieID string, progress func(Progress)) (pass, error) {
 	title, page, err := s.source.FirstReviews(ctx, movieID)
 	if err != nil {
-		return imdb.Title{}, nil, 0, false, fmt.Errorf("sync %s: %w", movieID, err)
+		return pass{}, fmt.Errorf("sync %s: %w", movieID, err)
 	}
 	// The reviews list declares its own total, which is the count that the
 	// pass is measured against.
@@ -185,10 +195,15 @@ func (s *Syncer) fetchAll(ctx context.Context, movieID string, progress func(Pro
 	}
 
 	seen := make(map[string]bool)
+	cursors := make(map[string]bool)
 	var reviews []imdb.Review
-	pages := 0
+	pages, skipped := 0, 0
 	for {
 		pages++
+		for _, reason := range page.Skipped {
+			s.logger.Warn("Malformed review skipped", "movie_id", movieID, "page", pages, "reason", reason)
+		}
+		skipped += len(page.Skipped)
 		for _, r := range page.Reviews {
 			if r.ID == "" || seen[r.ID] {
 				continue
@@ -199,38 +214,67 @@ func (s *Syncer) fetchAll(ctx context.Context, movieID string, progress func(Pro
 		if progress != nil {
 			progress(Progress{MovieID: movieID, Pages: pages, Reviews: len(reviews), Declared: page.Total})
 		}
-		if !page.HasNextPage || page.EndCursor == "" {
-			return title, reviews, pages, true, nil
+		if !page.HasNextPage {
+			return pass{title: title, reviews: reviews, pages: pages, complete: true, skipped: skipped}, nil
 		}
+		if page.EndCursor == "" {
+			return pass{}, fmt.Errorf("sync %s: page %d says more reviews follow but gives no cursor; the reply layout may have changed", movieID, pages)
+		}
+		if cursors[page.EndCursor] {
+			return pass{}, fmt.Errorf("sync %s: page %d repeats the cursor %q of an earlier page; stopped to avoid a loop", movieID, pages, page.EndCursor)
+		}
+		cursors[page.EndCursor] = true
 		if pages >= maxPages {
-			return imdb.Title{}, nil, pages, false, fmt.Errorf("sync %s: stopped after %d pages; the review cursor does not end", movieID, pages)
+			return pass{}, fmt.Errorf("sync %s: stopped after %d pages; the review cursor does not end", movieID, pages)
 		}
 
 		cursor := page.EndCursor
 		page, err = s.source.NextReviews(ctx, movieID, cursor)
 		if err != nil {
-			return imdb.Title{}, nil, pages, false, fmt.Errorf("sync %s: page %d: %w", movieID, pages+1, err)
+			return pass{}, fmt.Errorf("sync %s: page %d: %w", movieID, pages+1, err)
 		}
 	}
 }
 
-func completenessWarning(r Result) string {
+func completenessWarning(r Result, skipped int) string {
+	var parts []string
 	if r.Declared > 0 && r.Fetched < r.Declared {
-		return fmt.Sprintf("incomplete: %d of %d declared reviews scraped", r.Fetched, r.Declared)
+		parts = append(parts, fmt.Sprintf("incomplete: %d of %d declared reviews scraped", r.Fetched, r.Declared))
 	}
-	return ""
+	if skipped > 0 {
+		parts = append(parts, fmt.Sprintf("%d malformed reviews skipped", skipped))
+	}
+	return strings.Join(parts, "; ")
 }
 
-// fail records err on the movie and returns it.
+// fail records err on the movie and returns it. The error is recorded even
+// when ctx was cancelled, because a cancelled pass is one to report.
 func (s *Syncer) fail(ctx context.Context, movieID string, err error) error {
 	s.logger.Error("Movie update failed", "movie_id", movieID, "error", err)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	if recErr := s.store.RecordError(ctx, movieID, err.Error(), s.now()); recErr != nil {
 		s.logger.Error("Recording the movie error failed", "movie_id", movieID, "error", recErr)
 	}
 	return err
 }
 
+// metadata converts a parsed title, leaving out values that cannot be
+// right (a rating outside 1..10, a year before cinema, counts beyond what
+// the store holds), so that one odd value cannot fail every pass.
 func metadata(t imdb.Title) store.MovieMetadata {
+	if t.AggregateRating != nil && (*t.AggregateRating < 1 || *t.AggregateRating > 10) {
+		t.AggregateRating = nil
+	}
+	if t.Year < 1870 || t.Year > 3000 {
+		t.Year = 0
+	}
+	if t.RatingCount != nil && (*t.RatingCount < 0 || *t.RatingCount > math.MaxInt32) {
+		t.RatingCount = nil
+	}
+	if t.DeclaredReviewCount != nil && (*t.DeclaredReviewCount < 0 || *t.DeclaredReviewCount > math.MaxInt32) {
+		t.DeclaredReviewCount = nil
+	}
 	return store.MovieMetadata{
 		Title:               t.Title,
 		OriginalTitle:       t.OriginalTitle,

@@ -359,3 +359,66 @@ func TestContentHash(t *testing.T) {
 		}
 	}
 }
+
+func TestSyncRejectsBrokenPagination(t *testing.T) {
+	tests := []struct {
+		name  string
+		pages []imdb.ReviewPage
+		want  string
+	}{
+		{
+			name:  "next page without cursor",
+			pages: []imdb.ReviewPage{{Total: 2, HasNextPage: true, Reviews: []imdb.Review{review("rw0000001", 9, "Haunting.", 1)}}},
+			want:  "gives no cursor",
+		},
+		{
+			name: "repeated cursor",
+			pages: []imdb.ReviewPage{
+				{Total: 3, HasNextPage: true, EndCursor: "a", Reviews: []imdb.Review{review("rw0000001", 9, "Haunting.", 1)}},
+				{Total: 3, HasNextPage: true, EndCursor: "b", Reviews: []imdb.Review{review("rw0000002", 9, "Eerie.", 1)}},
+				{Total: 3, HasNextPage: true, EndCursor: "a", Reviews: []imdb.Review{review("rw0000003", 9, "Grim.", 1)}},
+			},
+			want: `repeats the cursor "a"`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.source.pages = tt.pages
+			_, err := f.syncer.Sync(context.Background(), movieID, nil)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want one containing %q", err, tt.want)
+			}
+			if got := len(f.reviews(t)); got != 0 {
+				t.Errorf("%d reviews stored from a broken pass", got)
+			}
+		})
+	}
+}
+
+func TestSyncDropsImpossibleMetadata(t *testing.T) {
+	f := newFixture(t)
+	zero, huge := 0.0, int64(1)<<40
+	f.source.title.AggregateRating = &zero
+	f.source.title.RatingCount = &huge
+	f.source.title.Year = -5
+	f.source.pages = paged(1, 25, review("rw0000001", 9, "Haunting.", 1))
+	page := f.source.pages[0]
+	page.Skipped = []string{"review edge 1 has no node"}
+	f.source.pages[0] = page
+
+	res, err := f.syncer.Sync(context.Background(), movieID, nil)
+	if err != nil {
+		t.Fatalf("Sync: %v", err)
+	}
+	if !strings.Contains(res.Warning, "1 malformed reviews skipped") {
+		t.Errorf("warning = %q, want it to count the skipped review", res.Warning)
+	}
+	movie, err := f.store.GetMovie(context.Background(), movieID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if movie.AggregateRating != nil || movie.RatingCount != nil || movie.Year != 1922 && movie.Year != 0 {
+		t.Errorf("stored impossible metadata: rating %v, count %v, year %d", movie.AggregateRating, movie.RatingCount, movie.Year)
+	}
+}

@@ -20,14 +20,29 @@ var dataFiles embed.FS
 type phrase struct {
 	words []string
 	value float64
+	kind  opinionKind
 }
+
+// opinionKind is the way an opinion word counts, set by its section of
+// data/sentiment.txt.
+type opinionKind uint8
+
+const (
+	plainOpinion opinionKind = iota
+	reputation               // counts for the overall verdict only
+	darkContent              // counts for aspects in the rating's direction only
+)
 
 // phraseIndex finds list entries in token streams, keyed by first word.
 type phraseIndex map[string][]phrase
 
 func (ix phraseIndex) add(text string, value float64) {
+	ix.addKind(text, value, plainOpinion)
+}
+
+func (ix phraseIndex) addKind(text string, value float64, kind opinionKind) {
 	words := tokenize(text)
-	p := phrase{value: value}
+	p := phrase{value: value, kind: kind}
 	for _, w := range words {
 		p.words = append(p.words, w.word)
 	}
@@ -115,9 +130,19 @@ func parseSentiment(ix phraseIndex) error {
 		if err != nil || v < -4 || v > 4 {
 			return fmt.Errorf("invalid valence in %q: want a number in -4..4", line)
 		}
-		ix.add(text, v)
+		kind, ok := opinionKinds[section]
+		if !ok {
+			return fmt.Errorf("unknown sentiment section [%s]", section)
+		}
+		ix.addKind(text, v, kind)
 		return nil
 	})
+}
+
+var opinionKinds = map[string]opinionKind{
+	"":             plainOpinion,
+	"reputation":   reputation,
+	"dark-content": darkContent,
 }
 
 func parseAspects(ix phraseIndex) error {

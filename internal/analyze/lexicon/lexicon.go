@@ -19,7 +19,7 @@ import (
 
 // Version identifies the rules and word lists. Stored results are keyed by
 // it, so it changes whenever either changes.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Analyzer scores reviews with the embedded word lists. It holds no mutable
 // state, so one Analyzer is safe for concurrent use.

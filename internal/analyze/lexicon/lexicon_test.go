@@ -151,6 +151,8 @@ func TestAnalyzeOverallRating(t *testing.T) {
 		{"rating only", "", "", stars(1), stars(-2)},
 		{"rating ten mixed text", "", "Great songs. The ending is bad.", stars(10), stars(1)},
 		{"rating ten glowing text", "A masterpiece", "Wonderful songs and gorgeous animation.", stars(10), stars(2)},
+		{"rating nine short praise", "", "Still the best of its kind.", stars(9), stars(2)},
+		{"rating nine dark praise", "", "So creepy and bleak, a terrifying film.", stars(9), stars(1)},
 		{"rating eight", "", "", stars(8), stars(1)},
 		{"rating five", "", "", stars(5), stars(0)},
 		{"rating three", "", "", stars(3), stars(-1)},
@@ -167,6 +169,114 @@ func TestAnalyzeOverallRating(t *testing.T) {
 				t.Errorf("overall %s, want %s", show(got), show(tt.want))
 			}
 		})
+	}
+}
+
+// TestAnalyzeDemoReviews holds reviews of a silent horror film, written for
+// the project's example data, that earlier rules scored visibly wrong.
+func TestAnalyzeDemoReviews(t *testing.T) {
+	tests := []struct {
+		name   string
+		title  string
+		text   string
+		rating *int
+		aspect string
+		want   direction
+	}{
+		{
+			"restoration praised after bad copy", "Watch the restored version",
+			"The first time I saw this it was a muddy public-domain copy running at the wrong speed with random classical music on top, and I thought it was a bore. The restored version is a different film. The tinting is back, the image is sharp enough to see the texture of the castle walls, and the reconstruction of the original score gives the scenes the rhythm they were cut to. If you only know the bad copies, give it another chance.",
+			stars(8), store.Overall, positive,
+		},
+		{
+			"restoration sound", "Watch the restored version",
+			"The first time I saw this it was a muddy copy running at the wrong speed with random music on top, and I thought it was a bore. The restored version is a different film. The image is sharp, and the reconstruction of the original score gives the scenes their rhythm.",
+			stars(8), "sound", positive,
+		},
+		{
+			"admiring a bleak ending", "That ending",
+			"I did not expect the ending to be so bleak: Ellen keeps Orlok with her through the night so that the first sunlight destroys him, and she dies for it. No rescue, no hero arriving in time. It turns the whole film into a story about death that cannot be defeated, only paid for.",
+			stars(9), store.Overall, positive,
+		},
+		{
+			"bleak ending is praise", "That ending",
+			"I did not expect the ending to be so bleak: the first sunlight destroys him, and she dies for it.",
+			stars(9), "storytelling", positive,
+		},
+		{
+			"dark words follow a low rating", "",
+			"Not scary at all. The vampire looks silly.",
+			stars(1), "visuals", negative,
+		},
+		{
+			"explicit criticism beats a good rating", "Good, but the story is rough",
+			"The atmosphere is excellent and Schreck is iconic, but the storytelling is rough.",
+			stars(7), "storytelling", negative,
+		},
+		{
+			"story falls apart", "Strong start, weak finish",
+			"The first half in the castle is superb, but after the ship arrives the story falls apart.",
+			stars(6), "storytelling", negative,
+		},
+		{
+			"ampersand list reaches visuals", "",
+			"The shadows, the tinting & the score all serve that one idea.",
+			stars(9), "visuals", positive,
+		},
+		{
+			"ampersand list reaches sound", "",
+			"The shadows, the tinting & the score all serve that one idea.",
+			stars(9), "sound", positive,
+		},
+		{
+			"unrated review keeps sound opinion", "Notes after a film club screening",
+			"Most of the group found the pacing slow but agreed the images stayed with them. Nobody liked the piano accompaniment on the copy we used.",
+			nil, "sound", negative,
+		},
+		{
+			"unrated review keeps pacing opinion", "Notes after a film club screening",
+			"Most of the group found the pacing slow but agreed the images stayed with them. Nobody liked the piano accompaniment on the copy we used.",
+			nil, "storytelling", negative,
+		},
+		{
+			"theme of plague and fear", "Plague, fear and rats",
+			"A film about fear more than about monsters. Orlok brings the plague, and death moves from house to house.",
+			stars(9), "themes", positive,
+		},
+		{
+			"theme of sacrifice", "Ellen is the real hero",
+			"It is a bleak ending that makes sacrifice the whole point of the story.",
+			stars(9), "themes", positive,
+		},
+		{
+			"theme of an era", "",
+			"Made only a few years after the war, it must have hit its first audiences hard. Its fear of disease still resonates.",
+			stars(10), "themes", positive,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := analyzeOne(t, tt.title, tt.text, tt.rating)[tt.aspect]
+			if d := directionOf(got.Score); d != tt.want {
+				t.Errorf("%s score %s (evidence %q), want direction %d", tt.aspect, show(got.Score), got.Evidence, tt.want)
+			}
+		})
+	}
+}
+
+func TestAnalyzeEnthusiasticTenStars(t *testing.T) {
+	text := "Watched it on its hundredth anniversary with a new orchestral score in a packed cinema. Nothing I have seen this year looks as good. The compositions, the shadows, the use of real ruins and narrow streets: every frame could hang on a wall."
+	got := analyzeOne(t, "A hundred years old today", text, stars(10))[store.Overall].Score
+	if got == nil || *got != 2 {
+		t.Errorf("overall %s, want 2", show(got))
+	}
+}
+
+func TestAnalyzeEvidenceAvoidsOtherAspects(t *testing.T) {
+	text := "The tinted restoration, amber for the day scenes and blue for the night, gives every shot a mood, and the sets look like woodcuts. But I won't pretend the pacing is easy for a modern audience."
+	got := analyzeOne(t, "", text, stars(8))["storytelling"]
+	if want := "But I won't pretend the pacing is easy for a modern audience."; got.Evidence != want {
+		t.Errorf("storytelling evidence %q, want %q", got.Evidence, want)
 	}
 }
 
@@ -246,10 +356,10 @@ func TestSplitSentences(t *testing.T) {
 
 func TestTokenize(t *testing.T) {
 	var got []string
-	for _, tok := range tokenize("Wasn’t it a must-see, Zoë?") {
+	for _, tok := range tokenize("Wasn’t it a must-see, Zoë? Sound&vision") {
 		got = append(got, tok.word)
 	}
-	want := []string{"wasnt", "it", "a", "must", "see", ",", "zoë"}
+	want := []string{"wasnt", "it", "a", "must", "see", ",", "zoë", "sound", "and", "vision"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("tokenize = %q, want %q", got, want)
 	}

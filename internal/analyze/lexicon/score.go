@@ -21,12 +21,14 @@ type opinion struct {
 	valence    float64
 	aspects    []int // indexes into analyze.Aspects; empty when unattributed
 	gap        int   // words between the opinion and its nearest aspect term
+	kind       opinionKind
 }
 
 // span is a matched list entry in a sentence.
 type span struct {
 	start, end int
 	value      float64
+	kind       opinionKind
 }
 
 // clause is a token range of a sentence with the weight that contrast gives
@@ -76,13 +78,18 @@ func (t *tables) scoreSentence(s sentence) sentenceScore {
 		}
 		v *= c.weight * exclaim
 
-		aspects, gap := attribute(mentions, o, clauseFor(clauses, c, o, mentions), tokens)
+		var aspects []int
+		gap := 0
+		if o.kind != reputation {
+			aspects, gap = attribute(mentions, o, clauseFor(clauses, c, o, mentions), tokens)
+		}
 		result.opinions = append(result.opinions, opinion{
 			start:   o.start,
 			end:     o.end,
 			valence: v,
 			aspects: aspects,
 			gap:     gap,
+			kind:    o.kind,
 		})
 	}
 	return result
@@ -97,7 +104,7 @@ func scan(tokens []token, ix phraseIndex) []span {
 		if !ok {
 			continue
 		}
-		spans = append(spans, span{start: i, end: i + len(p.words), value: p.value})
+		spans = append(spans, span{start: i, end: i + len(p.words), value: p.value, kind: p.kind})
 		i += len(p.words) - 1
 	}
 	return spans

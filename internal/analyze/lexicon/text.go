@@ -93,7 +93,8 @@ func isInnerStop(runes []rune, i int) bool {
 
 // tokenize splits a sentence into words at word boundaries. Apostrophes inside
 // a word are dropped ("wasn't" gives "wasnt") and hyphens split it ("must-see"
-// gives "must" and "see"). The clause marks , ; : — ( ) are kept, as ",".
+// gives "must" and "see"). The clause marks , ; : — ( ) are kept, as ",",
+// and "&" reads as "and" so that it joins aspect terms as "and" does.
 func tokenize(s string) []token {
 	var tokens []token
 	var word []rune
@@ -117,8 +118,11 @@ func tokenize(s string) []token {
 			// An apostrophe inside a word is dropped.
 		default:
 			emit()
-			if r == ',' || r == ';' || r == ':' || r == '—' || r == '(' || r == ')' {
+			switch r {
+			case ',', ';', ':', '—', '(', ')':
 				tokens = append(tokens, token{word: ","})
+			case '&':
+				tokens = append(tokens, token{word: "and"})
 			}
 		}
 	}
