@@ -82,7 +82,7 @@ func TestDemoInBrowser(t *testing.T) {
 	}
 	poll(t, 10*time.Second, "the demo poster to load", func() bool {
 		loaded, err := chromedp.Run(browser, chromedp.Evaluate[bool](
-			`Array.from(document.images).some((img) => img.src.includes("/_replay/poster/") && img.complete && img.naturalWidth > 0)`))
+			`Array.from(document.images).some((img) => img.src.endsWith("/posters/tt0013442") && img.complete && img.naturalWidth > 0)`))
 		return err == nil && loaded
 	})
 	problems.Check(t, browser)

@@ -177,6 +177,12 @@ func getText(t *testing.T, url string) string {
 }
 
 type apiMovie struct {
+	LastSync *struct {
+		State      string  `json:"state"`
+		Error      *string `json:"error"`
+		FinishedAt string  `json:"finished_at"`
+		Shortfall  int     `json:"shortfall"`
+	} `json:"last_sync"`
 	ID                 string   `json:"id"`
 	Title              string   `json:"title"`
 	ReviewCount        *int     `json:"review_count"`
@@ -270,6 +276,9 @@ func TestServeOnRealCaptures(t *testing.T) {
 	if movie.Title != "Dhurandhar" || movie.LastScrapedAt == nil || movie.AverageRating == nil {
 		t.Errorf("movie = %+v", movie)
 	}
+	if movie.LastSync == nil || movie.LastSync.State != "incomplete" || movie.LastSync.Shortfall != 2500 {
+		t.Errorf("last_sync = %+v, want incomplete with 2500 missing", movie.LastSync)
+	}
 
 	var title apiMovie
 	poll(t, 30*time.Second, "tt0111161 to be checked", func() bool {
@@ -277,6 +286,12 @@ func TestServeOnRealCaptures(t *testing.T) {
 	})
 	if title.Title != "The Shawshank Redemption" || *title.ReviewCount != 11467 {
 		t.Errorf("tt0111161 = %q with %d declared reviews", title.Title, *title.ReviewCount)
+	}
+	poll(t, 30*time.Second, "tt0111161's failed pass to be recorded", func() bool {
+		return getJSON(base+"/api/v1/movies/tt0111161", &title) == nil && title.LastSync != nil
+	})
+	if title.LastSync.State != "failed" || title.LastSync.Error == nil || !strings.Contains(*title.LastSync.Error, "not found") {
+		t.Errorf("tt0111161 last_sync = %+v, want a failed pass saying the reviews page was not found", title.LastSync)
 	}
 
 	page := getText(t, base+"/movies/tt33014583")
@@ -365,5 +380,59 @@ func TestUnknownSettingWarned(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "unknown setting REELPULSE_CHEK_INTERVAL") {
 		t.Errorf("misspelled setting not reported:\n%s", out)
+	}
+}
+
+// TestSyncExitCodes runs `reelpulse sync` against failing replay servers:
+// the command must exit non-zero and print the kind of failure.
+func TestSyncExitCodes(t *testing.T) {
+	tests := []struct {
+		name   string
+		replay []string
+		movie  string
+		want   string
+	}{
+		{"bot challenge", []string{"--challenge"}, "tt0013442", "bot challenge"},
+		{"title not found", nil, "tt0111161", "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr := freeAddr(t)
+			start(t, nil, append([]string{"replay", "--addr", addr}, tt.replay...)...)
+			poll(t, 10*time.Second, "the replay server", func() bool {
+				conn, err := net.Dial("tcp", addr)
+				if err == nil {
+					conn.Close()
+				}
+				return err == nil
+			})
+
+			env := []string{
+				"PATH=" + os.Getenv("PATH"),
+				"DATABASE_URL=" + filepath.Join(t.TempDir(), "reelpulse.db"),
+				"REELPULSE_IMDB_BASE_URL=http://" + addr,
+				"REELPULSE_IMDB_GRAPHQL_URL=http://" + addr + "/graphql",
+				"REELPULSE_MAX_RETRIES=0",
+				"REELPULSE_BROWSER=never",
+			}
+			for _, args := range [][]string{{"track", "add", tt.movie}, {"sync", tt.movie}} {
+				cmd := exec.Command(binary(t), args...)
+				cmd.Dir = t.TempDir()
+				cmd.Env = env
+				out, err := cmd.CombinedOutput()
+				if args[0] == "track" {
+					if err != nil {
+						t.Fatalf("track add: %v\n%s", err, out)
+					}
+					continue
+				}
+				if err == nil {
+					t.Fatalf("sync succeeded against a failing server:\n%s", out)
+				}
+				if !strings.Contains(string(out), tt.want) {
+					t.Errorf("sync output does not say %q:\n%s", tt.want, out)
+				}
+			}
+		})
 	}
 }

@@ -24,6 +24,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Now defaults to time.Now when nil.
 	Now func() time.Time
+	// Searcher serves GET /api/v1/search; nil answers 501.
+	Searcher web.Searcher
 }
 
 // maxBodyBytes caps request bodies, because a POST body only carries an id
@@ -42,6 +44,7 @@ type server struct {
 	analyzer string
 	logger   *slog.Logger
 	now      func() time.Time
+	searcher web.Searcher
 }
 
 // New returns the API handler. It expects the full request path, so mount it
@@ -60,6 +63,7 @@ func New(cfg Config) http.Handler {
 		analyzer: cfg.Analyzer,
 		logger:   cfg.Logger,
 		now:      cfg.Now,
+		searcher: cfg.Searcher,
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
@@ -75,10 +79,14 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("DELETE /api/v1/movies/{id}", s.untrackMovie)
 	mux.HandleFunc("GET /api/v1/movies/{id}/reviews", s.listReviews)
 	mux.HandleFunc("GET /api/v1/movies/{id}/snapshots", s.listSnapshots)
+	mux.HandleFunc("GET /api/v1/movies/{id}/runs", s.listRuns)
+	mux.HandleFunc("GET /api/v1/search", s.search)
 	mux.HandleFunc("/api/v1/movies", methodNotAllowed("GET, POST"))
 	mux.HandleFunc("/api/v1/movies/{id}", methodNotAllowed("GET, DELETE"))
 	mux.HandleFunc("/api/v1/movies/{id}/reviews", methodNotAllowed("GET"))
 	mux.HandleFunc("/api/v1/movies/{id}/snapshots", methodNotAllowed("GET"))
+	mux.HandleFunc("/api/v1/movies/{id}/runs", methodNotAllowed("GET"))
+	mux.HandleFunc("/api/v1/search", methodNotAllowed("GET"))
 	mux.HandleFunc("/api/", notFound)
 
 	protection := http.NewCrossOriginProtection()

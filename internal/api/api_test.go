@@ -21,7 +21,7 @@ import (
 var listKeys = []string{"id", "title", "year", "review_count", "scraped_review_count", "average_rating",
 	"imdb_rating", "last_scraped_at", "last_error", "poster_url", "tracked"}
 
-var detailKeys = append(slices.Clone(listKeys), "release_date", "full_scrape_at", "scrape_warning", "aspects")
+var detailKeys = append(slices.Clone(listKeys), "release_date", "full_scrape_at", "scrape_warning", "aspects", "last_sync")
 
 var aspectNames = []string{"storytelling", "acting", "visuals", "sound", "themes", "overall"}
 

@@ -37,6 +37,8 @@ type movieDetailJSON struct {
 	FullScrapeAt  *string               `json:"full_scrape_at"`
 	ScrapeWarning *string               `json:"scrape_warning"`
 	Aspects       map[string]aspectJSON `json:"aspects"`
+	// LastSync is the latest review pass; null before the first.
+	LastSync *runJSON `json:"last_sync"`
 }
 
 // aspectJSON summarises one aspect. Histogram counts the scores -2..+2.
@@ -151,7 +153,11 @@ func (s *server) movieDetail(ctx context.Context, id string) (movieDetailJSON, e
 	if err != nil {
 		return movieDetailJSON{}, fmt.Errorf("load statistics of movie %s: %w", id, err)
 	}
-	return newMovieDetailJSON(movie, stats), nil
+	detail := newMovieDetailJSON(movie, stats)
+	if detail.LastSync, err = s.lastRun(ctx, id); err != nil {
+		return movieDetailJSON{}, err
+	}
+	return detail, nil
 }
 
 func (s *server) trackMovie(w http.ResponseWriter, r *http.Request) {

@@ -5,14 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/analyze/lexicon"
+	"github.com/reelpulse/reelpulse/internal/browser"
 	"github.com/reelpulse/reelpulse/internal/config"
 	"github.com/reelpulse/reelpulse/internal/fetch"
 	"github.com/reelpulse/reelpulse/internal/imdb"
 	"github.com/reelpulse/reelpulse/internal/jobs"
+	"github.com/reelpulse/reelpulse/internal/poster"
 	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/store/postgres"
 	"github.com/reelpulse/reelpulse/internal/store/sqlite"
@@ -25,7 +28,10 @@ type app struct {
 	cfg      *config.Config
 	logger   *slog.Logger
 	store    store.Store
+	imdb     *imdb.Client
 	syncer   *sync.Syncer
+	posters  *poster.Refresher
+	browser  *browser.Browser
 	analyzer analyze.Analyzer
 
 	sqlite   *sqlite.Store   // set when the store is SQLite
@@ -84,22 +90,55 @@ func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
 
+	doer, err := a.newDoer()
+	if err != nil {
+		_ = a.store.Close()
+		return nil, err
+	}
+	a.imdb = imdb.NewClient(doer, imdb.Config{
+		BaseURL:    cfg.IMDbBaseURL,
+		GraphQLURL: cfg.IMDbGraphQLURL,
+		SuggestURL: cfg.IMDbSuggestURL,
+		PageSize:   cfg.PageSize,
+	})
+	a.syncer = sync.New(a.imdb, a.store, logger, time.Now)
+	a.posters = poster.NewRefresher(doer, a.store, logger, time.Now)
+	a.analyzer = lexicon.New()
+	return a, nil
+}
+
+// newDoer returns the outbound HTTP client: plain HTTP with the headless
+// browser as fallback, as REELPULSE_BROWSER says. The hosts of the
+// configured IMDb URLs may be private addresses, because a user who sets
+// them to a replay server or proxy means it.
+func (a *app) newDoer() (fetch.Doer, error) {
+	cfg := a.cfg
 	fetchCfg := fetch.DefaultConfig()
 	fetchCfg.UserAgent = cfg.UserAgent
 	fetchCfg.RequestsPerSecond = cfg.RequestsPerSecond
 	fetchCfg.Timeout = cfg.HTTPTimeout
 	fetchCfg.MaxRetries = cfg.MaxRetries
+	for _, raw := range []string{cfg.IMDbBaseURL, cfg.IMDbGraphQLURL, cfg.IMDbSuggestURL} {
+		if u, err := url.Parse(raw); err == nil && u.Hostname() != "" {
+			fetchCfg.AllowedPrivateHosts = append(fetchCfg.AllowedPrivateHosts, u.Hostname())
+		}
+	}
 	if err := fetchCfg.Validate(); err != nil {
-		_ = a.store.Close()
 		return nil, err
 	}
-	client := imdb.NewClient(fetch.New(fetchCfg, logger), imdb.Config{
-		BaseURL:    cfg.IMDbBaseURL,
-		GraphQLURL: cfg.IMDbGraphQLURL,
+	plain := fetch.New(fetchCfg, a.logger)
+
+	mode, err := browser.ParseMode(cfg.Browser)
+	if err != nil {
+		return nil, err
+	}
+	a.browser = browser.New(browser.Config{
+		Path:      cfg.BrowserPath,
+		Timeout:   cfg.HTTPTimeout,
+		UserAgent: cfg.UserAgent,
+		Logger:    a.logger,
 	})
-	a.syncer = sync.New(client, a.store, logger, time.Now)
-	a.analyzer = lexicon.New()
-	return a, nil
+	return browser.NewFallback(plain, a.browser, mode, a.logger), nil
 }
 
 func (a *app) openStore(ctx context.Context) error {
@@ -128,7 +167,7 @@ func (a *app) queue(ctx context.Context, mode jobs.Mode) (*jobs.Queue, error) {
 		FullSyncInterval: a.cfg.FullSyncInterval,
 		SyncWorkers:      a.cfg.SyncWorkers,
 	}
-	deps := jobs.Deps{Store: a.store, Syncer: a.syncer, Analyzer: a.analyzer, Logger: a.logger, Now: time.Now}
+	deps := jobs.Deps{Store: a.store, Syncer: a.syncer, Posters: a.posters, Analyzer: a.analyzer, Logger: a.logger, Now: time.Now}
 	if a.postgres != nil {
 		return jobs.NewPostgres(ctx, a.postgres.Pool(), cfg, deps, mode)
 	}
@@ -139,6 +178,9 @@ func (a *app) queue(ctx context.Context, mode jobs.Mode) (*jobs.Queue, error) {
 }
 
 func (a *app) close() {
+	if a.browser != nil {
+		a.browser.Close()
+	}
 	if err := a.store.Close(); err != nil {
 		a.logger.Error("Closing the database failed", "error", err)
 	}

@@ -179,8 +179,11 @@ func TestRealCaptures(t *testing.T) {
 	}
 
 	t.Run("reviews", func(t *testing.T) {
-		if err := a.syncOne(ctx, env, capturedReviewsID); err != nil {
-			t.Fatalf("sync %s: %v", capturedReviewsID, err)
+		// The captures hold 61 of the 2,561 declared reviews, so the pass
+		// stores them and reports itself incomplete.
+		err := a.syncOne(ctx, env, capturedReviewsID)
+		if err == nil || !strings.Contains(err.Error(), "incomplete: 61 of 2561 declared reviews scraped (2500 missing)") {
+			t.Fatalf("sync %s: error %v, want it to report the shortfall", capturedReviewsID, err)
 		}
 		checkCapturedReviews(t, a, samples)
 	})
@@ -233,6 +236,13 @@ func checkCapturedReviews(t *testing.T, a *app, samples string) {
 	}
 	if !strings.Contains(movie.ScrapeWarning, "61 of 2561") {
 		t.Errorf("scrape warning = %q, want it to say 61 of 2561", movie.ScrapeWarning)
+	}
+	run, err := a.store.LastRun(ctx, capturedReviewsID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.State != store.RunIncomplete || run.Fetched != 61 || run.Declared != 2561 || run.Shortfall != 2500 {
+		t.Errorf("last run = %+v, want incomplete with 61 of 2561", run)
 	}
 	if movie.Title != "Dhurandhar" || movie.Year != 2025 || movie.PosterURL == "" {
 		t.Errorf("metadata from the reviews page = %q %d %q", movie.Title, movie.Year, movie.PosterURL)

@@ -45,6 +45,7 @@ func testAppWith(t *testing.T, imdb http.Handler, databaseURL string) *app {
 	cfg.IMDbGraphQLURL = server.URL + "/graphql"
 	cfg.RequestsPerSecond = 100
 	cfg.MaxRetries = 0
+	cfg.Browser = "never" // the browser fallback has its own tests
 
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := openApp(context.Background(), cfg, logger)
@@ -197,6 +198,9 @@ func TestPipelineJobs(t *testing.T) {
 			t.Cleanup(func() {
 				stopCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
 				defer stop()
+				if t.Failed() {
+					logJobs(t, stopCtx, queue)
+				}
 				_ = queue.Stop(stopCtx)
 			})
 
@@ -261,5 +265,20 @@ func waitFor(ctx context.Context, t *testing.T, what string, done func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		case <-tick.C:
 		}
+	}
+}
+
+// logJobs writes the queue's jobs with their states and errors to the test
+// log, to explain a timeout.
+func logJobs(t *testing.T, ctx context.Context, queue *jobs.Queue) {
+	t.Helper()
+	rows, err := queue.List(ctx, 50)
+	if err != nil {
+		t.Logf("list jobs: %v", err)
+		return
+	}
+	for _, job := range rows {
+		t.Logf("job %d %s %s attempt %d scheduled %s args %s errors %v",
+			job.ID, job.Kind, job.State, job.Attempt, job.ScheduledAt.Format(time.RFC3339Nano), job.EncodedArgs, job.Errors)
 	}
 }

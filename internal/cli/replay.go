@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/replay"
@@ -17,8 +18,14 @@ func runReplay(ctx context.Context, env *environment, args []string) error {
 	dir := fs.String("dir", "", "folder of saved pages laid out as DIR/<tt id>/title.html, reviews.html, graphql/*.json\n(default: the embedded example movie)")
 	addr := fs.String("addr", "127.0.0.1:8081", "listen address host:port")
 	latency := fs.Duration("latency", 0, "delay added to every response (Go duration, e.g. 50ms)")
+	synthetic := fs.Int("synthetic", 0, "also serve a generated movie, tt9000001, with this many reviews (for load tests)")
+	challenge := fs.Bool("challenge", false, "answer every request with a bot challenge: HTTP 202, empty body")
+	jsChallenge := fs.Bool("js-challenge", false, "serve a JavaScript challenge that only a browser passes before any page")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *synthetic < 0 || *synthetic > 1_000_000 {
+		return fmt.Errorf("invalid --synthetic %d: give a number of reviews from 0 to 1000000", *synthetic)
 	}
 
 	site := replay.Example()
@@ -29,17 +36,22 @@ func runReplay(ctx context.Context, env *environment, args []string) error {
 		}
 		site = loaded
 	}
+	if *synthetic > 0 {
+		site.AddMovie(replay.Synthetic(syntheticMovieID, *synthetic, 1))
+	}
 
 	logger := slog.New(slog.NewTextHandler(env.stderr, nil))
 	listener, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (choose another --addr): %w", *addr, err)
 	}
-	server := &http.Server{
-		Handler:           replay.NewServer(site, replay.Options{Latency: *latency, Logger: logger}),
-		ReadHeaderTimeout: 10 * time.Second,
+	handler := replay.NewServer(site, replay.Options{Latency: *latency, Challenge: *challenge, Logger: logger})
+	if *jsChallenge {
+		handler = replay.JSChallenge(handler)
 	}
-	fmt.Fprintf(env.stdout, "replay server on http://%s (GraphQL at http://%s/graphql)\n", listener.Addr(), listener.Addr())
+	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Fprintf(env.stdout, "replay server on http://%s (GraphQL at http://%s/graphql, title search at http://%s/suggestion), serving %s\n",
+		listener.Addr(), listener.Addr(), listener.Addr(), strings.Join(site.Titles(), ", "))
 
 	errc := make(chan error, 1)
 	go func() { errc <- server.Serve(listener) }()
@@ -47,6 +59,7 @@ func runReplay(ctx context.Context, env *environment, args []string) error {
 	case <-ctx.Done():
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		fmt.Fprintf(env.stdout, "served %d requests\n", site.Requests())
 		return server.Shutdown(shutdownCtx)
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {
@@ -55,3 +68,6 @@ func runReplay(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 }
+
+// syntheticMovieID is the id of the generated movie of --synthetic.
+const syntheticMovieID = "tt9000001"

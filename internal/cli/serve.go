@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/api"
 	"github.com/reelpulse/reelpulse/internal/config"
+	"github.com/reelpulse/reelpulse/internal/imdb"
 	"github.com/reelpulse/reelpulse/internal/jobs"
 	"github.com/reelpulse/reelpulse/internal/replay"
 	"github.com/reelpulse/reelpulse/internal/web"
@@ -65,6 +65,7 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 	a, err := loadApp(ctx, env, func(c *config.Config) {
 		c.IMDbBaseURL = replayURL
 		c.IMDbGraphQLURL = replayURL + "/graphql"
+		c.IMDbSuggestURL = replayURL + "/suggestion"
 		c.RequestsPerSecond = 20
 		if !databaseSet {
 			c.DatabaseURL = "reelpulse-demo.db"
@@ -153,8 +154,7 @@ func (a *app) handler(tracker *jobs.Tracker) (http.Handler, error) {
 		Analyzer: a.analyzer.Name(),
 		Logger:   a.logger,
 		Now:      time.Now,
-
-		ImageSources: a.posterOrigins(),
+		Searcher: titleSearcher{a.imdb},
 	})
 	if err != nil {
 		return nil, err
@@ -165,6 +165,7 @@ func (a *app) handler(tracker *jobs.Tracker) (http.Handler, error) {
 		Analyzer: a.analyzer.Name(),
 		Logger:   a.logger,
 		Now:      time.Now,
+		Searcher: titleSearcher{a.imdb},
 	})
 
 	mux := http.NewServeMux()
@@ -180,12 +181,18 @@ func databaseKind(a *app) string {
 	return "sqlite:" + a.cfg.SQLitePath()
 }
 
-// posterOrigins returns the origins besides https ones that posters may come
-// from: the IMDb base URL when it is plain http, as a replay server is.
-func (a *app) posterOrigins() []string {
-	u, err := url.Parse(a.cfg.IMDbBaseURL)
-	if err != nil || u.Scheme != "http" {
-		return nil
+// titleSearcher adapts the IMDb client's title search to the dashboard's
+// and API's Searcher.
+type titleSearcher struct{ client *imdb.Client }
+
+func (t titleSearcher) Search(ctx context.Context, query string) ([]web.Suggestion, error) {
+	found, err := t.client.Search(ctx, query)
+	if err != nil {
+		return nil, err
 	}
-	return []string{u.Scheme + "://" + u.Host}
+	suggestions := make([]web.Suggestion, 0, len(found))
+	for _, f := range found {
+		suggestions = append(suggestions, web.Suggestion{ID: f.ID, Title: f.Title, Year: f.Year, Kind: f.Kind, Stars: f.Stars})
+	}
+	return suggestions, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/imdb"
+	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/sync"
 )
 
@@ -53,8 +54,11 @@ func (a *app) syncOne(ctx context.Context, env *environment, input string) error
 	if _, err := a.store.GetMovie(ctx, id); err != nil {
 		return fmt.Errorf("%s is not tracked; run `reelpulse track add %s` first: %w", id, id, err)
 	}
-	if _, err := a.syncer.Check(ctx, id, a.cfg.FullSyncInterval); err != nil {
+	check, err := a.syncer.Check(ctx, id, a.cfg.FullSyncInterval)
+	if err != nil {
 		fmt.Fprintf(env.stdout, "%s: check failed (reading the reviews anyway): %v\n", id, err)
+	} else if err := a.posters.Refresh(ctx, id, check.Metadata.PosterURL); err != nil {
+		fmt.Fprintf(env.stdout, "%s: poster not stored: %v\n", id, err)
 	}
 
 	result, err := a.syncer.Sync(ctx, id, func(p sync.Progress) {
@@ -67,7 +71,8 @@ func (a *app) syncOne(ctx context.Context, env *environment, input string) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "%s: %d reviews fetched: %d new, %d edited, %d unchanged\n", id, result.Fetched, result.New, result.Edited, result.Unchanged)
+	fmt.Fprintf(env.stdout, "%s: %d reviews fetched: %d new, %d edited, %d deleted, %d unchanged\n",
+		id, result.Fetched, result.New, result.Edited, result.Deleted, result.Unchanged)
 	if result.Warning != "" {
 		fmt.Fprintf(env.stdout, "%s: warning: %s\n", id, result.Warning)
 	}
@@ -77,6 +82,12 @@ func (a *app) syncOne(ctx context.Context, env *environment, input string) error
 		return err
 	}
 	fmt.Fprintf(env.stdout, "%s: %d reviews analyzed with %s %s\n", id, n, a.analyzer.Name(), a.analyzer.Version())
+
+	// The stored reviews are usable, but the run did not see all of them,
+	// which a script calling `reelpulse sync` must be able to tell.
+	if result.State == store.RunIncomplete {
+		return fmt.Errorf("%s: incomplete: %d of %d declared reviews scraped (%d missing)", id, result.Fetched, result.Declared, result.Shortfall)
+	}
 	return nil
 }
 

@@ -32,6 +32,10 @@ type Config struct {
 	RequestsPerSecond float64
 	HTTPTimeout       time.Duration
 	MaxRetries        int
+	IMDbSuggestURL    string
+	PageSize          int
+	Browser           string // auto, never or always
+	BrowserPath       string
 
 	CheckInterval    time.Duration
 	FullSyncInterval time.Duration
@@ -111,6 +115,33 @@ var Options = []Option{
 		Default:     "3",
 		Description: "Retries of a request that timed out or got HTTP 429 or 5xx, with exponential back-off.",
 		set:         func(c *Config, v string) error { return setInt(&c.MaxRetries, v, 0, 10) },
+	},
+	{
+		Name:        "REELPULSE_IMDB_SUGGEST_URL",
+		Default:     "https://v3.sg.media-imdb.com/suggestion",
+		Description: "Base URL of IMDb's title suggestion endpoint, used by the title search when adding a movie.",
+		set:         func(c *Config, v string) error { return setURL(&c.IMDbSuggestURL, v) },
+	},
+	{
+		Name:        "REELPULSE_PAGE_SIZE",
+		Default:     "25",
+		Description: "Reviews requested per GraphQL page. IMDb's own pages ask for 25.",
+		set:         func(c *Config, v string) error { return setInt(&c.PageSize, v, 1, 250) },
+	},
+	{
+		Name:        "REELPULSE_BROWSER",
+		Default:     "auto",
+		Description: "Headless browser fallback: auto (retry a request in Chromium when plain HTTP is challenged or blocked), never, or always.",
+		set:         setBrowser,
+	},
+	{
+		Name:        "REELPULSE_BROWSER_PATH",
+		Default:     "chromium",
+		Description: "Chromium binary for the browser fallback: a path, or a name looked up in PATH.",
+		set: func(c *Config, v string) error {
+			c.BrowserPath = v
+			return nil
+		},
 	},
 	{
 		Name:        "REELPULSE_CHECK_INTERVAL",
@@ -366,6 +397,15 @@ func setInt(dst *int, v string, minimum, maximum int) error {
 	}
 	*dst = n
 	return nil
+}
+
+func setBrowser(c *Config, v string) error {
+	switch v {
+	case "auto", "never", "always":
+		c.Browser = v
+		return nil
+	}
+	return errors.New("expected auto, never or always")
 }
 
 func setAnalyzer(c *Config, v string) error {

@@ -24,6 +24,25 @@ func (c *Client) limiter(host string) *rate.Limiter {
 	return l
 }
 
+// acquireSlot waits until fewer than MaxConcurrentPerHost requests to host
+// are in flight, or ctx ends. The caller must call release once done.
+func (c *Client) acquireSlot(ctx context.Context, host string) (release func(), err error) {
+	c.mu.Lock()
+	slots, ok := c.slots[host]
+	if !ok {
+		slots = make(chan struct{}, c.config.MaxConcurrentPerHost)
+		c.slots[host] = slots
+	}
+	c.mu.Unlock()
+
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // waitForHost blocks until host may receive another request. It reserves
 // with c.now and waits with c.sleep, so tests can run it on a fake clock.
 func (c *Client) waitForHost(ctx context.Context, host string) error {

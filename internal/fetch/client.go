@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"sync"
 	"time"
 
@@ -19,23 +19,33 @@ import (
 // statusBodyLimit is how much of an unexpected-status body an *Error keeps.
 const statusBodyLimit = 4 << 10
 
-// Response is a successful HTTP response with its whole body read.
+// Response is a successful HTTP response with its whole body read. Body is
+// decompressed, and converted to UTF-8 if it is HTML or JSON with a
+// declared charset. Header then describes Body: Client removes
+// Content-Encoding and Content-Length and sets charset=utf-8 in
+// Content-Type when it changed the bytes.
 type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-	URL    string // final URL, after redirects
+	Status  int
+	Header  http.Header
+	Body    []byte
+	URL     string // final URL, after redirects
+	Charset string // WHATWG name of the body's charset before conversion, or "" if the body is neither HTML nor JSON with a declared charset
 }
 
-// Client sends HTTP requests with per-host rate limiting and retries. It is
-// safe for concurrent use.
+// Client sends HTTP requests with per-host rate and concurrency limits and
+// retries. It connects only to public addresses, apart from the hosts in
+// Config.AllowedPrivateHosts, and ignores proxy settings such as
+// HTTP_PROXY. It is safe for concurrent use.
 type Client struct {
 	config Config
 	http   *http.Client
 	logger *slog.Logger
 
+	policy *addressPolicy
+
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
+	slots    map[string]chan struct{} // per host, with MaxConcurrentPerHost capacity
 
 	// now, sleep and jitter are replaced by tests to avoid real waiting.
 	now    func() time.Time
@@ -54,30 +64,51 @@ func New(cfg Config, logger *slog.Logger) *Client {
 		logger = slog.New(slog.DiscardHandler)
 	}
 
+	policy := newAddressPolicy(cfg.AllowedPrivateHosts)
 	return &Client{
 		config:   cfg,
-		http:     &http.Client{},
+		http:     newHTTPClient(cfg, policy),
 		logger:   logger,
+		policy:   policy,
 		limiters: make(map[string]*rate.Limiter),
+		slots:    make(map[string]chan struct{}),
 		now:      time.Now,
 		sleep:    sleepContext,
 		jitter:   randomJitter,
 	}
 }
 
+// Doer sends a request and returns the whole response or a typed *Error.
+// *Client implements it over plain HTTP; the browser fallback implements it
+// through headless Chromium.
+type Doer interface {
+	Do(ctx context.Context, req *http.Request) (*Response, error)
+}
+
 // Get sends a GET request for url with the extra header fields.
 func (c *Client) Get(ctx context.Context, url string, header http.Header) (*Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, fmt.Errorf("build GET request for %q: %w", url, err)
-	}
-	addHeader(req, header)
-	return c.Do(ctx, req)
+	return Get(ctx, c, url, header)
 }
 
 // PostJSON sends body encoded as JSON in a POST request to url. A body of
 // type []byte or json.RawMessage is sent unchanged.
 func (c *Client) PostJSON(ctx context.Context, url string, body any, header http.Header) (*Response, error) {
+	return PostJSON(ctx, c, url, body, header)
+}
+
+// Get sends a GET request for url with the extra header fields through d.
+func Get(ctx context.Context, d Doer, url string, header http.Header) (*Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("build GET request for %q: %w", url, err)
+	}
+	addHeader(req, header)
+	return d.Do(ctx, req)
+}
+
+// PostJSON sends body encoded as JSON in a POST request to url through d.
+// A body of type []byte or json.RawMessage is sent unchanged.
+func PostJSON(ctx context.Context, d Doer, url string, body any, header http.Header) (*Response, error) {
 	payload, err := encodeJSON(body)
 	if err != nil {
 		return nil, fmt.Errorf("encode JSON body for %s: %w", url, err)
@@ -89,7 +120,7 @@ func (c *Client) PostJSON(ctx context.Context, url string, body any, header http
 	}
 	req.Header.Set("Content-Type", "application/json")
 	addHeader(req, header)
-	return c.Do(ctx, req)
+	return d.Do(ctx, req)
 }
 
 func encodeJSON(body any) ([]byte, error) {
@@ -111,58 +142,126 @@ func addHeader(req *http.Request, header http.Header) {
 	}
 }
 
-// Do sends req, waiting for the host's rate limiter before every attempt.
-// It retries timeouts, network errors and HTTP 429, 500, 502, 503 and 504,
-// and reads the whole body. Any status outside 200–399, a bot challenge or a
-// body over the limit returns an *Error, never a Response. If ctx ends, Do
-// stops at once and returns an error wrapping ctx.Err().
+// Do sends req, waiting for a free slot of the host and for its rate
+// limiter before every attempt. It retries timeouts, network errors and
+// HTTP 429, 500, 502, 503 and 504, and reads, decompresses and converts to
+// UTF-8 the whole body. Any status outside 200–399, a bot challenge, a
+// destination outside the address policy or a body over the limit returns
+// an *Error, never a Response. If ctx ends, Do stops at once and returns an
+// error wrapping ctx.Err(). If Config.MaxTotalTime runs out first, or would
+// run out during the next back-off wait, Do returns a Timeout *Error.
 //
 // A request with a body is retried only if req.GetBody is set, as
 // http.NewRequest does for in-memory bodies.
 func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 	url := req.URL.String()
-	host := req.URL.Host
+	if err := c.policy.checkURL(req.URL); err != nil {
+		return nil, &Error{Kind: Forbidden, URL: url, Err: err}
+	}
 	maxRetries := c.config.MaxRetries
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		maxRetries = 0
 	}
 
-	for attempt := 0; ; attempt++ {
-		if err := c.waitForHost(ctx, host); err != nil {
-			return nil, fmt.Errorf("wait for rate limit of %s: %w", host, err)
-		}
+	// deadline follows c.now, so tests on a fake clock can exhaust it, and
+	// totalCtx enforces the same bound in real time.
+	deadline := c.now().Add(c.config.MaxTotalTime)
+	totalCtx, cancel := context.WithTimeoutCause(ctx, c.config.MaxTotalTime, errTotalTime)
+	defer cancel()
 
-		resp, retryAfter, err := c.attempt(ctx, req, attempt)
+	var lastErr *Error
+	for attempt := 0; ; attempt++ {
+		resp, retryAfter, err := c.limitedAttempt(totalCtx, req, attempt, deadline)
 		if err == nil {
 			return resp, nil
 		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("request %s: %w", url, ctx.Err())
-		}
-
 		var fetchErr *Error
-		if !errors.As(err, &fetchErr) || !retryable(fetchErr) || attempt >= maxRetries {
+		if errors.As(err, &fetchErr) {
+			lastErr = fetchErr
+		}
+		if stop := c.interruption(ctx, totalCtx, url, err, lastErr); stop != nil {
+			return nil, stop
+		}
+		if fetchErr == nil || !retryable(fetchErr) || attempt >= maxRetries {
 			return nil, err
 		}
 
-		delay := c.backoff(attempt, retryAfter)
-		c.logger.Warn("retrying request",
-			"host", host,
-			"status", fetchErr.Status,
-			"attempt", attempt+1,
-			"delay", delay,
-			"error", err)
-		if err := c.sleep(ctx, delay); err != nil {
+		if err := c.waitToRetry(totalCtx, req.URL.Host, fetchErr, attempt, retryAfter, deadline); err != nil {
+			if stop := c.interruption(ctx, totalCtx, url, err, lastErr); stop != nil {
+				return nil, stop
+			}
 			return nil, fmt.Errorf("request %s: %w", url, err)
 		}
 	}
 }
 
+// errTotalTime marks a Do call that ran out of Config.MaxTotalTime.
+var errTotalTime = errors.New("total time ran out")
+
+// interruption returns the error that ends a Do call whose context ended or
+// whose total time ran out, or nil if neither happened. last is the error
+// of the last attempt that got that far, or nil.
+func (c *Client) interruption(ctx, totalCtx context.Context, url string, err error, last *Error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("request %s: %w", url, ctx.Err())
+	}
+	if totalCtx.Err() == nil && !errors.Is(err, errTotalTime) {
+		return nil
+	}
+	var cause error
+	if last != nil {
+		cause = last
+	}
+	return &Error{Kind: Timeout, URL: url, Err: &totalTimeError{limit: c.config.MaxTotalTime, last: cause}}
+}
+
+// waitToRetry logs the failed attempt and sleeps for its back-off delay. It
+// returns errTotalTime without sleeping if the delay would end past
+// deadline.
+func (c *Client) waitToRetry(ctx context.Context, host string, failure *Error, attempt int, retryAfter time.Duration, deadline time.Time) error {
+	delay := c.backoff(attempt, retryAfter)
+	if c.now().Add(delay).After(deadline) {
+		return errTotalTime
+	}
+
+	c.logger.Warn("retrying request",
+		"host", host,
+		"status", failure.Status,
+		"attempt", attempt+1,
+		"delay", delay,
+		"error", failure)
+	return c.sleep(ctx, delay)
+}
+
+// limitedAttempt runs one attempt once the host has a free slot and its
+// rate limiter allows, with the per-attempt timeout cut to what is left
+// before deadline.
+//
+// NOTE: redirect hops count against the slot and rate of the original
+// host only, even when they go to another host.
+func (c *Client) limitedAttempt(ctx context.Context, req *http.Request, number int, deadline time.Time) (*Response, time.Duration, error) {
+	host := req.URL.Host
+	release, err := c.acquireSlot(ctx, host)
+	if err != nil {
+		return nil, 0, fmt.Errorf("wait for a free connection slot of %s: %w", host, err)
+	}
+	defer release()
+
+	if err := c.waitForHost(ctx, host); err != nil {
+		return nil, 0, fmt.Errorf("wait for rate limit of %s: %w", host, err)
+	}
+	remaining := deadline.Sub(c.now())
+	if remaining <= 0 {
+		return nil, 0, errTotalTime
+	}
+	return c.attempt(ctx, req, number, min(c.config.Timeout, remaining))
+}
+
 // attempt sends one copy of req. It returns the Retry-After delay of the
 // response, or zero when there is none.
-func (c *Client) attempt(ctx context.Context, req *http.Request, number int) (*Response, time.Duration, error) {
+func (c *Client) attempt(ctx context.Context, req *http.Request, number int, timeout time.Duration) (*Response, time.Duration, error) {
 	url := req.URL.String()
-	attemptCtx, cancel := context.WithTimeout(ctx, c.config.Timeout)
+	attemptCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	out, err := c.prepare(attemptCtx, req, number)
@@ -176,13 +275,9 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, number int) (*R
 	}
 	defer resp.Body.Close()
 
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.config.MaxBodyBytes+1))
+	body, charsetName, err := readBody(url, resp, c.config.MaxBodyBytes)
 	if err != nil {
-		return nil, 0, transportError(url, err)
-	}
-	if int64(len(body)) > c.config.MaxBodyBytes {
-		return nil, 0, &Error{Kind: TooLarge, URL: url, Status: resp.StatusCode,
-			Err: fmt.Errorf("body exceeds %d bytes", c.config.MaxBodyBytes)}
+		return nil, 0, err
 	}
 
 	retryAfter := parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
@@ -191,10 +286,11 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, number int) (*R
 	}
 
 	return &Response{
-		Status: resp.StatusCode,
-		Header: resp.Header,
-		Body:   body,
-		URL:    resp.Request.URL.String(),
+		Status:  resp.StatusCode,
+		Header:  resp.Header,
+		Body:    body,
+		URL:     resp.Request.URL.String(),
+		Charset: charsetName,
 	}, 0, nil
 }
 
@@ -215,10 +311,23 @@ func (c *Client) prepare(ctx context.Context, req *http.Request, attempt int) (*
 	if out.Header.Get("Accept-Language") == "" {
 		out.Header.Set("Accept-Language", "en-US,en;q=0.9")
 	}
+	if out.Header.Get("Accept-Encoding") == "" {
+		out.Header.Set("Accept-Encoding", acceptEncoding)
+	}
 	return out, nil
 }
 
+// transportError returns the *Error for a failed round trip or body read.
 func transportError(url string, err error) error {
+	var policyErr *policyError
+	if errors.As(err, &policyErr) {
+		return &Error{Kind: Forbidden, URL: url, Err: redirectContext(url, err, policyErr)}
+	}
+	var redirectErr *redirectLimitError
+	if errors.As(err, &redirectErr) {
+		return &Error{Kind: Status, URL: url, Status: redirectErr.status, Err: redirectErr}
+	}
+
 	var netErr net.Error
 	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
 		return &Error{Kind: Timeout, URL: url, Err: err}
@@ -226,16 +335,24 @@ func transportError(url string, err error) error {
 	return &Error{Kind: Network, URL: url, Err: err}
 }
 
+// redirectContext names the redirect target in cause when the rejected
+// request was a redirect from url.
+func redirectContext(url string, err error, cause *policyError) error {
+	var urlErr *neturl.Error
+	if errors.As(err, &urlErr) && urlErr.URL != url {
+		return fmt.Errorf("redirect to %s: %w", urlErr.URL, cause)
+	}
+	return cause
+}
+
 // classify returns the *Error for a response that must not count as a
 // success, or nil.
 func classify(url string, resp *http.Response, body []byte) error {
-	status := resp.StatusCode
-	// AWS WAF answers a challenged request with 202 and an empty body, or
-	// marks it with this header whatever the status.
-	if resp.Header.Get("X-Amzn-Waf-Action") != "" || (status == http.StatusAccepted && len(bytes.TrimSpace(body)) == 0) {
-		return &Error{Kind: Challenged, URL: url, Status: status}
+	if err := challenge(url, resp, body); err != nil {
+		return err
 	}
 
+	status := resp.StatusCode
 	switch {
 	case status >= 200 && status < 400:
 		return nil

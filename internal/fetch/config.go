@@ -5,6 +5,7 @@ package fetch
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -40,10 +41,32 @@ type Config struct {
 	// further retry, up to MaxBackoff, which also caps Retry-After.
 	BaseBackoff time.Duration
 	MaxBackoff  time.Duration
+
+	// MaxConcurrentPerHost is the number of requests to one host that may
+	// be in flight at once, on top of the rate limit.
+	MaxConcurrentPerHost int
+
+	// MaxTotalTime bounds one Do call: every attempt, rate-limit wait,
+	// wait for a free slot and back-off delay together.
+	MaxTotalTime time.Duration
+
+	// ConnectTimeout bounds opening a TCP connection, TLSHandshakeTimeout
+	// the TLS handshake after it, and ResponseHeaderTimeout the wait for
+	// the response header once the request is sent.
+	ConnectTimeout        time.Duration
+	TLSHandshakeTimeout   time.Duration
+	ResponseHeaderTimeout time.Duration
+
+	// AllowedPrivateHosts lists the host names and IP addresses that may
+	// resolve to loopback, private or other non-public addresses, such as
+	// a replay server on 127.0.0.1. A port in an entry is ignored. Every
+	// other host must resolve to public addresses only.
+	AllowedPrivateHosts []string
 }
 
 // DefaultConfig returns a browser-like User-Agent, one request per second
-// per host, three retries and a 10 MiB body limit.
+// and at most two requests in flight per host, three retries within two
+// minutes, a 10 MiB body limit and no private hosts allowed.
 func DefaultConfig() Config {
 	return Config{
 		UserAgent:         defaultUserAgent,
@@ -54,11 +77,27 @@ func DefaultConfig() Config {
 		MaxBodyBytes:      10 << 20,
 		BaseBackoff:       time.Second,
 		MaxBackoff:        30 * time.Second,
+
+		MaxConcurrentPerHost:  2,
+		MaxTotalTime:          2 * time.Minute,
+		ConnectTimeout:        10 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 20 * time.Second,
 	}
 }
 
 // Validate returns an error naming the first field that is out of range.
 func (c Config) Validate() error {
+	if err := c.validateLimits(); err != nil {
+		return err
+	}
+	if err := c.validateConnection(); err != nil {
+		return err
+	}
+	return validateAllowedHosts(c.AllowedPrivateHosts)
+}
+
+func (c Config) validateLimits() error {
 	switch {
 	case c.UserAgent == "":
 		return fmt.Errorf("invalid fetch config: UserAgent is empty")
@@ -76,6 +115,31 @@ func (c Config) Validate() error {
 		return fmt.Errorf("invalid fetch config: BaseBackoff must be positive, got %s", c.BaseBackoff)
 	case c.MaxBackoff < c.BaseBackoff:
 		return fmt.Errorf("invalid fetch config: MaxBackoff (%s) must not be less than BaseBackoff (%s)", c.MaxBackoff, c.BaseBackoff)
+	case c.MaxTotalTime <= 0:
+		return fmt.Errorf("invalid fetch config: MaxTotalTime must be positive, got %s", c.MaxTotalTime)
+	}
+	return nil
+}
+
+func (c Config) validateConnection() error {
+	switch {
+	case c.MaxConcurrentPerHost < 1:
+		return fmt.Errorf("invalid fetch config: MaxConcurrentPerHost must be at least 1, got %d", c.MaxConcurrentPerHost)
+	case c.ConnectTimeout <= 0:
+		return fmt.Errorf("invalid fetch config: ConnectTimeout must be positive, got %s", c.ConnectTimeout)
+	case c.TLSHandshakeTimeout <= 0:
+		return fmt.Errorf("invalid fetch config: TLSHandshakeTimeout must be positive, got %s", c.TLSHandshakeTimeout)
+	case c.ResponseHeaderTimeout <= 0:
+		return fmt.Errorf("invalid fetch config: ResponseHeaderTimeout must be positive, got %s", c.ResponseHeaderTimeout)
+	}
+	return nil
+}
+
+func validateAllowedHosts(hosts []string) error {
+	for _, host := range hosts {
+		if normalizeHost(host) == "" || strings.ContainsAny(strings.TrimSpace(host), "/?#@ ") {
+			return fmt.Errorf("invalid fetch config: AllowedPrivateHosts entry %q must be a host name or IP address, not a URL", host)
+		}
 	}
 	return nil
 }

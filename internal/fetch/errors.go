@@ -3,6 +3,7 @@ package fetch
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies a failed request.
@@ -11,14 +12,16 @@ type Kind int
 // The kinds of failure. Each has a sentinel error for errors.Is.
 const (
 	Blocked     Kind = iota + 1 // HTTP 403
-	Challenged                  // bot challenge: HTTP 202 with an empty body, or an x-amzn-waf-action header
+	Challenged                  // bot challenge: HTTP 202 with an empty body, an x-amzn-waf-action header or a challenge page (see challengeMarkers)
 	NotFound                    // HTTP 404
 	RateLimited                 // HTTP 429 on the last attempt
 	Server                      // HTTP 5xx on the last attempt
-	Timeout                     // the per-attempt timeout expired on the last attempt
-	TooLarge                    // the body exceeded Config.MaxBodyBytes
+	Timeout                     // the per-attempt timeout expired on the last attempt, or Config.MaxTotalTime ran out
+	TooLarge                    // the body, before or after decoding, exceeded Config.MaxBodyBytes
 	Network                     // connection or protocol failure on the last attempt
-	Status                      // any other status outside 200–399
+	Status                      // any other status outside 200–399, or too many redirects
+	Forbidden                   // the outbound address policy rejected the destination before connecting
+	Malformed                   // undecodable body, from an unsupported or corrupt Content-Encoding
 )
 
 // Sentinel errors matched by errors.Is against an *Error of the same kind.
@@ -32,6 +35,8 @@ var (
 	ErrTooLarge    = errors.New("response too large")
 	ErrNetwork     = errors.New("network error")
 	ErrStatus      = errors.New("unexpected HTTP status")
+	ErrForbidden   = errors.New("destination not allowed")
+	ErrMalformed   = errors.New("malformed response body")
 )
 
 var sentinels = map[Kind]error{
@@ -44,6 +49,8 @@ var sentinels = map[Kind]error{
 	TooLarge:    ErrTooLarge,
 	Network:     ErrNetwork,
 	Status:      ErrStatus,
+	Forbidden:   ErrForbidden,
+	Malformed:   ErrMalformed,
 }
 
 // String returns the text of the kind's sentinel error.
@@ -77,7 +84,11 @@ func (e *Error) describe() string {
 	case Blocked:
 		return fmt.Sprintf("IMDb blocked the request (HTTP 403) for %s; lower REELPULSE_REQUESTS_PER_SECOND and retry later", e.URL)
 	case Challenged:
-		if e.Status == 202 {
+		var page *challengePageError
+		switch {
+		case errors.As(e.Err, &page):
+			return fmt.Sprintf("IMDb returned a bot challenge page (HTTP %d) for %s; retry later", e.Status, e.URL)
+		case e.Status == 202:
 			return fmt.Sprintf("IMDb returned a bot challenge (HTTP 202, empty body) for %s; retry later", e.URL)
 		}
 		return fmt.Sprintf("IMDb returned a bot challenge (HTTP %d, x-amzn-waf-action header) for %s; retry later", e.Status, e.URL)
@@ -88,6 +99,10 @@ func (e *Error) describe() string {
 	case Server:
 		return fmt.Sprintf("server error (HTTP %d) from %s after all retries; retry later", e.Status, e.URL)
 	case Timeout:
+		var total *totalTimeError
+		if errors.As(e.Err, &total) {
+			return fmt.Sprintf("request to %s did not finish within MaxTotalTime (%s), counting retries and back-off waits; retry later or raise MaxTotalTime", e.URL, total.limit)
+		}
 		return fmt.Sprintf("request to %s timed out after all retries; retry later or raise Timeout", e.URL)
 	case TooLarge:
 		return fmt.Sprintf("response from %s is larger than the body limit; raise MaxBodyBytes if the page is expected to be this large", e.URL)
@@ -95,6 +110,10 @@ func (e *Error) describe() string {
 		return fmt.Sprintf("request to %s failed after all retries; check the network connection", e.URL)
 	case Status:
 		return fmt.Sprintf("unexpected HTTP status %d from %s", e.Status, e.URL)
+	case Forbidden:
+		return fmt.Sprintf("rejected request to %s because its destination is not a public http or https address", e.URL)
+	case Malformed:
+		return fmt.Sprintf("failed to decode the response body from %s; retry later, and if it persists check the server's Content-Encoding", e.URL)
 	}
 	return fmt.Sprintf("request to %s failed (%s)", e.URL, e.Kind)
 }
@@ -107,3 +126,19 @@ func (e *Error) Is(target error) bool {
 	sentinel, ok := sentinels[e.Kind]
 	return ok && target == sentinel
 }
+
+// totalTimeError is the cause of a Timeout *Error raised because
+// Config.MaxTotalTime ran out.
+type totalTimeError struct {
+	limit time.Duration
+	last  error // error of the last attempt, or nil if none finished
+}
+
+func (e *totalTimeError) Error() string {
+	if e.last == nil {
+		return "no attempt finished in time"
+	}
+	return "last attempt: " + e.last.Error()
+}
+
+func (e *totalTimeError) Unwrap() error { return e.last }

@@ -16,6 +16,7 @@ type Config struct {
 	GraphQLURL string // GraphQL endpoint, default https://caching.graphql.imdb.com/
 	PageSize   int    // reviews per GraphQL page, default 25
 	Locale     string // locale variable of the GraphQL query, default en-US
+	SuggestURL string // search suggestions base, default https://v3.sg.media-imdb.com/suggestion
 }
 
 // DefaultConfig returns the public IMDb endpoints, a page size of 25 (the
@@ -26,19 +27,20 @@ func DefaultConfig() Config {
 		GraphQLURL: "https://caching.graphql.imdb.com/",
 		PageSize:   25,
 		Locale:     "en-US",
+		SuggestURL: "https://v3.sg.media-imdb.com/suggestion",
 	}
 }
 
 // Client fetches and parses IMDb title and review pages. It is safe for
 // concurrent use.
 type Client struct {
-	fetch  *fetch.Client
+	fetch  fetch.Doer
 	config Config
 }
 
 // NewClient returns a Client that sends every request through f. Zero
 // fields of cfg take their DefaultConfig values.
-func NewClient(f *fetch.Client, cfg Config) *Client {
+func NewClient(f fetch.Doer, cfg Config) *Client {
 	defaults := DefaultConfig()
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = defaults.BaseURL
@@ -52,7 +54,11 @@ func NewClient(f *fetch.Client, cfg Config) *Client {
 	if cfg.Locale == "" {
 		cfg.Locale = defaults.Locale
 	}
+	if cfg.SuggestURL == "" {
+		cfg.SuggestURL = defaults.SuggestURL
+	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	cfg.SuggestURL = strings.TrimRight(cfg.SuggestURL, "/")
 
 	return &Client{fetch: f, config: cfg}
 }
@@ -64,7 +70,7 @@ func (c *Client) Title(ctx context.Context, id string) (Title, error) {
 		return Title{}, err
 	}
 
-	resp, err := c.fetch.Get(ctx, c.config.BaseURL+"/title/"+id+"/", nil)
+	resp, err := fetch.Get(ctx, c.fetch, c.config.BaseURL+"/title/"+id+"/", nil)
 	if err != nil {
 		return Title{}, fmt.Errorf("fetch title page of %s: %w", id, err)
 	}
@@ -88,7 +94,7 @@ func (c *Client) FirstReviews(ctx context.Context, id string) (Title, ReviewPage
 		return Title{}, ReviewPage{}, err
 	}
 
-	resp, err := c.fetch.Get(ctx, c.config.BaseURL+"/title/"+id+"/reviews/", nil)
+	resp, err := fetch.Get(ctx, c.fetch, c.config.BaseURL+"/title/"+id+"/reviews/", nil)
 	if err != nil {
 		return Title{}, ReviewPage{}, fmt.Errorf("fetch reviews page of %s: %w", id, err)
 	}
@@ -115,7 +121,7 @@ func (c *Client) NextReviews(ctx context.Context, id, after string) (ReviewPage,
 		return ReviewPage{}, fmt.Errorf("fetch next reviews of %s: empty cursor; pass the EndCursor of the previous page, or call FirstReviews for the first page", id)
 	}
 
-	resp, err := c.fetch.PostJSON(ctx, c.config.GraphQLURL, c.reviewsRequest(id, after), c.graphQLHeader(id))
+	resp, err := fetch.PostJSON(ctx, c.fetch, c.config.GraphQLURL, c.reviewsRequest(id, after), c.graphQLHeader(id))
 	if err != nil {
 		return ReviewPage{}, fmt.Errorf("fetch reviews of %s after cursor %q: %w", id, after, graphQLFailure(err))
 	}

@@ -22,6 +22,7 @@ func newFetchClient(t *testing.T) *fetch.Client {
 	cfg.Burst = 100
 	cfg.MaxRetries = 0
 	cfg.Timeout = 5 * time.Second
+	cfg.AllowedPrivateHosts = []string{"127.0.0.1"} // httptest servers
 	return fetch.New(cfg, nil)
 }
 

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -124,6 +125,80 @@ func FuzzHTMLToText(f *testing.F) {
 		}
 		if utf8.ValidString(fragment) && !utf8.ValidString(text) {
 			t.Errorf("htmlToText(%q) = %q, invalid UTF-8", fragment, text)
+		}
+	})
+}
+
+func FuzzParseReviewCards(f *testing.F) {
+	addTestdataSeeds(f, ".html")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		page, err := ParseReviewCards(body)
+		if err != nil {
+			return
+		}
+		checkReviewPage(t, page)
+		for _, r := range page.Reviews {
+			if !utf8.ValidString(r.Text) || !utf8.ValidString(r.TextHTML) || strings.ContainsRune(r.Text+r.TextHTML, 0) {
+				t.Errorf("review %s: text or HTML has invalid UTF-8 or NUL", r.ID)
+			}
+			if r.HelpfulUp < 0 || r.HelpfulDown < 0 {
+				t.Errorf("review %s: negative votes %d/%d", r.ID, r.HelpfulUp, r.HelpfulDown)
+			}
+		}
+	})
+}
+
+func FuzzParseDisplayDate(f *testing.F) {
+	for _, seed := range []string{"Dec 5, 2025", "5 December 2025", "05.12.2025", "2025-12-05", "5. Dezember 2025",
+		"1er déc. 2025", "5 de diciembre de 2025", "1º de março de 2024", "05/12/2025", "Feb 30, 2024", ""} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, input string) {
+		date, err := ParseDisplayDate(input)
+		if err != nil {
+			if !date.IsZero() {
+				t.Errorf("ParseDisplayDate(%q) = %v with an error, want the zero time", input, date)
+			}
+			return
+		}
+		if date.Location() != time.UTC || !date.Equal(date.Truncate(24*time.Hour)) {
+			t.Errorf("ParseDisplayDate(%q) = %v, not UTC midnight", input, date)
+		}
+		if date.Year() < 1 || date.Year() > 9999 {
+			t.Errorf("ParseDisplayDate(%q) = %v, year outside 1–9999", input, date)
+		}
+	})
+}
+
+func FuzzParseSuggestions(f *testing.F) {
+	addTestdataSeeds(f, ".json")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		suggestions, err := ParseSuggestions(body)
+		if err != nil {
+			return
+		}
+		for _, s := range suggestions {
+			if again, err := ParseID(s.ID); err != nil || again != s.ID {
+				t.Errorf("suggestion id %q is not a canonical title id", s.ID)
+			}
+			if s.Year < 0 {
+				t.Errorf("suggestion %s: negative year %d", s.ID, s.Year)
+			}
+		}
+	})
+}
+
+func FuzzSuggestionPath(f *testing.F) {
+	for _, seed := range []string{"Nosferatu", " The  Matrix ", "Élise", "a/b?c", "", "\xff"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, query string) {
+		path, err := suggestionPath(query)
+		if err != nil {
+			return
+		}
+		if !strings.HasPrefix(path, "/") || !strings.HasSuffix(path, ".json") || strings.Count(path, "/") != 2 {
+			t.Errorf("suggestionPath(%q) = %q, want /{letter}/{query}.json", query, path)
 		}
 	})
 }

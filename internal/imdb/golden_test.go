@@ -3,12 +3,12 @@ package imdb
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reelpulse/reelpulse/internal/testutil"
 )
@@ -25,6 +25,7 @@ var goldenSamples = []struct {
 	{"graphql-reviews-tt33014583-page004.json", parseGraphQLResult},
 	{"graphql-reviews-tt33014583-page103-last.json", parseGraphQLResult},
 	{"title-next-tt0111161.html", parseTitleResult},
+	{"reviews-next-dom-tt1213663.html", parseReviewCardsResult},
 }
 
 type reviewsPageResult struct {
@@ -40,6 +41,8 @@ func parseReviewsPageResult(body []byte) (any, error) {
 func parseGraphQLResult(body []byte) (any, error) { return ParseGraphQLReviews(body) }
 
 func parseTitleResult(body []byte) (any, error) { return ParseTitlePage(body) }
+
+func parseReviewCardsResult(body []byte) (any, error) { return ParseReviewCards(body) }
 
 func readSample(t testing.TB, name string) []byte {
 	t.Helper()
@@ -65,40 +68,156 @@ func marshalGolden(t *testing.T, v any) []byte {
 func TestGoldenSamples(t *testing.T) {
 	for _, sample := range goldenSamples {
 		t.Run(sample.file, func(t *testing.T) {
-			result, err := sample.parse(readSample(t, sample.file))
-			if err != nil {
-				t.Fatalf("parse: %v", err)
-			}
-			got := marshalGolden(t, result)
-
-			golden := filepath.Join("testdata", strings.TrimSuffix(sample.file, filepath.Ext(sample.file))+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatalf("write golden file: %v", err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("read golden file (run with -update to create it): %v", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("result differs from %s; rerun with -update and review the diff", golden)
-			}
+			checkGolden(t, readSample(t, sample.file), sample.file, sample.parse)
 		})
 	}
 }
 
-func TestSampleDOMFragmentHasNoData(t *testing.T) {
+// Hand-written pages in testdata, and the parser for each.
+var goldenTestdata = []struct {
+	file  string
+	parse func([]byte) (any, error)
+}{
+	{"review-cards-small.html", parseReviewCardsResult},
+}
+
+func TestGoldenTestdata(t *testing.T) {
+	for _, page := range goldenTestdata {
+		t.Run(page.file, func(t *testing.T) {
+			checkGolden(t, readTestdata(t, page.file), page.file, page.parse)
+		})
+	}
+}
+
+// checkGolden compares the parse result of body with
+// testdata/{name without extension}.golden.json, which -update rewrites.
+func checkGolden(t *testing.T, body []byte, name string, parse func([]byte) (any, error)) {
+	t.Helper()
+	result, err := parse(body)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	got := marshalGolden(t, result)
+
+	golden := filepath.Join("testdata", strings.TrimSuffix(name, filepath.Ext(name))+".golden.json")
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatalf("write golden file: %v", err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("result differs from %s; rerun with -update and review the diff", golden)
+	}
+}
+
+func TestSampleReviewCards(t *testing.T) {
+	page, err := ParseReviewCards(readSample(t, "reviews-next-dom-tt1213663.html"))
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+
+	if page.Total != 572 || page.TotalInexact {
+		t.Errorf("total = %d, inexact %v; want exactly 572", page.Total, page.TotalInexact)
+	}
+	if len(page.Reviews) != 35 || len(page.Skipped) != 0 {
+		t.Fatalf("reviews = %d, skipped = %q; want 35 and none skipped", len(page.Reviews), page.Skipped)
+	}
+	spoilers, unrated := 0, 0
+	for _, r := range page.Reviews {
+		if r.Spoiler {
+			spoilers++
+		}
+		if r.Rating == nil {
+			unrated++
+		}
+		if r.Text == "" || r.TextHTML == "" || r.AuthorID == "" || r.VotesInexact {
+			t.Errorf("review %s: text %d bytes, HTML %d bytes, author %q, inexact votes %v",
+				r.ID, len(r.Text), len(r.TextHTML), r.AuthorID, r.VotesInexact)
+		}
+	}
+	if spoilers != 8 || unrated != 4 {
+		t.Errorf("spoilers = %d, unrated = %d; want 8 and 4", spoilers, unrated)
+	}
+
+	first := page.Reviews[0]
+	if first.ID != "rw2858099" || first.AuthorName != "user0001" || first.AuthorID != "ur00000001" {
+		t.Errorf("first review = %q by %q %q", first.ID, first.AuthorName, first.AuthorID)
+	}
+	if first.Title != "Another funny, clever, and wild one from Simon Pegg and Edgar Wright" {
+		t.Errorf("title = %q", first.Title)
+	}
+	if first.Rating == nil || *first.Rating != 8 || first.HelpfulUp != 41 || first.HelpfulDown != 16 {
+		t.Errorf("rating %v, votes %d/%d; want 8 and 41/16", first.Rating, first.HelpfulUp, first.HelpfulDown)
+	}
+	if got := first.SubmittedAt.Format(time.DateOnly); got != "2013-08-24" {
+		t.Errorf("date = %s, want 2013-08-24", got)
+	}
+	if !strings.HasPrefix(first.Text, `If you seen the other two movies in the so-called Cornetto Trilogy ("Shaun of the Dead" & "Hot Fuzz")`) {
+		t.Errorf("text = %.100q", first.Text)
+	}
+}
+
+// The rendered-DOM snapshot has no __NEXT_DATA__, so ParseReviewsPage reads
+// its review cards.
+func TestSampleDOMFragmentFallsBackToCards(t *testing.T) {
 	body := readSample(t, "reviews-next-dom-tt1213663.html")
 
-	_, _, err := ParseReviewsPage(body)
+	title, page, err := ParseReviewsPage(body)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	cards, err := ParseReviewCards(body)
+	if err != nil {
+		t.Fatalf("parse cards: %v", err)
+	}
 
-	if !errors.Is(err, ErrNoPageData) {
-		t.Fatalf("error = %v, want ErrNoPageData", err)
+	if len(page.Reviews) != len(cards.Reviews) || page.Total != cards.Total {
+		t.Errorf("page has %d reviews of %d, cards %d of %d", len(page.Reviews), page.Total, len(cards.Reviews), cards.Total)
 	}
-	if !strings.Contains(err.Error(), "__NEXT_DATA__") {
-		t.Errorf("message %q does not name the missing script", err)
+	if title.DeclaredReviewCount == nil || *title.DeclaredReviewCount != 572 {
+		t.Errorf("declared reviews = %v, want 572", title.DeclaredReviewCount)
 	}
+	if title.ID != "" {
+		t.Errorf("title id = %q, want empty: the snapshot's links omit the title", title.ID)
+	}
+}
+
+// The cards of the server-rendered page agree with its __NEXT_DATA__,
+// except for the votes that the server HTML leaves out and the displayed
+// date, which is one day before the submission date.
+func TestSampleServerCardsMatchNextData(t *testing.T) {
+	body := readSample(t, "reviews-next-ssr-tt33014583.html")
+	_, fromJSON, err := ParseReviewsPage(body)
+	if err != nil {
+		t.Fatalf("parse reviews page: %v", err)
+	}
+	fromCards, err := ParseReviewCards(body)
+	if err != nil {
+		t.Fatalf("parse cards: %v", err)
+	}
+
+	if fromCards.Total != fromJSON.Total || len(fromCards.Reviews) != len(fromJSON.Reviews) {
+		t.Fatalf("cards: %d reviews of %d, JSON: %d of %d", len(fromCards.Reviews), fromCards.Total, len(fromJSON.Reviews), fromJSON.Total)
+	}
+	for i, card := range fromCards.Reviews {
+		want := fromJSON.Reviews[i]
+		if card.ID != want.ID || card.Title != want.Title || card.Text != want.Text || card.AuthorID != want.AuthorID ||
+			card.Spoiler != want.Spoiler || !equalRatings(card.Rating, want.Rating) {
+			t.Errorf("review %d: card %s differs from JSON %s", i, card.ID, want.ID)
+		}
+		if gap := want.SubmittedAt.Sub(card.SubmittedAt); gap < 0 || gap > 24*time.Hour {
+			t.Errorf("review %s: displayed date %s, submission date %s", card.ID,
+				card.SubmittedAt.Format(time.DateOnly), want.SubmittedAt.Format(time.DateOnly))
+		}
+	}
+}
+
+func equalRatings(a, b *int) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
 
 func TestSampleGraphQLFirstReview(t *testing.T) {

@@ -8,7 +8,8 @@ import (
 
 // ParseID returns the canonical title id ("tt" and its digits) of input,
 // which may be an id in any letter case or an imdb.com title URL on any
-// subdomain, such as https://m.imdb.com/title/tt0013442/reviews/.
+// subdomain, with an optional locale prefix and any further path or query,
+// such as https://m.imdb.com/de/title/tt0013442/reviews/?ref_=tt_urv.
 func ParseID(input string) (string, error) {
 	value := strings.TrimSpace(input)
 	if id, ok := canonicalID(value); ok {
@@ -36,8 +37,9 @@ func canonicalID(value string) (string, bool) {
 	return "tt" + value[2:], true
 }
 
-// idFromURL returns the id in the first /title/{id} path of an imdb.com URL.
-// A URL without a scheme is read as https.
+// idFromURL returns the id of an imdb.com title URL, whose path starts
+// with /title/{id}, optionally after a locale segment such as /de/ or
+// /fr-ca/. A URL without a scheme is read as https.
 func idFromURL(value string) (string, bool) {
 	lower := strings.ToLower(value)
 	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
@@ -54,10 +56,34 @@ func idFromURL(value string) (string, bool) {
 	}
 
 	segments := strings.Split(strings.Trim(u.Path, "/"), "/")
-	for i := 0; i+1 < len(segments); i++ {
-		if segments[i] == "title" {
-			return canonicalID(segments[i+1])
+	if len(segments) > 0 && isLocaleSegment(segments[0]) {
+		segments = segments[1:]
+	}
+	if len(segments) < 2 || !strings.EqualFold(segments[0], "title") {
+		return "", false
+	}
+	return canonicalID(segments[1])
+}
+
+// isLocaleSegment reports whether a path segment is a language code such
+// as "de" or a language and region such as "fr-ca" or "pt-BR".
+func isLocaleSegment(segment string) bool {
+	language, region, hasRegion := strings.Cut(segment, "-")
+	if !isLetters(language, 2) {
+		return false
+	}
+	return !hasRegion || isLetters(region, 2)
+}
+
+// isLetters reports whether s is exactly n ASCII letters.
+func isLetters(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c|0x20 < 'a' || c|0x20 > 'z' {
+			return false
 		}
 	}
-	return "", false
+	return true
 }

@@ -15,6 +15,22 @@ import (
 // read: IMDb changed the layout, or served a bot challenge or error page.
 var ErrNoPageData = errors.New("no JSON page data")
 
+// ErrLayoutChanged marks a page or reply that parses but lacks the data the
+// parsers expect, such as a null reviews object. Returning it instead of an
+// empty result keeps a layout change from looking like a title without
+// reviews. The parser then needs updating to IMDb's new layout.
+var ErrLayoutChanged = errors.New("layout changed")
+
+// ErrTitleNotFound marks a GraphQL reply whose data.title is null: IMDb has
+// no title with the requested id.
+var ErrTitleNotFound = errors.New("title not found")
+
+// layoutChanged returns an error that wraps ErrLayoutChanged and names the
+// missing part, as in "layout changed: GraphQL reply has no data".
+func layoutChanged(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrLayoutChanged}, args...)...)
+}
+
 // pageScripts holds the JSON scripts of an IMDb page.
 type pageScripts struct {
 	nextData []byte   // <script id="__NEXT_DATA__">, nil when absent

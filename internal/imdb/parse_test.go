@@ -96,11 +96,16 @@ func TestParseGraphQLReviewsInvalid(t *testing.T) {
 	tests := []struct {
 		name    string
 		body    string
+		target  error
 		message string
 	}{
-		{"not JSON", `<html>`, "invalid JSON in GraphQL reply"},
-		{"no data", `{"data":null}`, "lacks data.title.reviews"},
-		{"no title", `{"data":{"title":null}}`, "lacks data.title.reviews"},
+		{"not JSON", `<html>`, nil, "invalid JSON in GraphQL reply"},
+		{"no data", `{"data":null}`, ErrLayoutChanged, "layout changed: GraphQL reply has no data"},
+		{"no title", `{"data":{"title":null}}`, ErrTitleNotFound, "title not found: GraphQL reply has data.title null"},
+		{"no reviews", `{"data":{"title":{"reviews":null}}}`, ErrLayoutChanged, "layout changed: GraphQL reply has no data.title.reviews"},
+		{"no total", `{"data":{"title":{"reviews":{"edges":[]}}}}`, ErrLayoutChanged, "layout changed: GraphQL reply data.title.reviews has no total"},
+		{"no edges", `{"data":{"title":{"reviews":{"total":3}}}}`, ErrLayoutChanged, "layout changed: GraphQL reply data.title.reviews has no edges but a total of 3"},
+		{"negative total", `{"data":{"title":{"reviews":{"total":-1,"edges":[]}}}}`, nil, "invalid total -1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,10 +114,27 @@ func TestParseGraphQLReviewsInvalid(t *testing.T) {
 			if err == nil {
 				t.Fatal("error = nil")
 			}
+			if tt.target != nil && !errors.Is(err, tt.target) {
+				t.Errorf("error = %v, want it to match %v", err, tt.target)
+			}
 			if !strings.Contains(err.Error(), tt.message) {
 				t.Errorf("message %q does not contain %q", err, tt.message)
 			}
 		})
+	}
+}
+
+// A title without reviews has total 0 and no edges, which is valid, not a
+// layout change.
+func TestParseGraphQLReviewsEmpty(t *testing.T) {
+	for _, edges := range []string{`,"edges":[]`, `,"edges":null`, ``} {
+		body := `{"data":{"title":{"reviews":{"total":0,"pageInfo":{"endCursor":null,"hasNextPage":false}` + edges + `}}}}`
+
+		page, err := ParseGraphQLReviews([]byte(body))
+
+		if err != nil || page.Total != 0 || len(page.Reviews) != 0 {
+			t.Errorf("%s: page = %+v, error = %v; want an empty page", body, page, err)
+		}
 	}
 }
 
@@ -170,8 +192,36 @@ func TestParseReviewsPageWithoutReviews(t *testing.T) {
 
 	_, _, err := ParseReviewsPage([]byte(body))
 
-	if !errors.Is(err, ErrNoPageData) {
-		t.Errorf("error = %v, want ErrNoPageData", err)
+	if !errors.Is(err, ErrLayoutChanged) {
+		t.Errorf("error = %v, want ErrLayoutChanged", err)
+	}
+	want := "layout changed: reviews page __NEXT_DATA__ has no contentData.data.title.reviews"
+	if err == nil || err.Error() != want {
+		t.Errorf("message = %v, want %q", err, want)
+	}
+}
+
+func TestParseReviewsPageZeroReviews(t *testing.T) {
+	body := `<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{"contentData":{"data":{"title":{"id":"tt0000001",` +
+		`"reviews":{"total":0,"pageInfo":{"endCursor":null,"hasNextPage":false},"edges":[]}}}}}}}</script>`
+
+	title, page, err := ParseReviewsPage([]byte(body))
+
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	if title.ID != "tt0000001" || title.DeclaredReviewCount == nil || *title.DeclaredReviewCount != 0 || len(page.Reviews) != 0 {
+		t.Errorf("title = %+v, page = %+v; want tt0000001 with 0 reviews", title, page)
+	}
+}
+
+func TestParseTitlePageWithoutTitleData(t *testing.T) {
+	body := `<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{"aboveTheFoldData":null}}}</script>`
+
+	_, err := ParseTitlePage([]byte(body))
+
+	if !errors.Is(err, ErrLayoutChanged) || !strings.HasPrefix(err.Error(), "layout changed: title page __NEXT_DATA__ has no props.pageProps.aboveTheFoldData") {
+		t.Errorf("error = %v, want ErrLayoutChanged naming aboveTheFoldData", err)
 	}
 }
 
@@ -219,12 +269,15 @@ func TestParseID(t *testing.T) {
 		"tt0013442":                             "tt0013442",
 		"TT0013442":                             "tt0013442",
 		"https://www.imdb.com/title/tt0013442/": "tt0013442",
-		"https://m.imdb.com/title/tt0013442/reviews/?ref_=tt_ov_rt": "tt0013442",
-		"http://imdb.com/title/tt0013442":                           "tt0013442",
-		"tt1234567890":                                              "tt1234567890",
-		"www.imdb.com/title/tt0111161/reviews":                      "tt0111161",
-		"https://www.imdb.com/de/title/tt0111161/":                  "tt0111161",
-		"HTTPS://WWW.IMDB.COM/title/tt0111161/":                     "tt0111161",
+		"https://m.imdb.com/title/tt0013442/reviews/?ref_=tt_ov_rt":                 "tt0013442",
+		"http://imdb.com/title/tt0013442":                                           "tt0013442",
+		"tt1234567890":                                                              "tt1234567890",
+		"www.imdb.com/title/tt0111161/reviews":                                      "tt0111161",
+		"https://www.imdb.com/de/title/tt0111161/":                                  "tt0111161",
+		"https://www.imdb.com/fr-ca/title/tt0013442/reviews/?ref_=tt_urv&sort=date": "tt0013442",
+		"https://m.imdb.com/pt-BR/title/tt0013442":                                  "tt0013442",
+		"imdb.com/title/tt0013442?ref_=nv_sr_srsg_0":                                "tt0013442",
+		"HTTPS://WWW.IMDB.COM/title/tt0111161/":                                     "tt0111161",
 	}
 	for input, want := range valid {
 		got, err := ParseID(input)
@@ -239,6 +292,12 @@ func TestParseID(t *testing.T) {
 		"https://imdb.com.evil.example/title/tt0013442/",
 		"https://www.imdb.com/name/nm0000151/",
 		"https://www.imdb.com/title/",
+		"https://www.imdb.com/list/ls000/title/tt0013442/",
+		"https://www.imdb.com/deu/title/tt0013442/",
+		"https://www.imdb.com/de/fr/title/tt0013442/",
+		"https://www.imdb.com/user/ur1/title/tt0013442/",
+		"https://m.imdb.co/title/tt0013442/",
+		"ftp://www.imdb.com/title/tt0013442/",
 	}
 	for _, input := range invalid {
 		_, err := ParseID(input)
@@ -307,10 +366,28 @@ func TestHTMLToText(t *testing.T) {
 		"caf&eacute; 日本語": "café 日本語",
 		"line\r\nbreak":   "line\nbreak",
 		"<b>unclosed":     "unclosed",
+		"Cafe\u0301":      "Caf\u00e9",
+		"Cafe&#x301;":     "Caf\u00e9",
 	}
 	for input, want := range tests {
 		if got := htmlToText(input); got != want {
 			t.Errorf("htmlToText(%q) = %q, want %q", input, got, want)
 		}
+	}
+}
+
+// TextHTML keeps plaidHtml as served, while Text is decoded plain text.
+func TestReviewKeepsTextHTML(t *testing.T) {
+	_, page, err := ParseReviewsPage(readTestdata(t, "reviews-small.html"))
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+
+	want := "It&#39;s &quot;great&quot; &amp; touching.<br/><br/>Second paragraph: café, 日本語 &lt;3<br>Line <b>bold</b> <i>italic</i> end."
+	if got := page.Reviews[0].TextHTML; got != want {
+		t.Errorf("TextHTML = %q, want %q", got, want)
+	}
+	if got := page.Reviews[1].TextHTML; got != "  Plain text without markup.  " {
+		t.Errorf("TextHTML = %q, want the fragment untrimmed", got)
 	}
 }

@@ -11,7 +11,7 @@ const maxErrorMessages = 3
 // reviewsJSON is a reviews connection, the same in GraphQL replies and in
 // the reviews page's __NEXT_DATA__.
 type reviewsJSON struct {
-	Total    int `json:"total"`
+	Total    *int `json:"total"`
 	PageInfo struct {
 		EndCursor   *string `json:"endCursor"`
 		HasNextPage bool    `json:"hasNextPage"`
@@ -90,11 +90,18 @@ func (e *GraphQLError) Error() string {
 // title metadata from contentData.entityMetadata and the first page of
 // reviews from contentData.data.title.reviews in __NEXT_DATA__. The title's
 // DeclaredReviewCount is the reviews total.
+//
+// A page without __NEXT_DATA__ but with review cards, such as a snapshot of
+// the rendered page, is read with ParseReviewCards. Its title then has only
+// the id found in the review links and the review total.
+//
+// A page whose __NEXT_DATA__ lacks the reviews returns an error matching
+// ErrLayoutChanged. A page with neither __NEXT_DATA__ nor review cards
+// returns an error matching ErrNoPageData.
 func ParseReviewsPage(body []byte) (Title, ReviewPage, error) {
 	script := findScripts(body).nextData
 	if script == nil {
-		return Title{}, ReviewPage{}, fmt.Errorf("%w in reviews page: it has no __NEXT_DATA__ script; "+
-			"the layout changed or IMDb served a challenge page", ErrNoPageData)
+		return reviewsPageFromCards(body)
 	}
 
 	var data reviewsNextData
@@ -103,13 +110,12 @@ func ParseReviewsPage(body []byte) (Title, ReviewPage, error) {
 	}
 	content := data.Props.PageProps.ContentData
 	if content == nil || content.Data.Title == nil || content.Data.Title.Reviews == nil {
-		return Title{}, ReviewPage{}, fmt.Errorf("%w in reviews page: __NEXT_DATA__ lacks props.pageProps.contentData.data.title.reviews; "+
-			"the layout changed", ErrNoPageData)
+		return Title{}, ReviewPage{}, layoutChanged("reviews page __NEXT_DATA__ has no contentData.data.title.reviews")
 	}
 
-	page, err := reviewPage(content.Data.Title.Reviews)
+	page, err := reviewPage(content.Data.Title.Reviews, "reviews page __NEXT_DATA__ contentData.data.title.reviews")
 	if err != nil {
-		return Title{}, ReviewPage{}, fmt.Errorf("reviews page: %w", err)
+		return Title{}, ReviewPage{}, err
 	}
 
 	title := content.Data.Title.title()
@@ -120,9 +126,27 @@ func ParseReviewsPage(body []byte) (Title, ReviewPage, error) {
 	return title, page, nil
 }
 
+// reviewsPageFromCards reads a reviews page without __NEXT_DATA__ from its
+// review cards.
+func reviewsPageFromCards(body []byte) (Title, ReviewPage, error) {
+	if !hasReviewCards(body) {
+		return Title{}, ReviewPage{}, fmt.Errorf("%w in reviews page: it has no __NEXT_DATA__ script and no review cards; "+
+			"the layout changed or IMDb served a challenge page", ErrNoPageData)
+	}
+
+	page, titleID, err := parseReviewCards(body)
+	if err != nil {
+		return Title{}, ReviewPage{}, err
+	}
+	title := Title{ID: titleID, DeclaredReviewCount: &page.Total}
+	return title, page, nil
+}
+
 // ParseGraphQLReviews reads one page of reviews from a TitleReviewsRefine
 // GraphQL reply. A reply with errors returns a *GraphQLError, even when it
-// also has partial data.
+// also has partial data. A reply whose data.title is null returns an error
+// matching ErrTitleNotFound, and one that lacks data or the reviews returns
+// an error matching ErrLayoutChanged.
 func ParseGraphQLReviews(body []byte) (ReviewPage, error) {
 	var reply graphQLReply
 	if err := decodeJSON(body, &reply, "GraphQL reply"); err != nil {
@@ -137,20 +161,34 @@ func ParseGraphQLReviews(body []byte) (ReviewPage, error) {
 		return ReviewPage{}, &GraphQLError{Messages: messages}
 	}
 
-	if reply.Data == nil || reply.Data.Title == nil || reply.Data.Title.Reviews == nil {
-		return ReviewPage{}, fmt.Errorf("GraphQL reply lacks data.title.reviews; the title may not exist or the query no longer matches IMDb's schema")
+	switch {
+	case reply.Data == nil:
+		return ReviewPage{}, layoutChanged("GraphQL reply has no data; check that the query still matches IMDb's schema")
+	case reply.Data.Title == nil:
+		return ReviewPage{}, fmt.Errorf("%w: GraphQL reply has data.title null; check the title id", ErrTitleNotFound)
+	case reply.Data.Title.Reviews == nil:
+		return ReviewPage{}, layoutChanged("GraphQL reply has no data.title.reviews; check that the query still matches IMDb's schema")
 	}
-
-	page, err := reviewPage(reply.Data.Title.Reviews)
-	if err != nil {
-		return ReviewPage{}, fmt.Errorf("GraphQL reply: %w", err)
-	}
-	return page, nil
+	return reviewPage(reply.Data.Title.Reviews, "GraphQL reply data.title.reviews")
 }
 
-func reviewPage(connection *reviewsJSON) (ReviewPage, error) {
+// reviewPage converts a reviews connection, and where names the connection
+// in error messages. The total is required. The edges may be null or absent
+// only when the total is 0, as in the pages that the replay server
+// generates for a title without reviews.
+func reviewPage(connection *reviewsJSON, where string) (ReviewPage, error) {
+	if connection.Total == nil {
+		return ReviewPage{}, layoutChanged("%s has no total", where)
+	}
+	if *connection.Total < 0 {
+		return ReviewPage{}, fmt.Errorf("%s: invalid total %d: expected 0 or more", where, *connection.Total)
+	}
+	if connection.Edges == nil && *connection.Total > 0 {
+		return ReviewPage{}, layoutChanged("%s has no edges but a total of %d", where, *connection.Total)
+	}
+
 	page := ReviewPage{
-		Total:       connection.Total,
+		Total:       *connection.Total,
 		HasNextPage: connection.PageInfo.HasNextPage,
 		Reviews:     make([]Review, 0, len(connection.Edges)),
 	}
@@ -206,6 +244,7 @@ func (n *reviewJSON) review() (Review, error) {
 		AuthorID:    cleanText(n.Author.UserID),
 		Title:       strings.TrimSpace(cleanText(n.Summary.OriginalText)),
 		Text:        htmlToText(n.Text.OriginalText.PlaidHTML),
+		TextHTML:    cleanHTML(n.Text.OriginalText.PlaidHTML),
 		Rating:      n.AuthorRating,
 		Spoiler:     n.Spoiler,
 		SubmittedAt: submitted,

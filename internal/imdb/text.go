@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+	"golang.org/x/text/unicode/norm"
 )
 
 // htmlToText turns a review's plaidHtml fragment into plain text: entities
@@ -55,9 +56,17 @@ func lineBreak(out *strings.Builder) {
 	out.WriteByte('\n')
 }
 
-// cleanText replaces invalid UTF-8 with U+FFFD and drops NUL characters,
-// which PostgreSQL text columns reject.
+// cleanText cleans text as cleanHTML does and puts it in Unicode
+// normalization form C, so that the same word written with a precomposed
+// letter or with a combining accent compares equal.
 func cleanText(s string) string {
+	return norm.NFC.String(cleanHTML(s))
+}
+
+// cleanHTML replaces invalid UTF-8 with U+FFFD and drops NUL characters,
+// which PostgreSQL text columns reject. It changes nothing else, so that
+// Review.TextHTML stays as IMDb served it.
+func cleanHTML(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.ReplaceAll(s, "\x00", "")
 }

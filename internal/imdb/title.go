@@ -31,8 +31,10 @@ type linkedData struct {
 // ParseTitlePage reads a title's metadata from its main page
 // (/title/{id}/). The Next.js data (aboveTheFoldData) comes first, and the
 // JSON-LD record fills the fields it lacks. DeclaredReviewCount is the user
-// review count of reviews.total. A page with neither script returns an
-// error matching ErrNoPageData.
+// review count of reviews.total. A page whose __NEXT_DATA__ lacks
+// aboveTheFoldData and that has no JSON-LD title record returns an error
+// matching ErrLayoutChanged. A page with neither script returns an error
+// matching ErrNoPageData.
 func ParseTitlePage(body []byte) (Title, error) {
 	scripts := findScripts(body)
 	fromNext, hasNext, err := titleFromNextData(scripts.nextData)
@@ -46,6 +48,9 @@ func ParseTitlePage(body []byte) (Title, error) {
 	}
 
 	if !hasNext && !hasLinkedData {
+		if scripts.nextData != nil {
+			return Title{}, layoutChanged("title page __NEXT_DATA__ has no props.pageProps.aboveTheFoldData, and no JSON-LD script has a title record")
+		}
 		return Title{}, fmt.Errorf("%w in title page: it has neither __NEXT_DATA__ with aboveTheFoldData nor a JSON-LD title record; "+
 			"the layout changed or IMDb served a challenge page", ErrNoPageData)
 	}

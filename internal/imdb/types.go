@@ -22,11 +22,15 @@ type Review struct {
 	AuthorID    string // "ur…"
 	Title       string
 	Text        string // plain text: entities decoded, <br> as line breaks
+	TextHTML    string // the review's HTML as IMDb served it, kept for audit
 	Rating      *int   // nil when the author gave none
 	Spoiler     bool
 	SubmittedAt time.Time // UTC midnight of submissionDate
 	HelpfulUp   int
 	HelpfulDown int
+	// VotesInexact is true when the vote counts were read from rounded
+	// display text such as "1.2K" rather than exact JSON integers.
+	VotesInexact bool
 }
 
 // ReviewPage is one page of a title's reviews.
@@ -35,6 +39,9 @@ type ReviewPage struct {
 	Reviews     []Review
 	EndCursor   string // cursor for the next page; empty on the last page
 	HasNextPage bool
+	// TotalInexact is true when Total was read from rounded display text
+	// such as "11.4K reviews", which stands for 11,400 to 11,499.
+	TotalInexact bool
 	// Skipped describes the malformed reviews left out of Reviews.
 	Skipped []string
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/fetch"
+	"github.com/reelpulse/reelpulse/internal/poster"
 	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/sync"
 )
@@ -39,6 +40,7 @@ type Config struct {
 type Deps struct {
 	Store    store.Store
 	Syncer   *sync.Syncer
+	Posters  *poster.Refresher // nil skips poster downloads
 	Analyzer analyze.Analyzer
 	Logger   *slog.Logger
 	Now      func() time.Time
@@ -162,6 +164,12 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckMovieArgs]) 
 	result, err := w.deps.Syncer.Check(ctx, id, w.cfg.FullSyncInterval)
 	if err != nil {
 		return permanent(err)
+	}
+	if w.deps.Posters != nil {
+		// A poster that cannot be downloaded must not hold up the reviews.
+		if err := w.deps.Posters.Refresh(ctx, id, result.Metadata.PosterURL); err != nil {
+			w.deps.Logger.Warn("Poster download failed", "movie_id", id, "error", err)
+		}
 	}
 	if err := takeSnapshot(ctx, w.deps, id); err != nil {
 		return err

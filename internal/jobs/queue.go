@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // Queue is a River client over either database, without its transaction
@@ -22,6 +23,7 @@ type Queue struct {
 	stop   func(ctx context.Context) error
 	cancel func(ctx context.Context) error
 	insert func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+	list   func(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
 	logger *slog.Logger
 }
 
@@ -91,6 +93,7 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg 
 	if err != nil {
 		return nil, fmt.Errorf("create job queue client: %w", err)
 	}
+	q.list = client.JobList
 	q.start = client.Start
 	q.stop = client.Stop
 	q.cancel = client.StopAndCancel
@@ -157,4 +160,14 @@ func (h *minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h *minLevelHandler) WithGroup(name string) slog.Handler {
 	return &minLevelHandler{min: h.min, Handler: h.Handler.WithGroup(name)}
+}
+
+// List returns up to limit jobs, newest first, in every state.
+func (q *Queue) List(ctx context.Context, limit int) ([]*rivertype.JobRow, error) {
+	params := river.NewJobListParams().First(limit).OrderBy(river.JobListOrderByID, river.SortOrderDesc)
+	result, err := q.list(ctx, params)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return result.Jobs, nil
 }

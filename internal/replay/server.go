@@ -47,6 +47,7 @@ type server struct {
 //	POST /graphql                     TitleReviewsRefine as JSON {operationName, query, variables}
 //	GET  /graphql?operationName=…&variables=…&extensions=…   the persisted-query form
 //	GET  /_replay/poster/{id}.svg     a generated poster that shows the title name
+//	GET  /suggestion/{letter}/{query}.json   search suggestions, as at v3.sg.media-imdb.com
 //
 // A missing page gets HTTP 404. Like IMDb, GraphQL reports an unknown title
 // as data.title null and an unknown cursor as an errors reply with HTTP 200.
@@ -63,6 +64,7 @@ func NewServer(site *Site, opts Options) http.Handler {
 	s.mux.HandleFunc("GET /title/{id}/reviews", redirectToSlash)
 	s.mux.HandleFunc(GraphQLPath, s.serveGraphQL)
 	s.mux.HandleFunc("GET "+posterPath+"{file}", s.servePoster)
+	s.mux.HandleFunc("GET "+SuggestionPath+"/{letter}/{file}", s.serveSuggestions)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeNotFound(w) })
 	return s
 }

@@ -53,15 +53,22 @@ type Review struct {
 	AuthorID    string // IMDb user id, e.g. "ur00000001"; empty when unknown
 	Title       string
 	Text        string
-	Rating      *int // 1..10; nil when the author gave no rating
+	TextHTML    string // the HTML as served, kept for audit; empty when unknown
+	Rating      *int   // 1..10; nil when the author gave no rating
 	Spoiler     bool
 	SubmittedAt time.Time // UTC midnight of the submission day
 	HelpfulUp   int
 	HelpfulDown int
-	ContentHash string // hash of normalised title, text, rating and spoiler flag
-	FirstSeenAt time.Time
-	LastSeenAt  time.Time
-	EditedAt    *time.Time // when a changed content hash was last detected
+	// VotesInexact is true when the votes came from rounded display text
+	// ("1.2K") instead of exact integers.
+	VotesInexact bool
+	ContentHash  string // hash of normalised title, text, rating and spoiler flag
+	FirstSeenAt  time.Time
+	LastSeenAt   time.Time
+	EditedAt     *time.Time // when a changed content hash was last detected
+	// DeletedAt is set once the review was missing from two consecutive
+	// complete passes; nil while IMDb lists it.
+	DeletedAt *time.Time
 }
 
 // SyncResult is the outcome of one complete review pass over a movie, applied
@@ -75,19 +82,77 @@ type SyncResult struct {
 	Seen []ReviewVotes
 	// Metadata refreshes the movie's metadata; nil leaves it unchanged.
 	Metadata *MovieMetadata
-	// Complete is true when the pass reached the last page. It sets the
-	// movie's FullScrapeAt.
+	// Complete is true when the pass reached the last page and its count
+	// matches the declared total. It sets the movie's FullScrapeAt, and
+	// only complete passes count reviews missing from them: a review
+	// missing from two consecutive complete passes is marked deleted.
 	Complete bool
 	// Warning is stored as the movie's ScrapeWarning ("" clears it).
 	Warning string
 	At      time.Time
+	// ApplyEdits stores changed content of known reviews; false keeps the
+	// stored text (an incomplete pass may carry truncated pages).
+	ApplyEdits bool
+	// Run is stored with the pass. ApplySync fills in Deleted and the vote
+	// totals.
+	Run SyncRun
+}
+
+// SyncOutcome is what ApplySync changed besides the upserts.
+type SyncOutcome struct {
+	Deleted  int // reviews marked deleted: missing from this and the previous complete pass
+	Restored int // reviews listed again after being marked deleted
+	RunID    int64
 }
 
 // ReviewVotes is the helpful-vote count of one review seen in a pass.
 type ReviewVotes struct {
-	ReviewID    string
-	HelpfulUp   int
-	HelpfulDown int
+	ReviewID     string
+	HelpfulUp    int
+	HelpfulDown  int
+	VotesInexact bool
+}
+
+// Run states: how a review pass ended.
+const (
+	RunComplete   = "complete"   // every page read and the count matches the declared total
+	RunIncomplete = "incomplete" // every page read, but fewer reviews than declared
+	RunBlocked    = "blocked"    // IMDb refused the requests (HTTP 403)
+	RunChallenged = "challenged" // IMDb served a bot challenge
+	RunFailed     = "failed"     // any other error: not found, layout changed, network
+)
+
+// SyncRun is the record of one review pass, kept for the dashboard's scrape
+// health and the API's last_sync.
+type SyncRun struct {
+	ID         int64
+	MovieID    string
+	StartedAt  time.Time
+	FinishedAt time.Time
+	State      string // one of the Run* constants
+	Error      string // empty for complete runs
+	Pages      int
+	Fetched    int // distinct reviews fetched
+	Declared   int // declared total; 0 when unknown
+	Shortfall  int // declared minus fetched, when positive
+	New        int
+	Edited     int
+	Deleted    int // reviews marked deleted by this run
+	Skipped    int // malformed reviews left out
+	// HelpfulUpTotal and HelpfulDownTotal sum the votes of the movie's
+	// listed reviews after a complete or incomplete run, for the
+	// helpfulness-over-time chart.
+	HelpfulUpTotal   int
+	HelpfulDownTotal int
+}
+
+// Poster is a movie's poster image as downloaded, served by the dashboard.
+type Poster struct {
+	MovieID     string
+	SourceURL   string // the URL it was downloaded from
+	ContentType string // e.g. "image/jpeg"
+	Data        []byte
+	FetchedAt   time.Time
 }
 
 // Overall is the aspect name under which an analysis stores its overall score.
@@ -124,9 +189,10 @@ type Snapshot struct {
 
 // ReviewQuery selects reviews of one movie. Zero fields do not filter.
 type ReviewQuery struct {
-	MovieID string
-	Limit   int // 0 means no limit
-	Offset  int
+	MovieID        string
+	Limit          int // 0 means no limit
+	Offset         int
+	IncludeDeleted bool
 }
 
 // MovieStats aggregates a movie's stored reviews and analyses.
@@ -190,10 +256,23 @@ type Store interface {
 
 	// ReviewHashes maps each stored review id of a movie to its content hash.
 	ReviewHashes(ctx context.Context, movieID string) (map[string]string, error)
-	// ApplySync stores a review pass in one transaction and clears the
-	// movie's LastError.
-	ApplySync(ctx context.Context, result SyncResult) error
-	// ListReviews returns reviews newest first (submission date, then id).
+	// ApplySync stores a review pass and its run record in one transaction
+	// and clears the movie's LastError.
+	ApplySync(ctx context.Context, result SyncResult) (SyncOutcome, error)
+	// RecordRun stores the record of a pass that stored nothing, such as a
+	// blocked or failed one.
+	RecordRun(ctx context.Context, run SyncRun) (int64, error)
+	// LastRun returns the movie's latest run, or ErrNotFound.
+	LastRun(ctx context.Context, movieID string) (SyncRun, error)
+	// ListRuns returns the movie's runs, newest first, at most limit.
+	ListRuns(ctx context.Context, movieID string, limit int) ([]SyncRun, error)
+
+	// SavePoster stores or replaces a movie's poster.
+	SavePoster(ctx context.Context, p Poster) error
+	// GetPoster returns a movie's poster, or ErrNotFound.
+	GetPoster(ctx context.Context, movieID string) (Poster, error)
+	// ListReviews returns reviews newest first (submission date, then id),
+	// without deleted ones unless q.IncludeDeleted is set.
 	ListReviews(ctx context.Context, q ReviewQuery) ([]Review, error)
 
 	// PendingAnalysis returns up to limit reviews of a movie whose current

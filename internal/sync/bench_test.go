@@ -33,6 +33,7 @@ func BenchmarkSyncGenerated(b *testing.B) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	fetchCfg := fetch.DefaultConfig()
 	fetchCfg.RequestsPerSecond = 100
+	fetchCfg.AllowedPrivateHosts = []string{"127.0.0.1"}
 	client := imdb.NewClient(fetch.New(fetchCfg, logger), imdb.Config{BaseURL: server.URL, GraphQLURL: server.URL + "/graphql"})
 
 	var peak uint64

@@ -59,14 +59,24 @@ type Progress struct {
 // Result is the summary of a review pass.
 type Result struct {
 	MovieID   string
+	RunID     int64  // id of the pass's run record, or 0 when it could not be stored
+	State     string // end state of the pass, one of the store.Run* states
 	Pages     int
 	Fetched   int // distinct reviews in the pass
+	Declared  int // total declared on the first page, or 0 when unknown
+	Shortfall int // declared minus fetched, when positive
 	New       int
+	// Edited counts the edits stored. An incomplete pass stores none: its
+	// edited reviews keep their text, count as Unchanged, and the next
+	// complete pass stores them.
 	Edited    int
 	Unchanged int
-	Declared  int
-	Complete  bool   // the pass reached the last page
-	Warning   string // set when fewer reviews were fetched than declared
+	Deleted   int // reviews marked deleted by this pass
+	// Analyze is the number of reviews whose content must be analyzed
+	// again: the new ones and the stored edits.
+	Analyze  int
+	Complete bool   // State is store.RunComplete
+	Warning  string // set when the pass is incomplete or skipped malformed reviews
 }
 
 // CheckResult is the outcome of a title check.
@@ -116,129 +126,223 @@ func syncReason(before store.Movie, meta store.MovieMetadata, at time.Time, full
 	return ""
 }
 
-// Sync fetches every page of the movie's reviews and stores new and edited
-// reviews and everyone's current votes. A pass that fails midway, or that
-// finds no reviews where the store has some, changes no review and records
-// the error on the movie.
+// Sync fetches every page of the movie's reviews and stores new reviews and
+// everyone's current votes, and, when the pass is complete, the edits and
+// the reviews missing from it. A pass that fails midway, or that finds no
+// reviews where the store has some, changes no review and records the error
+// on the movie. Every pass leaves a run record.
 func (s *Syncer) Sync(ctx context.Context, movieID string, progress func(Progress)) (Result, error) {
+	started := s.now()
 	pass, err := s.fetchAll(ctx, movieID, progress)
 	if err != nil {
-		return Result{}, s.fail(ctx, movieID, fmt.Errorf("%w (stored reviews are kept; the next check retries)", err))
+		return s.failPass(ctx, pass, started, fmt.Errorf("%w (stored reviews are kept; the next check retries)", err))
 	}
-	title, reviews, pages, complete := pass.title, pass.reviews, pass.pages, pass.complete
 
 	stored, err := s.store.ReviewHashes(ctx, movieID)
 	if err != nil {
 		return Result{}, fmt.Errorf("read stored reviews of %s: %w", movieID, err)
 	}
-	if len(reviews) == 0 && len(stored) > 0 {
+	if len(pass.reviews) == 0 && len(stored) > 0 {
 		err := fmt.Errorf("sync %s: IMDb returned no reviews but %d are stored; keeping them and retrying at the next check", movieID, len(stored))
-		return Result{}, s.fail(ctx, movieID, err)
+		return s.failPass(ctx, pass, started, err)
 	}
 
-	at := s.now()
-	meta := metadata(title)
-	result := Result{MovieID: movieID, Pages: pages, Fetched: len(reviews), Complete: complete}
-	if meta.DeclaredReviewCount != nil {
-		result.Declared = *meta.DeclaredReviewCount
+	result, apply, deferred := diff(pass, stored, started, s.now())
+	outcome, err := s.store.ApplySync(ctx, apply)
+	if err != nil {
+		return s.failPass(ctx, pass, started, fmt.Errorf("store reviews of %s: %w", movieID, err))
 	}
-	result.Warning = completenessWarning(result, pass.skipped)
 
-	apply := store.SyncResult{MovieID: movieID, Metadata: &meta, Complete: complete, Warning: result.Warning, At: at}
-	for _, r := range reviews {
-		rec := toStore(movieID, r)
-		apply.Seen = append(apply.Seen, store.ReviewVotes{ReviewID: r.ID, HelpfulUp: r.HelpfulUp, HelpfulDown: r.HelpfulDown})
+	result.Deleted, result.RunID = outcome.Deleted, outcome.RunID
+	s.logPass(result, outcome, deferred)
+	return result, nil
+}
+
+// diff compares the pass with the stored content hashes and returns its
+// summary, what to store, and the number of edits left for a later pass.
+// Edits are stored only when the pass is complete, because an incomplete
+// pass may carry truncated pages.
+func diff(p pass, stored map[string]string, started, at time.Time) (result Result, apply store.SyncResult, deferred int) {
+	result = Result{MovieID: p.movieID, Pages: p.pages, Fetched: len(p.reviews), Declared: p.declared}
+	result.State, result.Shortfall = completeness(result.Fetched, p.declared, p.tolerance)
+	result.Complete = result.State == store.RunComplete
+	result.Warning = completenessWarning(result, p.skipped)
+
+	meta := metadata(p.title)
+	apply = store.SyncResult{
+		MovieID: p.movieID, Metadata: &meta, Complete: result.Complete, ApplyEdits: result.Complete,
+		Warning: result.Warning, At: at,
+	}
+	for _, r := range p.reviews {
+		rec := toStore(p.movieID, r)
+		apply.Seen = append(apply.Seen, store.ReviewVotes{
+			ReviewID: r.ID, HelpfulUp: r.HelpfulUp, HelpfulDown: r.HelpfulDown, VotesInexact: r.VotesInexact,
+		})
 		hash, known := stored[r.ID]
 		switch {
 		case !known:
 			result.New++
 			apply.Upserts = append(apply.Upserts, rec)
-		case hash != rec.ContentHash:
+		case hash != rec.ContentHash && apply.ApplyEdits:
 			result.Edited++
 			apply.Upserts = append(apply.Upserts, rec)
+		case hash != rec.ContentHash:
+			deferred++
+			result.Unchanged++
 		default:
 			result.Unchanged++
 		}
 	}
 
-	if err := s.store.ApplySync(ctx, apply); err != nil {
-		return Result{}, s.fail(ctx, movieID, fmt.Errorf("store reviews of %s: %w", movieID, err))
+	result.Analyze = result.New + result.Edited
+	apply.Run = store.SyncRun{
+		MovieID: p.movieID, StartedAt: started, FinishedAt: at, State: result.State,
+		Pages: p.pages, Fetched: result.Fetched, Declared: p.declared, Shortfall: result.Shortfall,
+		New: result.New, Edited: result.Edited, Skipped: p.skipped,
 	}
-	s.logger.Info("Reviews synced", "movie_id", movieID, "pages", pages, "fetched", result.Fetched,
-		"new", result.New, "edited", result.Edited, "declared", result.Declared, "complete", complete)
-	if result.Warning != "" {
-		s.logger.Warn("Review pass incomplete", "movie_id", movieID, "warning", result.Warning)
-	}
-	return result, nil
+	return result, apply, deferred
 }
 
-// pass is the outcome of walking every page of a movie's reviews.
+// completeness returns the state of a pass that reached the last page and
+// how many declared reviews it lacks. The bar is the total declared on the
+// first page: reviews posted during the pass can only raise later totals.
+func completeness(fetched, declared, tolerance int) (state string, shortfall int) {
+	shortfall = max(declared-fetched, 0)
+	if shortfall > tolerance {
+		return store.RunIncomplete, shortfall
+	}
+	return store.RunComplete, shortfall
+}
+
+// declaredTolerance returns how many reviews a pass may lack and still count
+// as complete. The parsers read exact totals, so it is 0. A parser that reads
+// the total from rounded text ("2.5K") should mark the page, and this should
+// then return the rounding unit (100 for "2.5K").
+func declaredTolerance(imdb.ReviewPage) int {
+	return 0
+}
+
+func (s *Syncer) logPass(result Result, outcome store.SyncOutcome, deferred int) {
+	s.logger.Info("Reviews synced", "movie_id", result.MovieID, "run_id", result.RunID, "state", result.State,
+		"pages", result.Pages, "fetched", result.Fetched, "declared", result.Declared,
+		"new", result.New, "edited", result.Edited, "deleted", result.Deleted, "restored", outcome.Restored)
+	if result.Warning != "" {
+		s.logger.Warn("Review pass incomplete", "movie_id", result.MovieID, "warning", result.Warning)
+	}
+	if deferred > 0 {
+		s.logger.Info("Edits left for the next complete pass", "movie_id", result.MovieID, "edits", deferred)
+	}
+}
+
+// failPass records the run of a pass that stored nothing and the error on
+// the movie, and returns err.
+func (s *Syncer) failPass(ctx context.Context, p pass, started time.Time, err error) (Result, error) {
+	run := store.SyncRun{
+		MovieID: p.movieID, StartedAt: started, FinishedAt: s.now(), State: runState(err), Error: err.Error(),
+		Pages: p.pages, Fetched: len(p.reviews), Declared: p.declared, Skipped: p.skipped,
+	}
+	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+
+	id, recErr := s.store.RecordRun(recordCtx, run)
+	if recErr != nil {
+		s.logger.Error("Recording the failed run failed", "movie_id", p.movieID, "error", recErr)
+	}
+	result := Result{MovieID: p.movieID, RunID: id, State: run.State, Pages: p.pages, Fetched: run.Fetched, Declared: p.declared}
+	return result, s.fail(ctx, p.movieID, err)
+}
+
+// runState classifies the error of a failed pass.
+func runState(err error) string {
+	switch {
+	case errors.Is(err, fetch.ErrBlocked):
+		return store.RunBlocked
+	case errors.Is(err, fetch.ErrChallenged):
+		return store.RunChallenged
+	}
+	return store.RunFailed
+}
+
+// pass is the result of walking the pages of a movie's reviews. A pass that
+// failed midway holds the pages read before the failure.
 type pass struct {
+	movieID  string
 	title    imdb.Title
 	reviews  []imdb.Review // without duplicates, in the order first seen
 	pages    int
-	complete bool // the last page was reached
-	skipped  int  // malformed reviews left out
+	declared int // total declared on the first page, or 0 when unknown
+	// tolerance is how many declared reviews the pass may lack and still
+	// be complete.
+	tolerance int
+	skipped   int // malformed reviews left out
 }
 
-// fetchAll walks the pages of a movie's reviews.
+// fetchAll walks the pages of a movie's reviews to the last one.
 func (s *Syncer) fetchAll(ctx context.Context, movieID string, progress func(Progress)) (pass, error) {
+	p := pass{movieID: movieID}
 	title, page, err := s.source.FirstReviews(ctx, movieID)
 	if err != nil {
-		return pass{}, fmt.Errorf("sync %s: %w", movieID, err)
+		return p, fmt.Errorf("sync %s: %w", movieID, err)
 	}
 	// The reviews list declares its own total, which is the count that the
 	// pass is measured against.
 	if page.Total > 0 {
 		total := page.Total
 		title.DeclaredReviewCount = &total
+		p.declared = total
 	}
+	p.title = title
+	p.tolerance = declaredTolerance(page)
 
 	seen := make(map[string]bool)
 	cursors := make(map[string]bool)
-	var reviews []imdb.Review
-	pages, skipped := 0, 0
 	for {
-		pages++
-		for _, reason := range page.Skipped {
-			s.logger.Warn("Malformed review skipped", "movie_id", movieID, "page", pages, "reason", reason)
-		}
-		skipped += len(page.Skipped)
-		for _, r := range page.Reviews {
-			if r.ID == "" || seen[r.ID] {
-				continue
-			}
-			seen[r.ID] = true
-			reviews = append(reviews, r)
-		}
+		p.addPage(page, seen, s.logger)
 		if progress != nil {
-			progress(Progress{MovieID: movieID, Pages: pages, Reviews: len(reviews), Declared: page.Total})
+			progress(Progress{MovieID: movieID, Pages: p.pages, Reviews: len(p.reviews), Declared: page.Total})
 		}
 		if !page.HasNextPage {
-			return pass{title: title, reviews: reviews, pages: pages, complete: true, skipped: skipped}, nil
+			return p, nil
 		}
 		if page.EndCursor == "" {
-			return pass{}, fmt.Errorf("sync %s: page %d says more reviews follow but gives no cursor; the reply layout may have changed", movieID, pages)
+			return p, fmt.Errorf("sync %s: page %d says more reviews follow but gives no cursor; the reply layout may have changed", movieID, p.pages)
 		}
 		if cursors[page.EndCursor] {
-			return pass{}, fmt.Errorf("sync %s: page %d repeats the cursor %q of an earlier page; stopped to avoid a loop", movieID, pages, page.EndCursor)
+			return p, fmt.Errorf("sync %s: page %d repeats the cursor %q of an earlier page; stopped to avoid a loop", movieID, p.pages, page.EndCursor)
 		}
 		cursors[page.EndCursor] = true
-		if pages >= maxPages {
-			return pass{}, fmt.Errorf("sync %s: stopped after %d pages; the review cursor does not end", movieID, pages)
+		if p.pages >= maxPages {
+			return p, fmt.Errorf("sync %s: stopped after %d pages; the review cursor does not end", movieID, p.pages)
 		}
 
 		cursor := page.EndCursor
 		page, err = s.source.NextReviews(ctx, movieID, cursor)
 		if err != nil {
-			return pass{}, fmt.Errorf("sync %s: page %d: %w", movieID, pages+1, err)
+			return p, fmt.Errorf("sync %s: page %d: %w", movieID, p.pages+1, err)
 		}
+	}
+}
+
+// addPage adds the reviews of a page that the pass has not seen yet.
+func (p *pass) addPage(page imdb.ReviewPage, seen map[string]bool, logger *slog.Logger) {
+	p.pages++
+	for _, reason := range page.Skipped {
+		logger.Warn("Malformed review skipped", "movie_id", p.movieID, "page", p.pages, "reason", reason)
+	}
+	p.skipped += len(page.Skipped)
+
+	for _, r := range page.Reviews {
+		if r.ID == "" || seen[r.ID] {
+			continue
+		}
+		seen[r.ID] = true
+		p.reviews = append(p.reviews, r)
 	}
 }
 
 func completenessWarning(r Result, skipped int) string {
 	var parts []string
-	if r.Declared > 0 && r.Fetched < r.Declared {
+	if r.State == store.RunIncomplete {
 		parts = append(parts, fmt.Sprintf("incomplete: %d of %d declared reviews scraped", r.Fetched, r.Declared))
 	}
 	if skipped > 0 {
@@ -289,18 +393,20 @@ func metadata(t imdb.Title) store.MovieMetadata {
 
 func toStore(movieID string, r imdb.Review) store.Review {
 	return store.Review{
-		ID:          r.ID,
-		MovieID:     movieID,
-		AuthorName:  r.AuthorName,
-		AuthorID:    r.AuthorID,
-		Title:       r.Title,
-		Text:        r.Text,
-		Rating:      r.Rating,
-		Spoiler:     r.Spoiler,
-		SubmittedAt: r.SubmittedAt,
-		HelpfulUp:   r.HelpfulUp,
-		HelpfulDown: r.HelpfulDown,
-		ContentHash: ContentHash(r.Title, r.Text, r.Rating, r.Spoiler),
+		ID:           r.ID,
+		MovieID:      movieID,
+		AuthorName:   r.AuthorName,
+		AuthorID:     r.AuthorID,
+		Title:        r.Title,
+		Text:         r.Text,
+		TextHTML:     r.TextHTML,
+		Rating:       r.Rating,
+		Spoiler:      r.Spoiler,
+		SubmittedAt:  r.SubmittedAt,
+		HelpfulUp:    r.HelpfulUp,
+		HelpfulDown:  r.HelpfulDown,
+		VotesInexact: r.VotesInexact,
+		ContentHash:  ContentHash(r.Title, r.Text, r.Rating, r.Spoiler),
 	}
 }
 

@@ -200,17 +200,20 @@ func TestSyncDetectsEditsNotVotes(t *testing.T) {
 
 func TestSyncFailureChangesNothing(t *testing.T) {
 	challenge := &fetch.Error{Kind: fetch.Challenged, URL: "http://127.0.0.1/graphql", Status: 202}
+	blocked := &fetch.Error{Kind: fetch.Blocked, URL: "http://127.0.0.1/graphql", Status: 403}
 	tests := []struct {
 		name   string
 		pages  func(original []imdb.Review) []imdb.ReviewPage
 		failAt int
 		err    error
 		want   string
+		state  string
 	}{
 		{
 			name:  "empty pass",
 			pages: func([]imdb.Review) []imdb.ReviewPage { return paged(0, 25) },
 			want:  "no reviews",
+			state: store.RunFailed,
 		},
 		{
 			name:   "challenge on second page",
@@ -218,6 +221,15 @@ func TestSyncFailureChangesNothing(t *testing.T) {
 			failAt: 1,
 			err:    challenge,
 			want:   "page 2",
+			state:  store.RunChallenged,
+		},
+		{
+			name:   "blocked on second page",
+			pages:  func(o []imdb.Review) []imdb.ReviewPage { return paged(2, 1, o...) },
+			failAt: 1,
+			err:    blocked,
+			want:   "page 2",
+			state:  store.RunBlocked,
 		},
 		{
 			name:   "first page not found",
@@ -225,6 +237,7 @@ func TestSyncFailureChangesNothing(t *testing.T) {
 			failAt: 0,
 			err:    &fetch.Error{Kind: fetch.NotFound, URL: "http://127.0.0.1/title/tt0013442/reviews/", Status: 404},
 			want:   movieID,
+			state:  store.RunFailed,
 		},
 	}
 	for _, tt := range tests {
@@ -243,15 +256,15 @@ func TestSyncFailureChangesNothing(t *testing.T) {
 			f.source.pages = tt.pages(changed)
 			f.source.failAt, f.source.err = tt.failAt, tt.err
 
-			_, err := f.syncer.Sync(ctx, movieID, nil)
-			if err == nil {
+			res, syncErr := f.syncer.Sync(ctx, movieID, nil)
+			if syncErr == nil {
 				t.Fatal("Sync succeeded, want an error")
 			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q does not mention %q", err, tt.want)
+			if !strings.Contains(syncErr.Error(), tt.want) {
+				t.Errorf("error %q does not mention %q", syncErr, tt.want)
 			}
-			if tt.err != nil && !errors.Is(err, tt.err) {
-				t.Errorf("error %v does not wrap %v", err, tt.err)
+			if tt.err != nil && !errors.Is(syncErr, tt.err) {
+				t.Errorf("error %v does not wrap %v", syncErr, tt.err)
 			}
 
 			after := f.reviews(t)
@@ -267,8 +280,25 @@ func TestSyncFailureChangesNothing(t *testing.T) {
 			if movie.LastError == "" {
 				t.Error("failed pass left no error on the movie")
 			}
+
+			run := f.lastRun(t)
+			if run.State != tt.state || run.ID != res.RunID || res.State != tt.state {
+				t.Errorf("run %d in state %q, result %+v; want state %q", run.ID, run.State, res, tt.state)
+			}
+			if run.Error != syncErr.Error() || !strings.Contains(run.Error, tt.want) {
+				t.Errorf("run error %q, want the pass error naming %q", run.Error, tt.want)
+			}
 		})
 	}
+}
+
+func (f *fixture) lastRun(t *testing.T) store.SyncRun {
+	t.Helper()
+	run, err := f.store.LastRun(context.Background(), movieID)
+	if err != nil {
+		t.Fatalf("last run: %v", err)
+	}
+	return run
 }
 
 func TestSyncWarnsWhenIncomplete(t *testing.T) {
@@ -280,6 +310,12 @@ func TestSyncWarnsWhenIncomplete(t *testing.T) {
 	}
 	if res.Warning != "incomplete: 1 of 2561 declared reviews scraped" {
 		t.Errorf("warning = %q", res.Warning)
+	}
+	if res.State != store.RunIncomplete || res.Complete || res.Shortfall != 2560 {
+		t.Errorf("result = %+v, want an incomplete pass 2560 reviews short", res)
+	}
+	if run := f.lastRun(t); run.State != store.RunIncomplete || run.Shortfall != 2560 || run.Declared != 2561 {
+		t.Errorf("run = %+v, want an incomplete run 2560 of 2561 reviews short", run)
 	}
 	movie, err := f.store.GetMovie(context.Background(), movieID)
 	if err != nil {
@@ -303,7 +339,11 @@ func TestCheckDecidesSync(t *testing.T) {
 		t.Error("new movie: no sync queued")
 	}
 
-	f.source.pages = paged(3, 25, review("rw0000001", 9, "Haunting.", 10))
+	f.source.pages = paged(3, 25,
+		review("rw0000001", 9, "Haunting.", 10),
+		review("rw0000002", 4, "Slow.", 2),
+		review("rw0000003", 7, "Eerie.", 0),
+	)
 	if _, err := f.syncer.Sync(ctx, movieID, nil); err != nil {
 		t.Fatal(err)
 	}

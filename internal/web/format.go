@@ -4,28 +4,31 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/reelpulse/reelpulse/internal/store"
 )
 
 // templateFuncs returns the helpers that the page templates call. The now
 // func is the clock that "time since" texts are measured against.
-func templateFuncs(now func() time.Time, imageSources []string) template.FuncMap {
+func templateFuncs(now func() time.Time) template.FuncMap {
 	return template.FuncMap{
-		"ago":      func(t time.Time) string { return ago(now(), t) },
-		"rfc3339":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"utc":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-		"date":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-		"isodate":  func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-		"number":   formatNumber,
-		"number64": func(n int64) string { return formatNumber(int(n)) },
-		"rating":   func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
-		"signed":   signed,
-		"plural":   plural,
-		"num":      func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
-		"score":    formatScore,
-		"imageURL": imageURLFunc(imageSources),
+		"ago":        func(t time.Time) string { return ago(now(), t) },
+		"rfc3339":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"utc":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"date":       func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+		"isodate":    func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+		"number":     formatNumber,
+		"number64":   func(n int64) string { return formatNumber(int(n)) },
+		"rating":     func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
+		"signed":     signed,
+		"plural":     plural,
+		"num":        func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
+		"score":      formatScore,
+		"posterPath": posterPath,
 	}
 }
 
@@ -103,30 +106,12 @@ func formatScore(v int) string {
 	}
 }
 
-// imageURLFunc returns the template helper that passes rawURL to an img
-// src when it is an https URL, a URL on one of the extra origins, or a base64
-// data URL of a raster or SVG image, and "" otherwise. html/template would
-// replace a data URL with "#ZgotmplZ", and the Content-Security-Policy allows
-// images from exactly these sources.
-func imageURLFunc(origins []string) func(rawURL string) template.URL {
-	return func(rawURL string) template.URL {
-		for _, origin := range origins {
-			if strings.HasPrefix(rawURL, strings.TrimSuffix(origin, "/")+"/") {
-				return template.URL(rawURL)
-			}
-		}
-		return imageURL(rawURL)
+// posterPath returns the dashboard's own URL of a movie's poster, or ""
+// when IMDb lists none. Posters are downloaded and served by the dashboard,
+// never loaded from IMDb's servers by the browser.
+func posterPath(m store.Movie) string {
+	if m.PosterURL == "" {
+		return ""
 	}
-}
-
-func imageURL(rawURL string) template.URL {
-	if strings.HasPrefix(rawURL, "https://") {
-		return template.URL(rawURL)
-	}
-	for _, kind := range []string{"png", "jpeg", "gif", "webp", "svg+xml"} {
-		if strings.HasPrefix(rawURL, "data:image/"+kind+";base64,") {
-			return template.URL(rawURL)
-		}
-	}
-	return ""
+	return "/posters/" + url.PathEscape(m.ID)
 }

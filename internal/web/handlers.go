@@ -23,9 +23,9 @@ const maxFormBytes = 16 << 10
 var pageNames = []string{"list.html", "movie.html", "remove.html", "message.html"}
 
 // parseTemplates parses every page. The now func is the clock of "time since"
-// texts; imageSources are the extra origins posters may come from.
-func parseTemplates(now func() time.Time, imageSources []string) (map[string]*template.Template, error) {
-	funcs := templateFuncs(now, imageSources)
+// texts.
+func parseTemplates(now func() time.Time) (map[string]*template.Template, error) {
+	funcs := templateFuncs(now)
 	templates := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles,
@@ -44,6 +44,9 @@ type listData struct {
 	// Input and Error refill the add form after a rejected submission.
 	Input string
 	Error string
+	// Suggestions are the titles matching a searched Input.
+	Suggestions []Suggestion
+	Searched    bool
 }
 
 func (s *server) listPage(w http.ResponseWriter, r *http.Request) {
@@ -68,7 +71,11 @@ func (s *server) addMovie(w http.ResponseWriter, r *http.Request) {
 	}
 	input := strings.TrimSpace(r.PostForm.Get("movie"))
 	if input == "" {
-		s.renderList(w, r, http.StatusBadRequest, listData{Error: "Enter an IMDb id such as tt0013442 or an IMDb title URL."})
+		s.renderList(w, r, http.StatusBadRequest, listData{Error: "Enter an IMDb id such as tt0013442, an IMDb title URL or a title to search for."})
+		return
+	}
+	if s.searcher != nil && looksLikeTitle(input) {
+		s.searchTitles(w, r, input)
 		return
 	}
 
@@ -202,4 +209,33 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// looksLikeTitle reports whether the add form's input is a title to search
+// for rather than an id or URL, which start with "tt" and digits or contain
+// "imdb.".
+func looksLikeTitle(input string) bool {
+	lower := strings.ToLower(input)
+	if strings.Contains(lower, "imdb.") || strings.Contains(lower, "://") {
+		return false
+	}
+	startsLikeID := len(lower) > 2 && strings.HasPrefix(lower, "tt") && lower[2] >= '0' && lower[2] <= '9'
+	return !startsLikeID
+}
+
+// searchTitles renders the list page with the titles that match input, each
+// with a button that tracks it.
+func (s *server) searchTitles(w http.ResponseWriter, r *http.Request, input string) {
+	suggestions, err := s.searcher.Search(r.Context(), input)
+	if err != nil {
+		s.logger.Error("Title search failed", "query", input, "error", err)
+		s.renderList(w, r, http.StatusBadGateway, listData{Input: input,
+			Error: "The title search failed because IMDb did not answer; try again later or enter the IMDb id."})
+		return
+	}
+	data := listData{Input: input, Suggestions: suggestions, Searched: true}
+	if len(suggestions) == 0 {
+		data.Error = fmt.Sprintf("No title matches %q; check the spelling or enter the IMDb id.", input)
+	}
+	s.renderList(w, r, http.StatusOK, data)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -138,7 +139,23 @@ func sentiment(average *float64) string {
 	}
 }
 
-func stateOf(m store.Movie) movieState {
+// stateOf summarises a movie's health from its latest review pass, when
+// there is one, and its latest check.
+func stateOf(m store.Movie, run *store.SyncRun) movieState {
+	if run != nil {
+		switch run.State {
+		case store.RunBlocked:
+			return movieState{Class: "error", Label: "Blocked", Message: run.Error}
+		case store.RunChallenged:
+			return movieState{Class: "error", Label: "Challenged", Message: run.Error}
+		case store.RunFailed:
+			return movieState{Class: "error", Label: "Failed", Message: run.Error}
+		case store.RunIncomplete:
+			return movieState{Class: "warning", Label: "Incomplete", Message: fmt.Sprintf(
+				"The last pass read %s of %s declared reviews (%s missing).",
+				formatNumber(run.Fetched), formatNumber(run.Declared), formatNumber(run.Shortfall))}
+		}
+	}
 	switch {
 	case m.LastError != "":
 		return movieState{Class: "error", Label: "Error", Message: m.LastError}
@@ -166,7 +183,11 @@ func (s *server) loadCards(ctx context.Context) ([]movieCard, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load statistics of movie %s: %w", m.ID, err)
 		}
-		card := movieCard{Movie: m, Stats: stats, State: stateOf(m)}
+		run, err := s.lastRun(ctx, m.ID)
+		if err != nil {
+			return nil, err
+		}
+		card := movieCard{Movie: m, Stats: stats, State: stateOf(m, run)}
 		for _, a := range aspectViews(stats) {
 			if a.Name == store.Overall {
 				card.Overall = a
@@ -192,12 +213,16 @@ func (s *server) loadMoviePage(ctx context.Context, id string, offset int) (movi
 	if err != nil {
 		return moviePageData{}, err
 	}
+	run, err := s.lastRun(ctx, id)
+	if err != nil {
+		return moviePageData{}, err
+	}
 
 	periods := timePeriods(stats.ReviewsByMonth)
 	aspects := aspectViews(stats)
 	data := moviePageData{
 		Movie:           movie,
-		State:           stateOf(movie),
+		State:           stateOf(movie, run),
 		Stats:           stats,
 		IMDbURL:         imdbTitleURL(id),
 		Aspects:         aspects,
@@ -266,4 +291,16 @@ func scoreViews(a store.Analysis) []scoreView {
 		views = append(views, view)
 	}
 	return views
+}
+
+// lastRun returns the movie's latest review pass, or nil before the first.
+func (s *server) lastRun(ctx context.Context, movieID string) (*store.SyncRun, error) {
+	run, err := s.store.LastRun(ctx, movieID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load last run of movie %s: %w", movieID, err)
+	}
+	return &run, nil
 }

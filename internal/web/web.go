@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/store"
@@ -37,15 +36,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock of "time since" texts and defaults to time.Now when nil.
 	Now func() time.Time
-	// ImageSources are origins added to the policy's img-src, e.g. the
-	// replay server's "http://127.0.0.1:8081" whose posters the demo shows.
-	// Posters on https origins need no entry.
-	ImageSources []string
+	// Searcher serves the add form's title suggestions; nil disables them.
+	Searcher Searcher
 }
 
 // ContentSecurityPolicy is sent with every dashboard response. Pages use no
 // inline script or style, so nothing needs a nonce or a hash.
-const ContentSecurityPolicy = "default-src 'self'; img-src 'self' https: data:; script-src 'self'; " +
+const ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; script-src 'self'; " +
 	"style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 //go:embed templates/*.html
@@ -61,7 +58,7 @@ type server struct {
 	logger    *slog.Logger
 	now       func() time.Time
 	templates map[string]*template.Template
-	policy    string
+	searcher  Searcher
 }
 
 // New returns the dashboard handler. It serves GET /healthz, the pages and
@@ -83,6 +80,7 @@ func New(cfg Config) (http.Handler, error) {
 		analyzer: cfg.Analyzer,
 		logger:   cfg.Logger,
 		now:      cfg.Now,
+		searcher: cfg.Searcher,
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
@@ -91,12 +89,11 @@ func New(cfg Config) (http.Handler, error) {
 		s.now = time.Now
 	}
 
-	templates, err := parseTemplates(s.now, cfg.ImageSources)
+	templates, err := parseTemplates(s.now)
 	if err != nil {
 		return nil, err
 	}
 	s.templates = templates
-	s.policy = policyWithImages(cfg.ImageSources)
 	return s.routes()
 }
 
@@ -112,29 +109,20 @@ func (s *server) routes() (http.Handler, error) {
 	mux.HandleFunc("GET /{$}", s.listPage)
 	mux.HandleFunc("POST /movies", s.addMovie)
 	mux.HandleFunc("GET /movies/{id}", s.moviePage)
+	mux.HandleFunc("GET /posters/{id}", s.poster)
 	mux.HandleFunc("GET /movies/{id}/remove", s.confirmRemovePage)
 	mux.HandleFunc("POST /movies/{id}/remove", s.removeMovie)
 	mux.HandleFunc("/", s.notFoundPage)
 
 	protection := http.NewCrossOriginProtection()
-	return securityHeaders(s.policy, protection.Handler(mux)), nil
-}
-
-// policyWithImages returns ContentSecurityPolicy with extra img-src
-// origins.
-func policyWithImages(origins []string) string {
-	if len(origins) == 0 {
-		return ContentSecurityPolicy
-	}
-	return strings.Replace(ContentSecurityPolicy, "img-src 'self' https: data:",
-		"img-src 'self' https: data: "+strings.Join(origins, " "), 1)
+	return securityHeaders(protection.Handler(mux)), nil
 }
 
 // securityHeaders sets the headers that every response carries.
-func securityHeaders(policy string, next http.Handler) http.Handler {
+func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", policy)
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")

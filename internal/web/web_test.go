@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/web"
 	"github.com/reelpulse/reelpulse/internal/web/webtest"
 )
@@ -39,11 +40,25 @@ func newFixture(t *testing.T) *fixture {
 		Analyzer: webtest.Analyzer,
 		Logger:   slog.New(slog.DiscardHandler),
 		Now:      func() time.Time { return now },
+		Searcher: fakeSearcher{},
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
 	return &fixture{store: st, tracker: tracker, handler: handler}
+}
+
+// fakeSearcher knows one title and fails for the query "offline".
+type fakeSearcher struct{}
+
+func (fakeSearcher) Search(_ context.Context, query string) ([]web.Suggestion, error) {
+	switch strings.ToLower(query) {
+	case "offline":
+		return nil, errors.New("connection refused")
+	case "nosferatu":
+		return []web.Suggestion{{ID: "tt0013442", Title: "Nosferatu <1922>", Year: 1922, Kind: "feature", Stars: "Max Schreck"}}, nil
+	}
+	return nil, nil
 }
 
 func (f *fixture) get(t *testing.T, target string) (*http.Response, string) {
@@ -117,10 +132,13 @@ func TestPagesStatusAndHeaders(t *testing.T) {
 
 func TestContentSecurityPolicyIsStrict(t *testing.T) {
 	for _, directive := range []string{"default-src 'self'", "script-src 'self'", "style-src 'self'",
-		"img-src 'self' https: data:", "frame-ancestors 'none'"} {
+		"img-src 'self' data:", "frame-ancestors 'none'"} {
 		if policy := web.ContentSecurityPolicy; !strings.Contains(policy, directive) {
 			t.Errorf("policy %q lacks %q", web.ContentSecurityPolicy, directive)
 		}
+	}
+	if strings.Contains(web.ContentSecurityPolicy, "https:") {
+		t.Errorf("policy %q lets pages load images from other sites; posters are served by the dashboard", web.ContentSecurityPolicy)
 	}
 	if strings.Contains(web.ContentSecurityPolicy, "unsafe") {
 		t.Errorf("policy %q allows unsafe sources", web.ContentSecurityPolicy)
@@ -262,7 +280,8 @@ func TestAddMovie(t *testing.T) {
 	}{
 		{"IMDb id", "tt0063350", http.StatusSeeOther, "/movies/tt0063350", ""},
 		{"IMDb URL", " https://www.imdb.com/title/tt0063350/?ref_=nv ", http.StatusSeeOther, "/movies/tt0063350", ""},
-		{"invalid input", "night of the living dead", http.StatusBadRequest, "", "invalid IMDb id"},
+		{"invalid id", "tt12", http.StatusBadRequest, "", "invalid IMDb id"},
+		{"non-IMDb URL", "https://example.com/title/tt0063350/", http.StatusBadRequest, "", "invalid IMDb id"},
 		{"empty input", "", http.StatusBadRequest, "", "Enter an IMDb id"},
 	}
 	for _, c := range cases {
@@ -393,5 +412,58 @@ func TestNewRejectsMissingDependencies(t *testing.T) {
 				t.Errorf("web.New error = %v, want one naming %s", err, c.mention)
 			}
 		})
+	}
+}
+
+func TestAddFormSearchesTitles(t *testing.T) {
+	tests := []struct {
+		input  string
+		status int
+		want   []string
+	}{
+		{"nosferatu", http.StatusOK, []string{`data-testid="suggestions"`, "Nosferatu &lt;1922&gt;", `name="movie" value="tt0013442"`, "Max Schreck"}},
+		{"Zzyzx Road", http.StatusOK, []string{"No title matches", "Zzyzx Road"}},
+		{"offline", http.StatusBadGateway, []string{"title search failed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.input, func(t *testing.T) {
+			f := newFixture(t)
+			response, body := f.postForm(t, "/movies", url.Values{"movie": {tt.input}})
+			if response.StatusCode != tt.status {
+				t.Fatalf("status = %d, want %d", response.StatusCode, tt.status)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(body, want) {
+					t.Errorf("page lacks %q", want)
+				}
+			}
+			if got := f.tracker.Tracked(); len(got) != 0 {
+				t.Errorf("a search tracked %v", got)
+			}
+		})
+	}
+}
+
+func TestPosterRoute(t *testing.T) {
+	f := newFixture(t)
+	response, body := f.get(t, "/posters/"+webtest.MovieID)
+	if response.StatusCode != http.StatusOK || !strings.Contains(body, "No poster yet") {
+		t.Fatalf("poster before download: %d %q, want the placeholder", response.StatusCode, body)
+	}
+
+	data := []byte("\x89PNG\r\n\x1a\nfake")
+	poster := store.Poster{MovieID: webtest.MovieID, SourceURL: "https://example.test/p.png", ContentType: "image/png", Data: data, FetchedAt: time.Now()}
+	if err := f.store.SavePoster(context.Background(), poster); err != nil {
+		t.Fatal(err)
+	}
+	response, body = f.get(t, "/posters/"+webtest.MovieID)
+	if response.StatusCode != http.StatusOK || body != string(data) {
+		t.Fatalf("stored poster: %d, %d bytes, want the stored bytes", response.StatusCode, len(body))
+	}
+	if got := response.Header.Get("Content-Type"); got != "image/png" {
+		t.Errorf("Content-Type = %q, want image/png", got)
+	}
+	if got := response.Header.Get("Content-Security-Policy"); !strings.Contains(got, "sandbox") {
+		t.Errorf("poster policy = %q, want a sandbox", got)
 	}
 }

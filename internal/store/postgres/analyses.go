@@ -114,9 +114,9 @@ func addAnalysisRow(analyses map[string]store.Analysis, analyzer string, row ana
 	analyses[row.ReviewID] = a
 }
 
-// Stats aggregates the movie's reviews, and the analyzer's results whose
-// content hash is the review's current one, from one snapshot of the
-// database.
+// Stats aggregates the movie's reviews that are not deleted, and the
+// analyzer's results whose content hash is the review's current one, from
+// one snapshot of the database.
 func (s *Store) Stats(ctx context.Context, movieID, analyzer string) (store.MovieStats, error) {
 	stats := store.MovieStats{MovieID: movieID}
 	err := s.read(ctx, func(tx pgx.Tx) error {
@@ -149,7 +149,7 @@ func ratingStats(ctx context.Context, tx pgx.Tx, stats *store.MovieStats) error 
 			count(*) FILTER (WHERE rating = 5), count(*) FILTER (WHERE rating = 6),
 			count(*) FILTER (WHERE rating = 7), count(*) FILTER (WHERE rating = 8),
 			count(*) FILTER (WHERE rating = 9), count(*) FILTER (WHERE rating = 10)
-		FROM reviews WHERE movie_id = $1`, stats.MovieID).Scan(dest...)
+		FROM reviews WHERE movie_id = $1 AND deleted_at IS NULL`, stats.MovieID).Scan(dest...)
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func ratingStats(ctx context.Context, tx pgx.Tx, stats *store.MovieStats) error 
 func monthStats(ctx context.Context, tx pgx.Tx, stats *store.MovieStats) error {
 	rows, err := tx.Query(ctx, `SELECT to_char(submitted_at, 'YYYY-MM') AS month, count(*), count(rating),
 			avg(rating)::double precision
-		FROM reviews WHERE movie_id = $1
+		FROM reviews WHERE movie_id = $1 AND deleted_at IS NULL
 		GROUP BY month ORDER BY month`, stats.MovieID)
 	if err != nil {
 		return err
@@ -187,7 +187,7 @@ func aspectStats(ctx context.Context, tx pgx.Tx, analyzer string, stats *store.M
 		FROM reviews r
 		JOIN analyses a ON a.review_id = r.id AND a.content_hash = r.content_hash
 		JOIN analysis_aspects s ON s.analysis_id = a.id
-		WHERE r.movie_id = $1 AND a.analyzer = $2
+		WHERE r.movie_id = $1 AND r.deleted_at IS NULL AND a.analyzer = $2
 		GROUP BY s.aspect ORDER BY s.aspect`, stats.MovieID, analyzer)
 	if err != nil {
 		return err

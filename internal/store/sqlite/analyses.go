@@ -119,9 +119,9 @@ func addAnalysisRow(rows *sql.Rows, analyzer string, analyses map[string]store.A
 	return nil
 }
 
-// Stats aggregates the movie's reviews, and the analyzer's results whose
-// content hash is the review's current one, from one snapshot of the
-// database.
+// Stats aggregates the movie's reviews that are not deleted, and the
+// analyzer's results whose content hash is the review's current one, from
+// one snapshot of the database.
 func (s *Store) Stats(ctx context.Context, movieID, analyzer string) (store.MovieStats, error) {
 	stats := store.MovieStats{MovieID: movieID}
 	err := s.read(ctx, func(tx *sql.Tx) error {
@@ -154,7 +154,7 @@ func ratingStats(ctx context.Context, tx *sql.Tx, stats *store.MovieStats) error
 			count(*) FILTER (WHERE rating = 5), count(*) FILTER (WHERE rating = 6),
 			count(*) FILTER (WHERE rating = 7), count(*) FILTER (WHERE rating = 8),
 			count(*) FILTER (WHERE rating = 9), count(*) FILTER (WHERE rating = 10)
-		FROM reviews WHERE movie_id = ?1`, stats.MovieID).Scan(dest...)
+		FROM reviews WHERE movie_id = ?1 AND deleted_at IS NULL`, stats.MovieID).Scan(dest...)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func ratingStats(ctx context.Context, tx *sql.Tx, stats *store.MovieStats) error
 
 func monthStats(ctx context.Context, tx *sql.Tx, stats *store.MovieStats) error {
 	rows, err := tx.QueryContext(ctx, `SELECT substr(submitted_at, 1, 7) AS month, count(*), count(rating), avg(rating)
-		FROM reviews WHERE movie_id = ?
+		FROM reviews WHERE movie_id = ? AND deleted_at IS NULL
 		GROUP BY month ORDER BY month`, stats.MovieID)
 	if err != nil {
 		return err
@@ -192,7 +192,7 @@ func aspectStats(ctx context.Context, tx *sql.Tx, analyzer string, stats *store.
 		FROM reviews r
 		JOIN analyses a ON a.review_id = r.id AND a.content_hash = r.content_hash
 		JOIN analysis_aspects s ON s.analysis_id = a.id
-		WHERE r.movie_id = ? AND a.analyzer = ?
+		WHERE r.movie_id = ? AND r.deleted_at IS NULL AND a.analyzer = ?
 		GROUP BY s.aspect ORDER BY s.aspect`, stats.MovieID, analyzer)
 	if err != nil {
 		return err

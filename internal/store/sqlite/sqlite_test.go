@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/store"
+	"github.com/reelpulse/reelpulse/internal/store/migrate"
 	"github.com/reelpulse/reelpulse/internal/store/storetest"
 )
 
@@ -23,8 +25,20 @@ func open(t *testing.T) *Store {
 	return s
 }
 
+// historyStore adds the vote-history count that the conformance suite
+// checks.
+type historyStore struct {
+	*Store
+}
+
+func (s historyStore) VoteRows(ctx context.Context, reviewID string) (int, error) {
+	var n int
+	err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM review_votes WHERE review_id = ?`, reviewID).Scan(&n)
+	return n, err
+}
+
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store { return open(t) })
+	storetest.Run(t, func(t *testing.T) store.Store { return historyStore{open(t)} })
 }
 
 func TestMigrateTwiceRecordsOnce(t *testing.T) {
@@ -151,7 +165,7 @@ func TestConcurrentReadersAndWriter(t *testing.T) {
 func syncPass(ctx context.Context, s *Store, pass int) error {
 	id := fmt.Sprintf("rw%04d", pass)
 	rating := pass%10 + 1
-	err := s.ApplySync(ctx, store.SyncResult{
+	_, err := s.ApplySync(ctx, store.SyncResult{
 		MovieID: "tt0000001",
 		Upserts: []store.Review{{
 			ID: id, MovieID: "tt0000001", Text: "text", Rating: &rating,
@@ -183,4 +197,52 @@ func readAll(ctx context.Context, s *Store) error {
 	}
 	_, err := s.GetMovie(ctx, "tt0000001")
 	return err
+}
+
+// TestMigrateSeedsVoteHistory applies the first migration, stores a review
+// the way that schema did, and checks that the later migrations give it
+// one vote-history row and the new columns' defaults.
+func TestMigrateSeedsVoteHistory(t *testing.T) {
+	ctx := t.Context()
+	s := open(t)
+	files, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	migrations, err := migrate.Load(files)
+	if err != nil {
+		t.Fatalf("load migrations: %v", err)
+	}
+	if err := migrate.Run(ctx, migrationTarget{db: s.writer}, migrations[:1], s.logger); err != nil {
+		t.Fatalf("apply the first migration: %v", err)
+	}
+
+	_, err = s.writer.ExecContext(ctx, `INSERT INTO movies (id, added_at) VALUES ('tt0000001', '2026-01-01T00:00:00.000000Z');
+		INSERT INTO reviews (id, movie_id, submitted_at, helpful_up, helpful_down, content_hash, first_seen_at, last_seen_at)
+		VALUES ('rw1', 'tt0000001', '2025-01-01', 7, 2, 'hash', '2026-01-01T00:00:00.000000Z', '2026-01-02T00:00:00.000000Z')`)
+	if err != nil {
+		t.Fatalf("store a review in the first schema: %v", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+
+	var rows, up, down int
+	var observedAt string
+	err = s.reader.QueryRowContext(ctx, `SELECT count(*), max(helpful_up), max(helpful_down), max(observed_at)
+		FROM review_votes WHERE review_id = 'rw1'`).Scan(&rows, &up, &down, &observedAt)
+	if err != nil {
+		t.Fatalf("read vote history: %v", err)
+	}
+	if rows != 1 || up != 7 || down != 2 || observedAt != "2026-01-02T00:00:00.000000Z" {
+		t.Errorf("vote history = %d rows, %d up, %d down at %s; want 1 row of 7 up, 2 down at the last-seen time", rows, up, down, observedAt)
+	}
+
+	list, err := s.ListReviews(ctx, store.ReviewQuery{MovieID: "tt0000001"})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list reviews: %d, error %v", len(list), err)
+	}
+	if list[0].TextHTML != "" || list[0].VotesInexact || list[0].DeletedAt != nil {
+		t.Errorf("migrated review = %+v, want empty HTML, exact votes and not deleted", list[0])
+	}
 }

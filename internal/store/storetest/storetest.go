@@ -3,6 +3,7 @@
 package storetest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -12,8 +13,16 @@ import (
 	"github.com/reelpulse/reelpulse/internal/store"
 )
 
-// Run runs the suite. open must return a new, empty store for each call and
-// close it when the test ends. Run migrates the store itself.
+// VoteHistory counts a review's rows in the vote-history table, which no
+// store.Store method returns. The stores that open returns must implement
+// it, so that the suite can check when history rows are added.
+type VoteHistory interface {
+	VoteRows(ctx context.Context, reviewID string) (int, error)
+}
+
+// Run runs the suite. open must return a new, empty store that implements
+// VoteHistory for each call and close it when the test ends. Run migrates
+// the store itself.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests := []struct {
 		name string
@@ -33,6 +42,13 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ApplySyncRollback", testApplySyncRollback},
 		{"ApplySyncUnknownMovie", testApplySyncUnknownMovie},
 		{"ApplySyncOtherMovieReview", testApplySyncOtherMovieReview},
+		{"ApplySyncEditsNeedApplyEdits", testApplySyncEditsNeedApplyEdits},
+		{"ApplySyncMissingAndDeleted", testApplySyncMissingAndDeleted},
+		{"ApplySyncVoteHistory", testApplySyncVoteHistory},
+		{"ApplySyncRun", testApplySyncRun},
+		{"RecordRunStates", testRecordRunStates},
+		{"ListRunsOrder", testListRunsOrder},
+		{"Posters", testPosters},
 		{"ListReviews", testListReviews},
 		{"PendingAnalysis", testPendingAnalysis},
 		{"SaveAnalysesReplaces", testSaveAnalysesReplaces},
@@ -76,6 +92,7 @@ func review(id string, rating *int, submitted time.Time) store.Review {
 		AuthorID:    "ur" + id,
 		Title:       "Title " + id,
 		Text:        "Text of " + id,
+		TextHTML:    "<div>Text of " + id + "</div>",
 		Rating:      rating,
 		SubmittedAt: submitted,
 		HelpfulUp:   3,
@@ -91,14 +108,16 @@ func track(t *testing.T, s store.Store, id string) {
 	}
 }
 
-func applySync(t *testing.T, s store.Store, result store.SyncResult) {
+func applySync(t *testing.T, s store.Store, result store.SyncResult) store.SyncOutcome {
 	t.Helper()
 	if result.MovieID == "" {
 		result.MovieID = "tt0000001"
 	}
-	if err := s.ApplySync(t.Context(), result); err != nil {
+	outcome, err := s.ApplySync(t.Context(), result)
+	if err != nil {
 		t.Fatalf("apply sync: %v", err)
 	}
+	return outcome
 }
 
 func getMovie(t *testing.T, s store.Store, id string) store.Movie {
@@ -317,11 +336,13 @@ func testApplySyncInserts(t *testing.T, s store.Store) {
 	unrated.Text = "Line one\nLine «two» with e\u0301 and 𝄞; quotes ' \" and a NUL-free tab\t."
 	unrated.Spoiler = true
 	unrated.AuthorID = ""
+	unrated.TextHTML = ""
+	unrated.VotesInexact = true
 	applySync(t, s, store.SyncResult{
 		Upserts: []store.Review{review("rw1", ptr(10), day(2025, 1, 2)), unrated},
 		Seen: []store.ReviewVotes{
 			{ReviewID: "rw1", HelpfulUp: 3, HelpfulDown: 1},
-			{ReviewID: "rw2", HelpfulUp: 3, HelpfulDown: 1},
+			{ReviewID: "rw2", HelpfulUp: 3, HelpfulDown: 1, VotesInexact: true},
 		},
 		At: at(1),
 	})
@@ -373,12 +394,14 @@ func testApplySyncEdit(t *testing.T, s store.Store) {
 
 	edited := first
 	edited.Text = "Rewritten text"
+	edited.TextHTML = "<div>Rewritten text</div>"
 	edited.Rating = nil
 	edited.ContentHash = "hash-rw1-v2"
 	applySync(t, s, store.SyncResult{
-		Upserts: []store.Review{edited},
-		Seen:    []store.ReviewVotes{{ReviewID: "rw1", HelpfulUp: 5, HelpfulDown: 0}},
-		At:      at(3),
+		Upserts:    []store.Review{edited},
+		Seen:       []store.ReviewVotes{{ReviewID: "rw1", HelpfulUp: 5, HelpfulDown: 0}},
+		ApplyEdits: true,
+		At:         at(3),
 	})
 
 	want := edited
@@ -428,7 +451,7 @@ func testApplySyncRollback(t *testing.T, s store.Store) {
 
 	changed := review("rw1", ptr(2), day(2025, 1, 2))
 	changed.ContentHash = "changed"
-	err := s.ApplySync(ctx, store.SyncResult{
+	_, err := s.ApplySync(ctx, store.SyncResult{
 		MovieID: "tt0000001",
 		Upserts: []store.Review{
 			review("rw2", ptr(8), day(2025, 1, 3)),
@@ -447,10 +470,17 @@ func testApplySyncRollback(t *testing.T, s store.Store) {
 
 	equal(t, "movie after failed sync", getMovie(t, s, "tt0000001"), movieBefore)
 	equal(t, "reviews after failed sync", reviews(t, s, "tt0000001"), reviewsBefore)
+	equal(t, "vote rows after failed sync", voteRows(t, s, "rw1"), 1)
+	equal(t, "vote rows of a review that was not stored", voteRows(t, s, "rw2"), 0)
+	runs, err := s.ListRuns(ctx, "tt0000001", 0)
+	if err != nil {
+		t.Fatalf("list runs: %v", err)
+	}
+	equal(t, "runs after failed sync", len(runs), 1)
 }
 
 func testApplySyncUnknownMovie(t *testing.T, s store.Store) {
-	err := s.ApplySync(t.Context(), store.SyncResult{
+	_, err := s.ApplySync(t.Context(), store.SyncResult{
 		MovieID: "tt9999999",
 		Upserts: []store.Review{review("rw1", ptr(6), day(2025, 1, 2))},
 		At:      at(1),
@@ -465,7 +495,7 @@ func testApplySyncOtherMovieReview(t *testing.T, s store.Store) {
 
 	moved := review("rw1", ptr(6), day(2025, 1, 2))
 	moved.MovieID = ""
-	err := s.ApplySync(t.Context(), store.SyncResult{MovieID: "tt0000002", Upserts: []store.Review{moved}, At: at(2)})
+	_, err := s.ApplySync(t.Context(), store.SyncResult{MovieID: "tt0000002", Upserts: []store.Review{moved}, At: at(2)})
 	if err == nil {
 		t.Errorf("sync moved review rw1 to another movie")
 	}
@@ -558,7 +588,7 @@ func testPendingAnalysis(t *testing.T, s store.Store) {
 
 	edited := review("rw1", ptr(6), day(2025, 1, 3))
 	edited.ContentHash = "hash-rw1-v2"
-	applySync(t, s, store.SyncResult{Upserts: []store.Review{edited}, At: at(3)})
+	applySync(t, s, store.SyncResult{Upserts: []store.Review{edited}, ApplyEdits: true, At: at(3)})
 	equal(t, "pending after edit", pendingIDs(t, s, "lexicon", "v1", 10), []string{"rw1", "rw2", "rw3"})
 }
 

@@ -118,7 +118,7 @@ func seedMovie(ctx context.Context, st store.Store, now time.Time) error {
 		result.Upserts = append(result.Upserts, review)
 		result.Seen = append(result.Seen, store.ReviewVotes{ReviewID: r.id, HelpfulUp: review.HelpfulUp, HelpfulDown: review.HelpfulDown})
 	}
-	if err := st.ApplySync(ctx, result); err != nil {
+	if _, err := st.ApplySync(ctx, result); err != nil {
 		return fmt.Errorf("apply sync of %s: %w", MovieID, err)
 	}
 	return nil

@@ -22,6 +22,9 @@ type Store struct {
 	reviews   map[string]store.Review
 	analyses  map[string]map[string]store.Analysis // analyzer, then review id
 	snapshots map[string][]store.Snapshot
+	missing   map[string]int // review id to consecutive complete passes without it
+	runs      []store.SyncRun
+	posters   map[string]store.Poster
 
 	// PingError is returned by Ping when set, so tests can simulate an
 	// unreachable database.
@@ -37,6 +40,8 @@ func NewStore() *Store {
 		reviews:   map[string]store.Review{},
 		analyses:  map[string]map[string]store.Analysis{},
 		snapshots: map[string][]store.Snapshot{},
+		missing:   map[string]int{},
+		posters:   map[string]store.Poster{},
 	}
 }
 
@@ -199,32 +204,94 @@ func (s *Store) ReviewHashes(_ context.Context, movieID string) (map[string]stri
 	return hashes, nil
 }
 
-// ApplySync stores the reviews, votes and metadata of a pass.
-func (s *Store) ApplySync(_ context.Context, result store.SyncResult) error {
+// ApplySync stores a pass as the real stores do, following store.PlanSync:
+// upserts, votes, missing and deleted marks, metadata and the run record.
+// It keeps no vote history, which no Store method returns.
+func (s *Store) ApplySync(_ context.Context, result store.SyncResult) (store.SyncOutcome, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
 	m, ok := s.movies[result.MovieID]
 	if !ok {
-		return fmt.Errorf("movie %s: %w", result.MovieID, store.ErrNotFound)
+		return store.SyncOutcome{}, fmt.Errorf("movie %s: %w", result.MovieID, store.ErrNotFound)
 	}
-	for _, r := range result.Upserts {
-		r.MovieID = result.MovieID
-		if old, ok := s.reviews[r.ID]; ok {
-			r.FirstSeenAt = old.FirstSeenAt
-		} else if r.FirstSeenAt.IsZero() {
-			r.FirstSeenAt = result.At
-		}
-		r.LastSeenAt = result.At
-		s.reviews[r.ID] = r
+	plan, err := store.PlanSync(result, s.storedReviews(result.MovieID))
+	if err != nil {
+		return store.SyncOutcome{}, err
 	}
-	for _, v := range result.Seen {
-		if r, ok := s.reviews[v.ReviewID]; ok {
-			r.HelpfulUp, r.HelpfulDown, r.LastSeenAt = v.HelpfulUp, v.HelpfulDown, result.At
-			s.reviews[v.ReviewID] = r
+	for _, r := range plan.Writes {
+		if old, ok := s.reviews[r.ID]; ok && old.MovieID != result.MovieID {
+			return store.SyncOutcome{}, fmt.Errorf("store review %s: it is stored under movie %s", r.ID, old.MovieID)
 		}
 	}
 
+	s.writeReviews(plan.Writes, result.At)
+	s.updateSeen(plan.Seen, result.At)
+	s.markMissing(plan.Missing, result.At)
+	s.finishScrape(m, result)
+
+	run := plan.Run
+	run.HelpfulUpTotal, run.HelpfulDownTotal = s.voteTotals(result.MovieID)
+	run.ID = s.addRun(run)
+	return store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: run.ID}, nil
+}
+
+// storedReviews returns the state of the movie's reviews. The caller holds
+// s.mu.
+func (s *Store) storedReviews(movieID string) map[string]store.StoredReview {
+	stored := map[string]store.StoredReview{}
+	for _, r := range s.reviews {
+		if r.MovieID == movieID {
+			stored[r.ID] = store.StoredReview{
+				HelpfulUp: r.HelpfulUp, HelpfulDown: r.HelpfulDown,
+				Deleted: r.DeletedAt != nil, MissingRuns: s.missing[r.ID],
+			}
+		}
+	}
+	return stored
+}
+
+// writeReviews stores new and rewritten reviews. The caller holds s.mu.
+func (s *Store) writeReviews(reviews []store.Review, at time.Time) {
+	for _, r := range reviews {
+		r.FirstSeenAt, r.LastSeenAt, r.EditedAt, r.DeletedAt = at, at, nil, nil
+		if old, ok := s.reviews[r.ID]; ok {
+			r.FirstSeenAt, r.EditedAt, r.DeletedAt = old.FirstSeenAt, old.EditedAt, old.DeletedAt
+			if old.ContentHash != r.ContentHash {
+				r.EditedAt = &at
+			}
+		}
+		s.reviews[r.ID] = r
+	}
+}
+
+// updateSeen refreshes the votes of the seen reviews and restores deleted
+// ones. The caller holds s.mu.
+func (s *Store) updateSeen(seen []store.ReviewVotes, at time.Time) {
+	for _, v := range seen {
+		r := s.reviews[v.ReviewID]
+		r.HelpfulUp, r.HelpfulDown, r.VotesInexact = v.HelpfulUp, v.HelpfulDown, v.VotesInexact
+		r.LastSeenAt, r.DeletedAt = at, nil
+		s.reviews[v.ReviewID] = r
+		delete(s.missing, v.ReviewID)
+	}
+}
+
+// markMissing counts the reviews missing from a complete pass. The caller
+// holds s.mu.
+func (s *Store) markMissing(missing []store.MissingReview, at time.Time) {
+	for _, m := range missing {
+		s.missing[m.ID] = m.MissingRuns
+		if m.Delete {
+			r := s.reviews[m.ID]
+			r.DeletedAt = &at
+			s.reviews[m.ID] = r
+		}
+	}
+}
+
+// finishScrape stores the movie fields of a pass. The caller holds s.mu.
+func (s *Store) finishScrape(m store.Movie, result store.SyncResult) {
 	if result.Metadata != nil {
 		applyMetadata(&m, *result.Metadata)
 	}
@@ -237,7 +304,93 @@ func (s *Store) ApplySync(_ context.Context, result store.SyncResult) error {
 	m.LastError = ""
 	m.LastErrorAt = nil
 	s.movies[result.MovieID] = m
+}
+
+// voteTotals sums the votes of the movie's reviews that are not deleted. The
+// caller holds s.mu.
+func (s *Store) voteTotals(movieID string) (up, down int) {
+	for _, r := range s.movieReviews(movieID, false) {
+		up += r.HelpfulUp
+		down += r.HelpfulDown
+	}
+	return up, down
+}
+
+// addRun stores the run and returns its id. The caller holds s.mu.
+func (s *Store) addRun(run store.SyncRun) int64 {
+	run.ID = int64(len(s.runs) + 1)
+	s.runs = append(s.runs, run)
+	return run.ID
+}
+
+// RecordRun stores the run of a pass that stored nothing else.
+func (s *Store) RecordRun(_ context.Context, run store.SyncRun) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	if err := store.ValidateRun(run); err != nil {
+		return 0, err
+	}
+	if _, ok := s.movies[run.MovieID]; !ok {
+		return 0, fmt.Errorf("record run of movie %s: %w", run.MovieID, store.ErrNotFound)
+	}
+	return s.addRun(run), nil
+}
+
+// LastRun returns the movie's run that finished last.
+func (s *Store) LastRun(ctx context.Context, movieID string) (store.SyncRun, error) {
+	runs, _ := s.ListRuns(ctx, movieID, 1)
+	if len(runs) == 0 {
+		return store.SyncRun{}, fmt.Errorf("last run of movie %s: %w", movieID, store.ErrNotFound)
+	}
+	return runs[0], nil
+}
+
+// ListRuns returns up to limit runs of the movie (all when limit is not
+// positive), the last finished first.
+func (s *Store) ListRuns(_ context.Context, movieID string, limit int) ([]store.SyncRun, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	runs := []store.SyncRun{}
+	for _, run := range s.runs {
+		if run.MovieID == movieID {
+			runs = append(runs, run)
+		}
+	}
+	slices.SortFunc(runs, func(a, b store.SyncRun) int {
+		return cmp.Or(b.FinishedAt.Compare(a.FinishedAt), cmp.Compare(b.ID, a.ID))
+	})
+	if limit > 0 && limit < len(runs) {
+		runs = runs[:limit]
+	}
+	return runs, nil
+}
+
+// SavePoster stores or replaces the movie's poster.
+func (s *Store) SavePoster(_ context.Context, p store.Poster) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	if _, ok := s.movies[p.MovieID]; !ok {
+		return fmt.Errorf("save poster of movie %s: %w", p.MovieID, store.ErrNotFound)
+	}
+	p.Data = slices.Clone(p.Data)
+	s.posters[p.MovieID] = p
 	return nil
+}
+
+// GetPoster returns the movie's poster.
+func (s *Store) GetPoster(_ context.Context, movieID string) (store.Poster, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	p, ok := s.posters[movieID]
+	if !ok {
+		return store.Poster{}, fmt.Errorf("poster of movie %s: %w", movieID, store.ErrNotFound)
+	}
+	p.Data = slices.Clone(p.Data)
+	return p, nil
 }
 
 // ListReviews returns reviews newest first (submission date, then id).
@@ -245,7 +398,7 @@ func (s *Store) ListReviews(_ context.Context, q store.ReviewQuery) ([]store.Rev
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	reviews := s.movieReviews(q.MovieID)
+	reviews := s.movieReviews(q.MovieID, q.IncludeDeleted)
 	if q.Offset >= len(reviews) {
 		return nil, nil
 	}
@@ -256,10 +409,14 @@ func (s *Store) ListReviews(_ context.Context, q store.ReviewQuery) ([]store.Rev
 	return reviews, nil
 }
 
-// movieReviews returns the movie's reviews newest first. The caller holds s.mu.
-func (s *Store) movieReviews(movieID string) []store.Review {
+// movieReviews returns the movie's reviews newest first, deleted ones only
+// when includeDeleted is set. The caller holds s.mu.
+func (s *Store) movieReviews(movieID string, includeDeleted bool) []store.Review {
 	var reviews []store.Review
 	for _, r := range s.reviews {
+		if r.DeletedAt != nil && !includeDeleted {
+			continue
+		}
 		if movieID == "" || r.MovieID == movieID {
 			reviews = append(reviews, r)
 		}
@@ -277,7 +434,7 @@ func (s *Store) PendingAnalysis(_ context.Context, movieID, analyzer, version st
 	defer s.mu.Unlock()
 
 	var pending []store.Review
-	for _, r := range s.movieReviews(movieID) {
+	for _, r := range s.movieReviews(movieID, false) {
 		a, ok := s.analyses[analyzer][r.ID]
 		if ok && a.AnalyzerVersion == version && a.ContentHash == r.ContentHash {
 			continue
@@ -329,7 +486,7 @@ func (s *Store) Stats(_ context.Context, movieID, analyzer string) (store.MovieS
 		return stats, fmt.Errorf("movie %s: %w", movieID, store.ErrNotFound)
 	}
 
-	reviews := s.movieReviews(movieID)
+	reviews := s.movieReviews(movieID, false)
 	stats.ScrapedReviewCount = len(reviews)
 	stats.RatingHistogram, stats.RatedReviewCount, stats.AverageRating = ratingSummary(reviews)
 	stats.ReviewsByMonth = monthCounts(reviews)

@@ -1,0 +1,166 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+// ApplySync stores the pass in one transaction: the movie's scrape times,
+// warning and metadata, the reviews and votes that store.PlanSync selects,
+// the vote history, the missing and deleted marks, and the run record. It
+// never removes a review row.
+func (s *Store) ApplySync(ctx context.Context, result store.SyncResult) (store.SyncOutcome, error) {
+	var outcome store.SyncOutcome
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := finishScrape(ctx, tx, result); err != nil {
+			return err
+		}
+
+		stored, err := storedReviews(ctx, tx, result.MovieID)
+		if err != nil {
+			return err
+		}
+		plan, err := store.PlanSync(result, stored)
+		if err != nil {
+			return err
+		}
+
+		if err := applyPlan(ctx, tx, plan, result.At); err != nil {
+			return err
+		}
+		if err := updateMetadata(ctx, tx, result); err != nil {
+			return err
+		}
+
+		runID, err := insertRunWithTotals(ctx, tx, plan.Run)
+		outcome = store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID}
+		return err
+	})
+	if err != nil {
+		return store.SyncOutcome{}, fmt.Errorf("apply sync of movie %s: %w", result.MovieID, err)
+	}
+	return outcome, nil
+}
+
+func finishScrape(ctx context.Context, tx pgx.Tx, result store.SyncResult) error {
+	tag, err := tx.Exec(ctx, `UPDATE movies SET
+		scraped_at = $2,
+		full_scrape_at = CASE WHEN $3 THEN $2 ELSE full_scrape_at END,
+		scrape_warning = $4,
+		last_error = '', last_error_at = NULL
+		WHERE id = $1`, result.MovieID, result.At, result.Complete, result.Warning)
+	return updated(tag, err)
+}
+
+func updateMetadata(ctx context.Context, tx pgx.Tx, result store.SyncResult) error {
+	if result.Metadata == nil {
+		return nil
+	}
+
+	_, err := tx.Exec(ctx, `UPDATE movies SET `+metadataSet+` WHERE id = $1`,
+		metadataArgs(result.MovieID, *result.Metadata)...)
+	return err
+}
+
+// storedReviews reads the state of every review of the movie that
+// store.PlanSync decides on.
+func storedReviews(ctx context.Context, tx pgx.Tx, movieID string) (map[string]store.StoredReview, error) {
+	rows, err := tx.Query(ctx, `SELECT id, helpful_up, helpful_down, deleted_at IS NOT NULL, missing_runs
+		FROM reviews WHERE movie_id = $1`, movieID)
+	if err != nil {
+		return nil, err
+	}
+
+	stored := map[string]store.StoredReview{}
+	var (
+		id string
+		r  store.StoredReview
+	)
+	_, err = pgx.ForEachRow(rows, []any{&id, &r.HelpfulUp, &r.HelpfulDown, &r.Deleted, &r.MissingRuns}, func() error {
+		stored[id] = r
+		return nil
+	})
+	return stored, err
+}
+
+// applyPlan sends the plan's writes in one batch: upserts, seen votes,
+// vote history and missing marks, in that order.
+func applyPlan(ctx context.Context, tx pgx.Tx, plan store.SyncPlan, at time.Time) error {
+	batch := &pgx.Batch{}
+	queueWrites(batch, plan, at)
+	if batch.Len() == 0 {
+		return nil
+	}
+
+	results := tx.SendBatch(ctx, batch)
+	defer results.Close()
+
+	for _, r := range plan.Writes {
+		tag, err := results.Exec()
+		if err != nil {
+			return fmt.Errorf("store review %s: %w", r.ID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("store review %s: it is stored under another movie", r.ID)
+		}
+	}
+	for _, v := range plan.Seen {
+		if _, err := results.Exec(); err != nil {
+			return fmt.Errorf("update votes of review %s: %w", v.ReviewID, err)
+		}
+	}
+	for _, v := range plan.Votes {
+		if _, err := results.Exec(); err != nil {
+			return fmt.Errorf("add vote history of review %s: %w", v.ReviewID, err)
+		}
+	}
+	for _, m := range plan.Missing {
+		if _, err := results.Exec(); err != nil {
+			return fmt.Errorf("mark review %s missing: %w", m.ID, err)
+		}
+	}
+	return results.Close()
+}
+
+func queueWrites(batch *pgx.Batch, plan store.SyncPlan, at time.Time) {
+	for _, r := range plan.Writes {
+		batch.Queue(upsertReview, r.ID, r.MovieID, r.AuthorName, r.AuthorID,
+			r.Title, r.Text, r.Rating, r.Spoiler, date(r.SubmittedAt),
+			r.HelpfulUp, r.HelpfulDown, r.ContentHash, at, r.TextHTML, r.VotesInexact)
+	}
+	for _, v := range plan.Seen {
+		batch.Queue(`UPDATE reviews SET helpful_up = $1, helpful_down = $2, votes_inexact = $3,
+				last_seen_at = $4, missing_runs = 0, deleted_at = NULL
+			WHERE id = $5 AND movie_id = $6`,
+			v.HelpfulUp, v.HelpfulDown, v.VotesInexact, at, v.ReviewID, plan.Run.MovieID)
+	}
+	for _, v := range plan.Votes {
+		batch.Queue(`INSERT INTO review_votes (review_id, observed_at, helpful_up, helpful_down)
+			VALUES ($1, $2, $3, $4)`, v.ReviewID, at, v.HelpfulUp, v.HelpfulDown)
+	}
+	for _, m := range plan.Missing {
+		var deletedAt *time.Time
+		if m.Delete {
+			deletedAt = &at
+		}
+		batch.Queue(`UPDATE reviews SET missing_runs = $1, deleted_at = coalesce($2::timestamptz, deleted_at)
+			WHERE id = $3`, m.MissingRuns, deletedAt, m.ID)
+	}
+}
+
+// insertRunWithTotals stores the run with the vote totals of the movie's
+// reviews that are not deleted, as they stand after the pass.
+func insertRunWithTotals(ctx context.Context, tx pgx.Tx, run store.SyncRun) (int64, error) {
+	err := tx.QueryRow(ctx, `SELECT coalesce(sum(helpful_up), 0), coalesce(sum(helpful_down), 0)
+		FROM reviews WHERE movie_id = $1 AND deleted_at IS NULL`, run.MovieID).
+		Scan(&run.HelpfulUpTotal, &run.HelpfulDownTotal)
+	if err != nil {
+		return 0, fmt.Errorf("sum votes: %w", err)
+	}
+	return insertRun(ctx, tx, run)
+}

@@ -1,0 +1,218 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+// ApplySync stores the pass in one transaction: the movie's scrape times,
+// warning and metadata, the reviews and votes that store.PlanSync selects,
+// the vote history, the missing and deleted marks, and the run record. It
+// never removes a review row.
+func (s *Store) ApplySync(ctx context.Context, result store.SyncResult) (store.SyncOutcome, error) {
+	var outcome store.SyncOutcome
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := finishScrape(ctx, tx, result); err != nil {
+			return err
+		}
+
+		stored, err := storedReviews(ctx, tx, result.MovieID)
+		if err != nil {
+			return err
+		}
+		plan, err := store.PlanSync(result, stored)
+		if err != nil {
+			return err
+		}
+
+		if err := applyPlan(ctx, tx, plan, result); err != nil {
+			return err
+		}
+		if err := updateMetadata(ctx, tx, result); err != nil {
+			return err
+		}
+
+		runID, err := insertRunWithTotals(ctx, tx, plan.Run)
+		outcome = store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID}
+		return err
+	})
+	if err != nil {
+		return store.SyncOutcome{}, fmt.Errorf("apply sync of movie %s: %w", result.MovieID, err)
+	}
+	return outcome, nil
+}
+
+func finishScrape(ctx context.Context, tx *sql.Tx, result store.SyncResult) error {
+	at := formatTime(result.At)
+	res, err := tx.ExecContext(ctx, `UPDATE movies SET
+		scraped_at = ?2,
+		full_scrape_at = CASE WHEN ?3 THEN ?2 ELSE full_scrape_at END,
+		scrape_warning = ?4,
+		last_error = '', last_error_at = NULL
+		WHERE id = ?1`, result.MovieID, at, result.Complete, result.Warning)
+	return updated(res, err)
+}
+
+func updateMetadata(ctx context.Context, tx *sql.Tx, result store.SyncResult) error {
+	if result.Metadata == nil {
+		return nil
+	}
+
+	_, err := tx.ExecContext(ctx, `UPDATE movies SET `+metadataSet+` WHERE id = ?1`,
+		metadataArgs(result.MovieID, *result.Metadata)...)
+	return err
+}
+
+// storedReviews reads the state of every review of the movie that
+// store.PlanSync decides on.
+func storedReviews(ctx context.Context, tx *sql.Tx, movieID string) (map[string]store.StoredReview, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, helpful_up, helpful_down, deleted_at IS NOT NULL, missing_runs
+		FROM reviews WHERE movie_id = ?`, movieID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+
+	stored := map[string]store.StoredReview{}
+	for rows.Next() {
+		var (
+			id string
+			r  store.StoredReview
+		)
+		if err := rows.Scan(&id, &r.HelpfulUp, &r.HelpfulDown, &r.Deleted, &r.MissingRuns); err != nil {
+			return nil, err
+		}
+		stored[id] = r
+	}
+	return stored, rows.Err()
+}
+
+func applyPlan(ctx context.Context, tx *sql.Tx, plan store.SyncPlan, result store.SyncResult) error {
+	at := formatTime(result.At)
+	if err := writeReviews(ctx, tx, plan.Writes, at); err != nil {
+		return err
+	}
+	if err := updateSeen(ctx, tx, plan.Seen, result.MovieID, at); err != nil {
+		return err
+	}
+	if err := addVoteHistory(ctx, tx, plan.Votes, at); err != nil {
+		return err
+	}
+	return markMissing(ctx, tx, plan.Missing, at)
+}
+
+// writeReviews upserts the reviews. A review stored under another movie
+// makes the upsert change no row, which is an error.
+func writeReviews(ctx context.Context, tx *sql.Tx, reviews []store.Review, at string) error {
+	if len(reviews) == 0 {
+		return nil
+	}
+
+	statement, err := tx.PrepareContext(ctx, upsertReview)
+	if err != nil {
+		return err
+	}
+	defer statement.Close()
+
+	for _, r := range reviews {
+		res, err := statement.ExecContext(ctx, r.ID, r.MovieID, r.AuthorName, r.AuthorID,
+			r.Title, r.Text, r.Rating, r.Spoiler, formatDate(r.SubmittedAt),
+			r.HelpfulUp, r.HelpfulDown, r.ContentHash, at, r.TextHTML, r.VotesInexact)
+		if err != nil {
+			return fmt.Errorf("store review %s: %w", r.ID, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("store review %s: %w", r.ID, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("store review %s: it is stored under another movie", r.ID)
+		}
+	}
+	return nil
+}
+
+// updateSeen refreshes the votes and last-seen time of the seen reviews,
+// clears their missing count and restores the deleted ones.
+func updateSeen(ctx context.Context, tx *sql.Tx, seen []store.ReviewVotes, movieID, at string) error {
+	if len(seen) == 0 {
+		return nil
+	}
+
+	statement, err := tx.PrepareContext(ctx, `UPDATE reviews
+		SET helpful_up = ?, helpful_down = ?, votes_inexact = ?, last_seen_at = ?,
+			missing_runs = 0, deleted_at = NULL
+		WHERE id = ? AND movie_id = ?`)
+	if err != nil {
+		return err
+	}
+	defer statement.Close()
+
+	for _, v := range seen {
+		_, err := statement.ExecContext(ctx, v.HelpfulUp, v.HelpfulDown, v.VotesInexact, at, v.ReviewID, movieID)
+		if err != nil {
+			return fmt.Errorf("update votes of review %s: %w", v.ReviewID, err)
+		}
+	}
+	return nil
+}
+
+func addVoteHistory(ctx context.Context, tx *sql.Tx, votes []store.ReviewVotes, at string) error {
+	if len(votes) == 0 {
+		return nil
+	}
+
+	statement, err := tx.PrepareContext(ctx, `INSERT INTO review_votes
+		(review_id, observed_at, helpful_up, helpful_down) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer statement.Close()
+
+	for _, v := range votes {
+		if _, err := statement.ExecContext(ctx, v.ReviewID, at, v.HelpfulUp, v.HelpfulDown); err != nil {
+			return fmt.Errorf("add vote history of review %s: %w", v.ReviewID, err)
+		}
+	}
+	return nil
+}
+
+func markMissing(ctx context.Context, tx *sql.Tx, missing []store.MissingReview, at string) error {
+	if len(missing) == 0 {
+		return nil
+	}
+
+	statement, err := tx.PrepareContext(ctx, `UPDATE reviews
+		SET missing_runs = ?, deleted_at = coalesce(?, deleted_at)
+		WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer statement.Close()
+
+	for _, m := range missing {
+		var deletedAt any
+		if m.Delete {
+			deletedAt = at
+		}
+		if _, err := statement.ExecContext(ctx, m.MissingRuns, deletedAt, m.ID); err != nil {
+			return fmt.Errorf("mark review %s missing: %w", m.ID, err)
+		}
+	}
+	return nil
+}
+
+// insertRunWithTotals stores the run with the vote totals of the movie's
+// reviews that are not deleted, as they stand after the pass.
+func insertRunWithTotals(ctx context.Context, tx *sql.Tx, run store.SyncRun) (int64, error) {
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(helpful_up), 0), coalesce(sum(helpful_down), 0)
+		FROM reviews WHERE movie_id = ? AND deleted_at IS NULL`, run.MovieID).
+		Scan(&run.HelpfulUpTotal, &run.HelpfulDownTotal)
+	if err != nil {
+		return 0, fmt.Errorf("sum votes: %w", err)
+	}
+	return insertRun(ctx, tx, run)
+}
