@@ -436,3 +436,26 @@ func TestSyncExitCodes(t *testing.T) {
 		})
 	}
 }
+
+func TestSearchCommand(t *testing.T) {
+	addr := freeAddr(t)
+	start(t, nil, "replay", "--addr", addr)
+	poll(t, 10*time.Second, "the replay server", func() bool {
+		conn, err := net.Dial("tcp", addr)
+		if err == nil {
+			conn.Close()
+		}
+		return err == nil
+	})
+
+	cmd := exec.Command(binary(t), "search", "nosfer")
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "REELPULSE_IMDB_SUGGEST_URL=http://" + addr + "/suggestion"}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("reelpulse search: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "tt0013442") || !strings.Contains(string(out), "Nosferatu") {
+		t.Errorf("search output lacks the example movie:\n%s", out)
+	}
+}

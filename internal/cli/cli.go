@@ -36,6 +36,7 @@ func commands() []command {
 		{"serve", "Run the dashboard, the API and the job workers", runServe},
 		{"demo", "Run serve on offline example data (Nosferatu, 1922) from an embedded replay server", runDemo},
 		{"track", "Add, remove or list tracked movies", runTrack},
+		{"search", "Find IMDb titles by name and print their ids", runSearch},
 		{"sync", "Scrape and analyze movies now, showing progress", runSync},
 		{"analyze", "Analyze stored reviews that have no result yet", runAnalyze},
 		{"migrate", "Apply database migrations", runMigrate},

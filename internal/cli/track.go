@@ -51,7 +51,7 @@ func runTrack(ctx context.Context, env *environment, args []string) error {
 	if sub == "add" || sub == "remove" {
 		for _, input := range ids {
 			if _, err := imdb.ParseID(input); err != nil {
-				return err
+				return fmt.Errorf("%w; to find a title's id, run `reelpulse search %s`", err, input)
 			}
 		}
 	}

@@ -10,8 +10,10 @@ import (
 	"net"
 	"net/http"
 	neturl "net/url"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 )
@@ -279,6 +281,10 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, number int, tim
 	if err != nil {
 		return nil, 0, err
 	}
+	if isText(resp.Header.Get("Content-Type")) && !utf8.Valid(body) {
+		// The parsers replace invalid bytes with U+FFFD; the log says where.
+		c.logger.Warn("Response body is not valid UTF-8; invalid bytes will be replaced", "url", url)
+	}
 
 	retryAfter := parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
 	if err := classify(url, resp, body); err != nil {
@@ -381,4 +387,9 @@ func retryable(err *Error) bool {
 		}
 	}
 	return false
+}
+
+// isText reports whether a Content-Type names HTML, JSON or other text.
+func isText(contentType string) bool {
+	return strings.HasPrefix(contentType, "text/") || strings.Contains(contentType, "json") || strings.Contains(contentType, "html")
 }

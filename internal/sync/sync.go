@@ -215,9 +215,11 @@ func completeness(fetched, declared, tolerance int) (state string, shortfall int
 }
 
 // declaredTolerance returns how many reviews a pass may lack and still count
-// as complete. The parsers read exact totals, so it is 0. A parser that reads
-// the total from rounded text ("2.5K") should mark the page, and this should
-// then return the rounding unit (100 for "2.5K").
+// as complete: none. JSON totals are exact, and IMDb truncates rounded
+// display totals ("2.5K" stands for 2,500 to 2,599), so a rounded total is a
+// lower bound that a complete pass always reaches. Only the reported
+// shortfall of an incomplete pass can then be low, by less than the
+// rounding unit.
 func declaredTolerance(imdb.ReviewPage) int {
 	return 0
 }
