@@ -108,9 +108,10 @@ func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app
 }
 
 // newDoer returns the outbound HTTP client: plain HTTP with the headless
-// browser as fallback, as REELPULSE_BROWSER says. The hosts of the
-// configured IMDb URLs may be private addresses, because a user who sets
-// them to a replay server or proxy means it.
+// browser as fallback, as REELPULSE_BROWSER says. The hosts of IMDb URLs
+// that were changed from their defaults may be private addresses, because
+// a user who points them at a replay server or proxy means it; IMDb's own
+// hosts must stay public, which defeats DNS rebinding.
 func (a *app) newDoer() (fetch.Doer, error) {
 	cfg := a.cfg
 	fetchCfg := fetch.DefaultConfig()
@@ -118,7 +119,7 @@ func (a *app) newDoer() (fetch.Doer, error) {
 	fetchCfg.RequestsPerSecond = cfg.RequestsPerSecond
 	fetchCfg.Timeout = cfg.HTTPTimeout
 	fetchCfg.MaxRetries = cfg.MaxRetries
-	for _, raw := range []string{cfg.IMDbBaseURL, cfg.IMDbGraphQLURL, cfg.IMDbSuggestURL} {
+	for _, raw := range cfg.CustomIMDbURLs() {
 		if u, err := url.Parse(raw); err == nil && u.Hostname() != "" {
 			fetchCfg.AllowedPrivateHosts = append(fetchCfg.AllowedPrivateHosts, u.Hostname())
 		}

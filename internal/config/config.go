@@ -266,6 +266,24 @@ func UnknownVariables(names []string) []string {
 	return unknown
 }
 
+// CustomIMDbURLs returns the IMDb URLs (base, GraphQL, suggestions) whose
+// values differ from their defaults.
+func (c *Config) CustomIMDbURLs() []string {
+	values := map[string]string{
+		"REELPULSE_IMDB_BASE_URL":    c.IMDbBaseURL,
+		"REELPULSE_IMDB_GRAPHQL_URL": c.IMDbGraphQLURL,
+		"REELPULSE_IMDB_SUGGEST_URL": c.IMDbSuggestURL,
+	}
+	var custom []string
+	for _, opt := range Options {
+		value, ok := values[opt.Name]
+		if ok && value != strings.TrimSuffix(opt.Default, "/") {
+			custom = append(custom, value)
+		}
+	}
+	return custom
+}
+
 // IsPostgres reports whether DatabaseURL selects PostgreSQL.
 func (c *Config) IsPostgres() bool {
 	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")

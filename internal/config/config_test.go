@@ -158,3 +158,21 @@ func TestMaskHidesEveryPassword(t *testing.T) {
 		}
 	}
 }
+
+func TestCustomIMDbURLs(t *testing.T) {
+	cfg, err := Load(lookupMap(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.CustomIMDbURLs(); len(got) != 0 {
+		t.Errorf("defaults reported as custom: %v", got)
+	}
+
+	cfg, err = Load(lookupMap(map[string]string{"REELPULSE_IMDB_BASE_URL": "http://127.0.0.1:8081/"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.CustomIMDbURLs(); len(got) != 1 || got[0] != "http://127.0.0.1:8081" {
+		t.Errorf("CustomIMDbURLs = %v, want the changed base URL", got)
+	}
+}
