@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reelpulse/reelpulse/internal/store"
 )
@@ -89,7 +90,7 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `missing "q": search with ?q=<part of a title>, e.g. ?q=nosferatu`)
 		return
 	}
-	if len(query) > 100 {
+	if utf8.RuneCountInString(query) > 100 {
 		writeError(w, http.StatusBadRequest, `invalid "q": at most 100 characters`)
 		return
 	}

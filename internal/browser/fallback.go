@@ -121,7 +121,9 @@ func (f *fallback) auto(ctx context.Context, req *http.Request) (*fetch.Response
 	resp, browserErr := f.browser.Do(ctx, retry)
 	if browserErr != nil {
 		f.logger.Warn("browser retry failed", "host", host, "error", browserErr)
-		return nil, browserErr
+		// The plain error comes first, so that a pass still reads as
+		// challenged or blocked when the browser cannot start.
+		return nil, fmt.Errorf("%w; the browser retry failed too: %w", err, browserErr)
 	}
 	f.remember(host)
 	return resp, nil

@@ -9,9 +9,13 @@ import (
 )
 
 // challengeScanBytes is how much of a body ChallengeMarker searches. The
-// markers sit in the <head> of challenge pages, which are a few KiB long,
-// so user text deep inside a large review page cannot trigger a match.
+// markers sit near the start of challenge pages, which are a few KiB long.
 const challengeScanBytes = 64 << 10
+
+// nextDataScript marks a page rendered by IMDb's Next.js site. Challenge
+// pages never carry it, while IMDb's pages quote user text, such as a
+// review that mentions a "captcha-container", early in their HTML.
+var nextDataScript = []byte(`id="__NEXT_DATA__"`)
 
 // challengeMarkers are strings found in bot-check pages and not expected
 // in IMDb's own pages. The match is case-sensitive.
@@ -21,16 +25,20 @@ var challengeMarkers = []struct {
 }{
 	{"awsWafCookieDomainList", "AWS WAF challenge script settings"},
 	{"gokuProps", "AWS WAF challenge script settings"},
-	{"captcha-container", "AWS WAF CAPTCHA page"},
+	{`id="captcha-container"`, "AWS WAF CAPTCHA page"},
 	{"<title>Robot Check", "Amazon robot check page"},
-	{"challenge.js", "AWS WAF challenge script"},
+	{`/challenge.js"`, "AWS WAF challenge script"},
 	{"window.__RP_CHALLENGE__", "JavaScript challenge of the reelpulse replay server"},
 }
 
 // ChallengeMarker returns the first challenge marker found in the first
-// 64 KiB of body. A Doer that loads pages by other means, such as a
-// browser, can use it to classify a page the way Client does.
+// 64 KiB of body, unless body is one of IMDb's Next.js pages. A Doer that
+// loads pages by other means, such as a browser, can use it to classify a
+// page the way Client does.
 func ChallengeMarker(body []byte) (marker string, found bool) {
+	if bytes.Contains(body, nextDataScript) {
+		return "", false
+	}
 	head := body[:min(len(body), challengeScanBytes)]
 	for _, m := range challengeMarkers {
 		if bytes.Contains(head, []byte(m.marker)) {

@@ -42,7 +42,7 @@ func TestDoChallengePages(t *testing.T) {
 			if errors.As(err, &fetchErr) && fetchErr.Status != http.StatusOK {
 				t.Errorf("status = %d, want 200", fetchErr.Status)
 			}
-			for _, want := range []string{"bot challenge page (HTTP 200)", url, m.marker, "retry later"} {
+			for _, want := range []string{"bot challenge page (HTTP 200)", url, m.source, "retry later"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("message %q does not contain %q", err, want)
 				}
@@ -62,7 +62,10 @@ func TestDoChallengeClassification(t *testing.T) {
 		body        string
 		want        error // nil for a successful response
 	}{
-		{"captcha with 405", http.StatusMethodNotAllowed, "text/html", challengePage("captcha-container"), ErrChallenged},
+		{"captcha with 405", http.StatusMethodNotAllowed, "text/html", challengePage(`id="captcha-container"`), ErrChallenged},
+		{"Next.js page quoting markers", http.StatusOK, "text/html",
+			`<html><body><div>I saw a id="captcha-container" and gokuProps in a /challenge.js" film</div>` +
+				`<script id="__NEXT_DATA__" type="application/json">{}</script></body></html>`, nil},
 		{"robot check without content type", http.StatusOK, "", "<html><head><title>Robot Check</title></head></html>", ErrChallenged},
 		{"403 with marker stays blocked", http.StatusForbidden, "text/html", challengePage("gokuProps"), ErrBlocked},
 		{"JSON quoting a marker", http.StatusOK, "application/json", `{"text":"I love challenge.js"}`, nil},

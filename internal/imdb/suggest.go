@@ -3,6 +3,7 @@ package imdb
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -97,6 +98,9 @@ func (c *Client) Search(ctx context.Context, query string) ([]Suggestion, error)
 	}
 
 	resp, err := fetch.Get(ctx, c.fetch, c.config.SuggestURL+path, nil)
+	if errors.Is(err, fetch.ErrNotFound) {
+		return []Suggestion{}, nil // the endpoint has no file for queries without a match
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fetch suggestions for %q: %w", query, err)
 	}
@@ -118,5 +122,16 @@ func suggestionPath(query string) (string, error) {
 	}
 
 	_, size := utf8.DecodeRuneInString(normalized)
-	return "/" + url.PathEscape(normalized[:size]) + "/" + url.PathEscape(normalized) + ".json", nil
+	return "/" + escapeSegment(normalized[:size]) + "/" + escapeSegment(normalized) + ".json", nil
+}
+
+// escapeSegment escapes a path segment, including a leading dot, which
+// url.PathEscape keeps: "." and ".." segments, and "./" inside a path, are
+// removed by servers and proxies that normalise paths (".hack" is a title).
+func escapeSegment(s string) string {
+	escaped := url.PathEscape(s)
+	if strings.HasPrefix(escaped, ".") {
+		escaped = "%2E" + escaped[1:]
+	}
+	return escaped
 }

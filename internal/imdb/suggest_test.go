@@ -82,6 +82,7 @@ func TestSearch(t *testing.T) {
 		"  The  Matrix ": "/suggestion/t/the%20matrix.json", //nolint:gocritic // the spaces are the case under test
 		"Élise":          "/suggestion/%C3%A9/%C3%A9lise.json",
 		"a/b?c":          "/suggestion/a/a%2Fb%3Fc.json",
+		".hack":          "/suggestion/%2E/%2Ehack.json",
 	}
 	for query, wantPath := range tests {
 		suggestions, err := client.Search(context.Background(), query)

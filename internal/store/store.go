@@ -248,7 +248,8 @@ type Store interface {
 	// leaves out untracked movies.
 	ListMovies(ctx context.Context, trackedOnly bool) ([]Movie, error)
 	// RecordCheck stores a title check: metadata, CheckedAt, and clears
-	// LastError.
+	// LastError unless the latest review pass failed (blocked, challenged
+	// or failed), whose error stays until a pass succeeds.
 	RecordCheck(ctx context.Context, id string, meta MovieMetadata, at time.Time) error
 	// RecordError stores the last error of a check or sync on the movie
 	// without touching its reviews.

@@ -140,7 +140,7 @@ func (s *Syncer) Sync(ctx context.Context, movieID string, progress func(Progres
 
 	stored, err := s.store.ReviewHashes(ctx, movieID)
 	if err != nil {
-		return Result{}, fmt.Errorf("read stored reviews of %s: %w", movieID, err)
+		return s.failPass(ctx, pass, started, fmt.Errorf("read stored reviews of %s: %w", movieID, err))
 	}
 	if len(pass.reviews) == 0 && len(stored) > 0 {
 		err := fmt.Errorf("sync %s: IMDb returned no reviews but %d are stored; keeping them and retrying at the next check", movieID, len(stored))

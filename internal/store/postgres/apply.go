@@ -101,12 +101,12 @@ func applyPlan(ctx context.Context, tx pgx.Tx, plan store.SyncPlan, at time.Time
 	defer results.Close()
 
 	for _, r := range plan.Writes {
-		tag, err := results.Exec()
-		if err != nil {
+		// The upsert changes no row when another movie already owns the
+		// review id (IMDb merged two titles that are both tracked). The
+		// review keeps its owner: failing the pass instead would block
+		// every later pass of this movie.
+		if _, err := results.Exec(); err != nil {
 			return fmt.Errorf("store review %s: %w", r.ID, err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("store review %s: it is stored under another movie", r.ID)
 		}
 	}
 	for _, v := range plan.Seen {

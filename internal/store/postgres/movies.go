@@ -118,11 +118,14 @@ func (s *Store) ListMovies(ctx context.Context, trackedOnly bool) ([]store.Movie
 }
 
 // RecordCheck stores the non-zero metadata fields, sets CheckedAt and
-// clears LastError.
+// clears LastError, unless the movie's latest review pass failed: that
+// error stays until a pass succeeds.
 func (s *Store) RecordCheck(ctx context.Context, id string, meta store.MovieMetadata, at time.Time) error {
 	args := append(metadataArgs(id, meta), at)
 	tag, err := s.pool.Exec(ctx, `UPDATE movies SET `+metadataSet+`,
-		checked_at = $10, last_error = '', last_error_at = NULL
+		checked_at = $10,
+		last_error = CASE WHEN `+latestPassFailed+` THEN last_error ELSE '' END,
+		last_error_at = CASE WHEN `+latestPassFailed+` THEN last_error_at ELSE NULL END
 		WHERE id = $1`, args...)
 	if err := updated(tag, err); err != nil {
 		return fmt.Errorf("record check of movie %s: %w", id, err)
@@ -151,3 +154,8 @@ func updated(tag pgconn.CommandTag, err error) error {
 	}
 	return nil
 }
+
+// latestPassFailed is true in an UPDATE of movies when the movie's latest
+// review pass stored nothing because it failed.
+const latestPassFailed = `COALESCE((SELECT state FROM sync_runs WHERE sync_runs.movie_id = movies.id
+		ORDER BY finished_at DESC, id DESC LIMIT 1) IN ('blocked', 'challenged', 'failed'), false)`

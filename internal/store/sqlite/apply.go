@@ -118,18 +118,15 @@ func writeReviews(ctx context.Context, tx *sql.Tx, reviews []store.Review, at st
 	defer statement.Close()
 
 	for _, r := range reviews {
-		res, err := statement.ExecContext(ctx, r.ID, r.MovieID, r.AuthorName, r.AuthorID,
+		// The upsert changes no row when another movie already owns the
+		// review id (IMDb merged two titles that are both tracked). The
+		// review keeps its owner: failing the pass instead would block
+		// every later pass of this movie.
+		_, err := statement.ExecContext(ctx, r.ID, r.MovieID, r.AuthorName, r.AuthorID,
 			r.Title, r.Text, r.Rating, r.Spoiler, formatDate(r.SubmittedAt),
 			r.HelpfulUp, r.HelpfulDown, r.ContentHash, at, r.TextHTML, r.VotesInexact)
 		if err != nil {
 			return fmt.Errorf("store review %s: %w", r.ID, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("store review %s: %w", r.ID, err)
-		}
-		if n == 0 {
-			return fmt.Errorf("store review %s: it is stored under another movie", r.ID)
 		}
 	}
 	return nil

@@ -312,3 +312,36 @@ func testPosters(t *testing.T, s store.Store) {
 		t.Errorf("saved the poster of an unknown movie")
 	}
 }
+
+// A successful title check must not hide the error of a failed review pass.
+func testCheckKeepsPassError(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	track(t, s, "tt0000001")
+
+	if err := s.RecordError(ctx, "tt0000001", "page 2: bot challenge", at(1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordRun(ctx, store.SyncRun{MovieID: "tt0000001", State: store.RunChallenged, Error: "page 2: bot challenge", StartedAt: at(1), FinishedAt: at(1)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordCheck(ctx, "tt0000001", store.MovieMetadata{Title: "Nosferatu"}, at(2)); err != nil {
+		t.Fatal(err)
+	}
+	movie, err := s.GetMovie(ctx, "tt0000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "error after a check following a failed pass", movie.LastError, "page 2: bot challenge")
+
+	applySync(t, s, store.SyncResult{Upserts: []store.Review{review("rw1", ptr(6), day(2025, 1, 2))}, Complete: true, At: at(3)})
+	if err := s.RecordError(ctx, "tt0000001", "title page timed out", at(4)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordCheck(ctx, "tt0000001", store.MovieMetadata{}, at(5)); err != nil {
+		t.Fatal(err)
+	}
+	if movie, err = s.GetMovie(ctx, "tt0000001"); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "error after a check following a complete pass", movie.LastError, "")
+}

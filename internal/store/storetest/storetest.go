@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		test func(t *testing.T, s store.Store)
 	}{
 		{"MigrateTwice", testMigrateTwice},
+		{"CheckKeepsPassError", testCheckKeepsPassError},
 		{"TrackMovie", testTrackMovie},
 		{"UntrackMovie", testUntrackMovie},
 		{"GetMovieNotFound", testGetMovieNotFound},
@@ -493,14 +494,21 @@ func testApplySyncOtherMovieReview(t *testing.T, s store.Store) {
 	track(t, s, "tt0000002")
 	applySync(t, s, store.SyncResult{Upserts: []store.Review{review("rw1", ptr(6), day(2025, 1, 2))}, At: at(1)})
 
+	// A title that lists a review another tracked movie owns (IMDb merged
+	// the two) stores its own reviews; the foreign one keeps its owner.
 	moved := review("rw1", ptr(6), day(2025, 1, 2))
 	moved.MovieID = ""
-	_, err := s.ApplySync(t.Context(), store.SyncResult{MovieID: "tt0000002", Upserts: []store.Review{moved}, At: at(2)})
-	if err == nil {
-		t.Errorf("sync moved review rw1 to another movie")
+	own := review("rw2", ptr(7), day(2025, 1, 3))
+	own.MovieID = ""
+	_, err := s.ApplySync(t.Context(), store.SyncResult{MovieID: "tt0000002", Upserts: []store.Review{moved, own}, At: at(2)})
+	if err != nil {
+		t.Fatalf("sync listing another movie's review: %v", err)
 	}
-	if got := len(reviews(t, s, "tt0000002")); got != 0 {
-		t.Errorf("movie tt0000002 has %d reviews, want 0", got)
+	if got := reviews(t, s, "tt0000002"); len(got) != 1 || got["rw2"].ID != "rw2" {
+		t.Errorf("movie tt0000002 has %v, want only rw2", got)
+	}
+	if got := reviews(t, s, "tt0000001"); len(got) != 1 || got["rw1"].ID != "rw1" {
+		t.Errorf("movie tt0000001 has %v, want rw1 kept", got)
 	}
 }
 
