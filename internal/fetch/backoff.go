@@ -61,11 +61,12 @@ func (c *Client) waitForHost(ctx context.Context, host string) error {
 }
 
 // backoff returns the delay before retry number attempt+1: the server's
-// Retry-After if it sent one, or else BaseBackoff doubled per attempt plus
-// jitter. Both are capped at MaxBackoff.
+// Retry-After if it sent one, in full, or else BaseBackoff doubled per
+// attempt plus jitter, capped at MaxBackoff. A Retry-After that reaches
+// past MaxTotalTime ends the request instead of being cut short (see Do).
 func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
 	if retryAfter > 0 {
-		return min(retryAfter, c.config.MaxBackoff)
+		return retryAfter
 	}
 
 	delay := c.config.BaseBackoff

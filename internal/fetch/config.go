@@ -38,7 +38,8 @@ type Config struct {
 	MaxBodyBytes int64
 
 	// BaseBackoff is the delay before the first retry. It doubles with each
-	// further retry, up to MaxBackoff, which also caps Retry-After.
+	// further retry, up to MaxBackoff. A server's Retry-After is waited in
+	// full, unless it reaches past MaxTotalTime, which ends the request.
 	BaseBackoff time.Duration
 	MaxBackoff  time.Duration
 

@@ -122,7 +122,7 @@ func TestDoRetryAfter(t *testing.T) {
 	}{
 		{"seconds", "2", 10 * time.Second, 2 * time.Second},
 		{"http date", now.Add(3 * time.Second).Format(http.TimeFormat), 10 * time.Second, 3 * time.Second},
-		{"capped by max backoff", "120", 5 * time.Second, 5 * time.Second},
+		{"longer than max backoff", "20", 5 * time.Second, 20 * time.Second},
 		{"invalid falls back to backoff", "soon", 10 * time.Second, 100 * time.Millisecond},
 	}
 	for _, tt := range tests {
@@ -590,5 +590,27 @@ func TestBackoffCapped(t *testing.T) {
 		if got := c.backoff(attempt, 0); got != w {
 			t.Errorf("backoff(%d) = %v, want %v", attempt, got, w)
 		}
+	}
+}
+
+func TestDoRetryAfterPastTotalTime(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	c, clock := newTestClient(t, testConfig())
+
+	_, err := c.Get(t.Context(), srv.URL, nil)
+	if !errors.Is(err, ErrRateLimited) && !errors.Is(err, ErrTimeout) {
+		t.Fatalf("error = %v, want a rate-limit or total-time error", err)
+	}
+	if got := calls.Load(); got != 1 {
+		t.Errorf("%d requests, want 1: a Retry-After past the total time ends the request", got)
+	}
+	if got := clock.Sleeps(); len(got) != 0 {
+		t.Errorf("slept %v before giving up", got)
 	}
 }
