@@ -39,6 +39,7 @@ func commands() []command {
 		{"search", "Find IMDb titles by name and print their ids", runSearch},
 		{"sync", "Scrape and analyze movies now, showing progress", runSync},
 		{"analyze", "Analyze stored reviews that have no result yet", runAnalyze},
+		{"eval", "Measure an analyzer against labelled reviews", runEval},
 		{"migrate", "Apply database migrations", runMigrate},
 		{"replay", "Serve saved or generated IMDb pages on a local address", runReplay},
 		{"config", "Print the effective configuration with secrets masked", runConfig},
