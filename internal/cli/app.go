@@ -108,7 +108,7 @@ func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app
 }
 
 // newDoer returns the outbound HTTP client: plain HTTP with the headless
-// browser as fallback, as REELPULSE_BROWSER says. The hosts of IMDb URLs
+// browser as fallback, as REELPULSE_BROWSER selects. The hosts of IMDb URLs
 // that were changed from their defaults may be private addresses, because
 // a user who points them at a replay server or proxy means it; IMDb's own
 // hosts must stay public, which defeats DNS rebinding.
