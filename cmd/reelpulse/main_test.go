@@ -226,27 +226,9 @@ func waitAnalyzed(t *testing.T, base, id string, n int) apiMovie {
 // and `reelpulse serve` against it, tracks two titles through the API and
 // checks the figures on the API and the movie page.
 func TestServeOnRealCaptures(t *testing.T) {
-	samples := testutil.SharedDir(t, "imdb-samples")
-	dir := t.TempDir()
-	links := map[string]string{
-		"reviews-next-ssr-tt33014583.html":             "tt33014583/reviews.html",
-		"graphql-reviews-tt33014583-page001.json":      "tt33014583/graphql/page001.json",
-		"graphql-reviews-tt33014583-page004.json":      "tt33014583/graphql/page004.json",
-		"graphql-reviews-tt33014583-page103-last.json": "tt33014583/graphql/page103.json",
-		"title-next-tt0111161.html":                    "tt0111161/title.html",
-	}
-	for from, to := range links {
-		target := filepath.Join(dir, to)
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(filepath.Join(samples, from), target); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir, _ := testutil.CaptureReplayDir(t)
 
-	replayAddr, webAddr := freeAddr(t), freeAddr(t)
-	start(t, nil, "replay", "--dir", dir, "--addr", replayAddr)
+	replayAddr, webAddr := startReplay(t, "--dir", dir), freeAddr(t)
 	serve := start(t, []string{
 		"DATABASE_URL=" + filepath.Join(t.TempDir(), "reelpulse.db"),
 		"REELPULSE_ADDR=" + webAddr,
@@ -397,15 +379,7 @@ func TestSyncExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			addr := freeAddr(t)
-			start(t, nil, append([]string{"replay", "--addr", addr}, tt.replay...)...)
-			poll(t, 10*time.Second, "the replay server", func() bool {
-				conn, err := net.Dial("tcp", addr)
-				if err == nil {
-					conn.Close()
-				}
-				return err == nil
-			})
+			addr := startReplay(t, tt.replay...)
 
 			env := []string{
 				"PATH=" + os.Getenv("PATH"),
@@ -438,15 +412,7 @@ func TestSyncExitCodes(t *testing.T) {
 }
 
 func TestSearchCommand(t *testing.T) {
-	addr := freeAddr(t)
-	start(t, nil, "replay", "--addr", addr)
-	poll(t, 10*time.Second, "the replay server", func() bool {
-		conn, err := net.Dial("tcp", addr)
-		if err == nil {
-			conn.Close()
-		}
-		return err == nil
-	})
+	addr := startReplay(t)
 
 	cmd := exec.Command(binary(t), "search", "nosfer")
 	cmd.Dir = t.TempDir()
@@ -458,4 +424,20 @@ func TestSearchCommand(t *testing.T) {
 	if !strings.Contains(string(out), "tt0013442") || !strings.Contains(string(out), "Nosferatu") {
 		t.Errorf("search output lacks the example movie:\n%s", out)
 	}
+}
+
+// startReplay runs `reelpulse replay` with the extra flags on a free
+// loopback address and returns the address once it accepts connections.
+func startReplay(t *testing.T, flags ...string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	start(t, nil, append([]string{"replay", "--addr", addr}, flags...)...)
+	poll(t, 10*time.Second, "the replay server", func() bool {
+		conn, err := net.Dial("tcp", addr)
+		if err == nil {
+			conn.Close()
+		}
+		return err == nil
+	})
+	return addr
 }

@@ -51,14 +51,11 @@ func newRunJSON(r store.SyncRun) runJSON {
 
 // lastRun returns the movie's latest run as JSON, or nil before the first.
 func (s *server) lastRun(ctx context.Context, movieID string) (*runJSON, error) {
-	run, err := s.store.LastRun(ctx, movieID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
+	run, err := store.LatestRun(ctx, s.store, movieID)
+	if err != nil || run == nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("load last run of movie %s: %w", movieID, err)
-	}
-	j := newRunJSON(run)
+	j := newRunJSON(*run)
 	return &j, nil
 }
 

@@ -23,32 +23,6 @@ const (
 	capturedTitleID   = "tt0111161"  // title page only
 )
 
-// captureDir lays the real IMDb captures out as a replay folder: the reviews
-// page and the GraphQL pages of one title (chained page001 → page004 →
-// page103 by cursor), and the title page of another.
-func captureDir(t *testing.T) (dir, samples string) {
-	t.Helper()
-	samples = testutil.SharedDir(t, "imdb-samples")
-	dir = t.TempDir()
-	links := map[string]string{
-		"reviews-next-ssr-tt33014583.html":             capturedReviewsID + "/reviews.html",
-		"graphql-reviews-tt33014583-page001.json":      capturedReviewsID + "/graphql/page001.json",
-		"graphql-reviews-tt33014583-page004.json":      capturedReviewsID + "/graphql/page004.json",
-		"graphql-reviews-tt33014583-page103-last.json": capturedReviewsID + "/graphql/page103.json",
-		"title-next-tt0111161.html":                    capturedTitleID + "/title.html",
-	}
-	for from, to := range links {
-		target := filepath.Join(dir, to)
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(filepath.Join(samples, from), target); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir, samples
-}
-
 // capturedNode is a review as the captured JSON holds it.
 type capturedNode struct {
 	ID     string `json:"id"`
@@ -163,7 +137,7 @@ func words(text string) string {
 }
 
 func TestRealCaptures(t *testing.T) {
-	dir, samples := captureDir(t)
+	dir, samples := testutil.CaptureReplayDir(t)
 	site, err := replay.LoadDir(dir)
 	if err != nil {
 		t.Fatalf("LoadDir: %v", err)

@@ -114,24 +114,8 @@ func TestLoadDirMissingFolder(t *testing.T) {
 // reviews page shows the reviews of page 1 and ends with page 1's cursor, so
 // the chain from it is reviews page, page 4, page 103.
 func TestLoadDirRealCaptures(t *testing.T) {
-	samples := testutil.SharedDir(t, "imdb-samples")
-	dir := t.TempDir()
+	dir, _ := testutil.CaptureReplayDir(t)
 	const id = "tt33014583"
-	links := map[string]string{
-		"reviews.html":         "reviews-next-ssr-tt33014583.html",
-		"graphql/page001.json": "graphql-reviews-tt33014583-page001.json",
-		"graphql/page004.json": "graphql-reviews-tt33014583-page004.json",
-		"graphql/page103.json": "graphql-reviews-tt33014583-page103-last.json",
-	}
-	for name, sample := range links {
-		link := filepath.Join(dir, id, name)
-		if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Symlink(filepath.Join(samples, sample), link); err != nil {
-			t.Fatal(err)
-		}
-	}
 
 	site, err := LoadDir(dir)
 	if err != nil {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -183,7 +182,7 @@ func (s *server) loadCards(ctx context.Context) ([]movieCard, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load statistics of movie %s: %w", m.ID, err)
 		}
-		run, err := s.lastRun(ctx, m.ID)
+		run, err := store.LatestRun(ctx, s.store, m.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -213,7 +212,7 @@ func (s *server) loadMoviePage(ctx context.Context, id string, offset int) (movi
 	if err != nil {
 		return moviePageData{}, err
 	}
-	run, err := s.lastRun(ctx, id)
+	run, err := store.LatestRun(ctx, s.store, id)
 	if err != nil {
 		return moviePageData{}, err
 	}
@@ -291,16 +290,4 @@ func scoreViews(a store.Analysis) []scoreView {
 		views = append(views, view)
 	}
 	return views
-}
-
-// lastRun returns the movie's latest review pass, or nil before the first.
-func (s *server) lastRun(ctx context.Context, movieID string) (*store.SyncRun, error) {
-	run, err := s.store.LastRun(ctx, movieID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load last run of movie %s: %w", movieID, err)
-	}
-	return &run, nil
 }
