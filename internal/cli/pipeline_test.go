@@ -282,3 +282,23 @@ func logJobs(t *testing.T, ctx context.Context, queue *jobs.Queue) {
 			job.ID, job.Kind, job.State, job.Attempt, job.ScheduledAt.Format(time.RFC3339Nano), job.EncodedArgs, job.Errors)
 	}
 }
+
+func TestAnalyzeAcceptsIMDbURL(t *testing.T) {
+	ctx := context.Background()
+	a := testApp(t, exampleSite(3), "")
+	if _, err := jobs.NewTracker(a.store, nil, a.logger, time.Now).Track(ctx, replay.ExampleTitleID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.syncer.Sync(ctx, replay.ExampleTitleID, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	var out strings.Builder
+	env := &environment{stdout: &out, stderr: io.Discard}
+	if err := a.analyzeMovies(ctx, env, []string{"https://www.imdb.com/title/TT0013442/"}); err != nil {
+		t.Fatalf("analyze: %v", err)
+	}
+	if !strings.Contains(out.String(), "tt0013442: 3 reviews analyzed") {
+		t.Errorf("output = %q, want 3 reviews of tt0013442 analyzed", out.String())
+	}
+}

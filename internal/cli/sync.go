@@ -103,7 +103,12 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	}
 	defer a.close()
 
-	ids := fs.Args()
+	return a.analyzeMovies(ctx, env, fs.Args())
+}
+
+// analyzeMovies analyzes the pending reviews of the movies named by ids or
+// IMDb URLs, or of every stored movie when there are none.
+func (a *app) analyzeMovies(ctx context.Context, env *environment, ids []string) error {
 	if len(ids) == 0 {
 		movies, err := a.store.ListMovies(ctx, false)
 		if err != nil {
@@ -113,7 +118,11 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 			ids = append(ids, m.ID)
 		}
 	}
-	for _, id := range ids {
+	for _, input := range ids {
+		id, err := imdb.ParseID(input)
+		if err != nil {
+			return err
+		}
 		n, err := analyze.RunPending(ctx, a.store, a.analyzer, id, analyze.DefaultBatchSize, nil)
 		if err != nil {
 			return err
