@@ -3,7 +3,7 @@
 # `reelpulse replay` serves a movie of N reviews with LATENCY added to every
 # response, and `reelpulse sync` scrapes it into a fresh SQLite database.
 # Prints the wall time, the peak resident memory of the sync process (from
-# GNU time) and the number of requests the replay server answered.
+# GNU time) and the number of requests the replay server served.
 #
 # Usage: scripts/bench-sync.sh [REVIEWS [LATENCY [REQUESTS_PER_SECOND]]]
 set -euo pipefail

@@ -24,7 +24,7 @@ type Config struct {
 	Logger *slog.Logger
 	// Now defaults to time.Now when nil.
 	Now func() time.Time
-	// Searcher serves GET /api/v1/search; nil answers 501.
+	// Searcher serves GET /api/v1/search. When it is nil, the endpoint responds 501.
 	Searcher web.Searcher
 }
 

@@ -215,7 +215,7 @@ func (s *server) untrackMovie(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// movieNotFound answers a request for a movie the store does not have: 400
+// movieNotFound responds to a request for a movie the store does not have: 400
 // when the id is no IMDb title id at all, 404 otherwise.
 func movieNotFound(w http.ResponseWriter, id string) {
 	if canonical, err := imdb.ParseID(id); err != nil || canonical != id {

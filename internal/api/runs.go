@@ -99,7 +99,7 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) {
 	suggestions, err := s.searcher.Search(r.Context(), query)
 	if err != nil {
 		s.logger.Error("Title search failed", "query", query, "error", err)
-		writeError(w, http.StatusBadGateway, "title search failed: IMDb did not answer; try again later or add the movie by its IMDb id")
+		writeError(w, http.StatusBadGateway, "title search failed: IMDb did not respond; try again later or add the movie by its IMDb id")
 		return
 	}
 	s.write(w, r, http.StatusOK, suggestions)

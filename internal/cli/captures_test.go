@@ -58,7 +58,7 @@ type capturedReviews struct {
 
 var nextData = regexp.MustCompile(`(?s)<script id="__NEXT_DATA__" type="application/json">(.*?)</script>`)
 
-// capturedNodes reads every review of the captured pages as a sync sees
+// capturedNodes reads every review of the captured pages as a sync reads
 // them: the first 25 from the reviews page, the rest from GraphQL pages 4
 // and 103. GraphQL page 1 holds the same reviews as the reviews page, but
 // the captures replaced author names per file, so it is not used.

@@ -282,7 +282,7 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, number int, tim
 		return nil, 0, err
 	}
 	if isText(resp.Header.Get("Content-Type")) && !utf8.Valid(body) {
-		// The parsers replace invalid bytes with U+FFFD; the log says where.
+		// The parsers replace invalid bytes with U+FFFD, and this log line names the URL.
 		c.logger.Warn("Response body is not valid UTF-8; invalid bytes will be replaced", "url", url)
 	}
 

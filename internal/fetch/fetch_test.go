@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-// fakeClock stands in for time.Now and sleeping: sleeping advances the
+// fakeClock replaces time.Now and sleeping: sleeping advances the
 // clock at once and records the duration.
 type fakeClock struct {
 	mu     sync.Mutex

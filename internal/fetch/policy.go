@@ -163,7 +163,7 @@ func (p *addressPolicy) checkRedirect(req *http.Request, via []*http.Request) er
 type dialHostKey struct{}
 
 // dialContext returns a dial function that passes the host name of each
-// connection to control, because control sees only the resolved address.
+// connection to control, because control receives only the resolved address.
 func (p *addressPolicy) dialContext(dialer *net.Dialer) func(ctx context.Context, network, address string) (net.Conn, error) {
 	return func(ctx context.Context, network, address string) (net.Conn, error) {
 		host, _, err := net.SplitHostPort(address)

@@ -75,7 +75,7 @@ func parseGroupedDigits(text string) (int64, bool) {
 	return parseDigits(strings.Join(groups, ""))
 }
 
-// separatorsBetweenGroups reports whether exactly one separator stands
+// separatorsBetweenGroups reports whether exactly one separator is
 // between consecutive groups and none at either end.
 func separatorsBetweenGroups(text string, groups []string) bool {
 	rebuilt := strings.Builder{}

@@ -32,7 +32,7 @@ type Movie struct {
 	ScrapeWarning       string // e.g. an incomplete pass; empty when none
 }
 
-// MovieMetadata is what a title check learns about a movie. Zero fields are
+// MovieMetadata is the metadata a title check reads for a movie. Zero fields are
 // left unchanged in the store, so a page that lacks a field does not erase it.
 type MovieMetadata struct {
 	Title               string
@@ -98,7 +98,7 @@ type SyncResult struct {
 	Run SyncRun
 }
 
-// SyncOutcome is what ApplySync changed besides the upserts.
+// SyncOutcome is the set of changes ApplySync made besides the upserts.
 type SyncOutcome struct {
 	Deleted  int // reviews marked deleted: missing from this and the previous complete pass
 	Restored int // reviews listed again after being marked deleted
@@ -234,7 +234,7 @@ type AspectStats struct {
 type Store interface {
 	// Migrate applies the pending embedded migrations in order.
 	Migrate(ctx context.Context) error
-	// Ping checks that the database answers.
+	// Ping checks that the database responds.
 	Ping(ctx context.Context) error
 	Close() error
 

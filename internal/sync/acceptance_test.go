@@ -279,7 +279,7 @@ func checkRevisionStored(t *testing.T, rig *replayRig, r revision) {
 	}
 }
 
-// blockAfter answers HTTP 403 to GraphQL requests for the page after the
+// blockAfter returns HTTP 403 to GraphQL requests for the page after the
 // given cursor, as IMDb does once it blocks a client midway.
 func blockAfter(cursor string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {

@@ -307,7 +307,7 @@ func (s *Syncer) fetchAll(ctx context.Context, movieID string, progress func(Pro
 			return p, nil
 		}
 		if page.EndCursor == "" {
-			return p, fmt.Errorf("sync %s: page %d says more reviews follow but gives no cursor; the reply layout may have changed", movieID, p.pages)
+			return p, fmt.Errorf("sync %s: page %d has hasNextPage true but no endCursor; the reply layout may have changed", movieID, p.pages)
 		}
 		if cursors[page.EndCursor] {
 			return p, fmt.Errorf("sync %s: page %d repeats the cursor %q of an earlier page; stopped to avoid a loop", movieID, p.pages, page.EndCursor)
@@ -366,8 +366,9 @@ func (s *Syncer) fail(ctx context.Context, movieID string, err error) error {
 }
 
 // metadata converts a parsed title, leaving out values that cannot be
-// right (a rating outside 1..10, a year before cinema, counts beyond what
-// the store holds), so that one odd value cannot fail every pass.
+// right (a rating outside 1..10, a year before 1870 or after 3000, counts
+// above the 32-bit range the store holds), so that one odd value cannot
+// fail every pass.
 func metadata(t imdb.Title) store.MovieMetadata {
 	if t.AggregateRating != nil && (*t.AggregateRating < 1 || *t.AggregateRating > 10) {
 		t.AggregateRating = nil

@@ -409,7 +409,7 @@ func TestSyncRejectsBrokenPagination(t *testing.T) {
 		{
 			name:  "next page without cursor",
 			pages: []imdb.ReviewPage{{Total: 2, HasNextPage: true, Reviews: []imdb.Review{review("rw0000001", 9, "Haunting.", 1)}}},
-			want:  "gives no cursor",
+			want:  "hasNextPage true but no endCursor",
 		},
 		{
 			name: "repeated cursor",

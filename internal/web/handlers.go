@@ -230,7 +230,7 @@ func (s *server) searchTitles(w http.ResponseWriter, r *http.Request, input stri
 	if err != nil {
 		s.logger.Error("Title search failed", "query", input, "error", err)
 		s.renderList(w, r, http.StatusBadGateway, listData{Input: input,
-			Error: "The title search failed because IMDb did not answer; try again later or enter the IMDb id."})
+			Error: "The title search failed because IMDb did not respond; try again later or enter the IMDb id."})
 		return
 	}
 	data := listData{Input: input, Suggestions: suggestions, Searched: true}

@@ -48,7 +48,7 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{store: st, tracker: tracker, handler: handler}
 }
 
-// fakeSearcher knows one title and fails for the query "offline".
+// fakeSearcher returns one title for "nosferatu" and fails for "offline".
 type fakeSearcher struct{}
 
 func (fakeSearcher) Search(_ context.Context, query string) ([]web.Suggestion, error) {
