@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/web"
 )
@@ -26,6 +27,9 @@ type Config struct {
 	Now func() time.Time
 	// Searcher serves GET /api/v1/search. When it is nil, the endpoint responds 501.
 	Searcher web.Searcher
+	// Aspects are the aspects every result lists, overall aside; nil means
+	// the built-in ones.
+	Aspects []analyze.Aspect
 }
 
 // maxBodyBytes caps request bodies, because a POST body only carries an id
@@ -45,6 +49,7 @@ type server struct {
 	logger   *slog.Logger
 	now      func() time.Time
 	searcher web.Searcher
+	aspects  []analyze.Aspect
 }
 
 // New returns the API handler. It expects the full request path, so mount it
@@ -64,6 +69,10 @@ func New(cfg Config) http.Handler {
 		logger:   cfg.Logger,
 		now:      cfg.Now,
 		searcher: cfg.Searcher,
+		aspects:  cfg.Aspects,
+	}
+	if s.aspects == nil {
+		s.aspects = analyze.Aspects
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
@@ -80,12 +89,14 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("GET /api/v1/movies/{id}/reviews", s.listReviews)
 	mux.HandleFunc("GET /api/v1/movies/{id}/snapshots", s.listSnapshots)
 	mux.HandleFunc("GET /api/v1/movies/{id}/runs", s.listRuns)
+	mux.HandleFunc("POST /api/v1/movies/{id}/unpark", s.unparkMovie)
 	mux.HandleFunc("GET /api/v1/search", s.search)
 	mux.HandleFunc("/api/v1/movies", methodNotAllowed("GET, POST"))
 	mux.HandleFunc("/api/v1/movies/{id}", methodNotAllowed("GET, DELETE"))
 	mux.HandleFunc("/api/v1/movies/{id}/reviews", methodNotAllowed("GET"))
 	mux.HandleFunc("/api/v1/movies/{id}/snapshots", methodNotAllowed("GET"))
 	mux.HandleFunc("/api/v1/movies/{id}/runs", methodNotAllowed("GET"))
+	mux.HandleFunc("/api/v1/movies/{id}/unpark", methodNotAllowed("POST"))
 	mux.HandleFunc("/api/v1/search", methodNotAllowed("GET"))
 	mux.HandleFunc("/api/", notFound)
 

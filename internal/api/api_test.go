@@ -19,7 +19,7 @@ import (
 )
 
 var listKeys = []string{"id", "title", "year", "review_count", "scraped_review_count", "average_rating",
-	"imdb_rating", "last_scraped_at", "last_error", "poster_url", "tracked"}
+	"imdb_rating", "last_scraped_at", "last_error", "poster_url", "tracked", "parked_at", "parked_reason"}
 
 var detailKeys = append(slices.Clone(listKeys), "release_date", "full_scrape_at", "scrape_warning", "aspects", "last_sync")
 
@@ -410,5 +410,45 @@ func TestListSnapshots(t *testing.T) {
 	_, empty := f.do(t, http.MethodGet, "/api/v1/movies/"+webtest.PendingMovieID+"/snapshots", "")
 	if got := strings.TrimSpace(string(empty)); got != "[]" {
 		t.Errorf("snapshots of a new movie = %s, want []", got)
+	}
+}
+
+func TestUnparkMovie(t *testing.T) {
+	f := newFixture(t)
+	parkedAt := time.Date(2026, 3, 1, 11, 0, 0, 0, time.UTC)
+	if err := f.store.ParkMovie(context.Background(), webtest.MovieID, "5 review passes failed in a row", parkedAt); err != nil {
+		t.Fatal(err)
+	}
+
+	_, body := f.do(t, http.MethodGet, "/api/v1/movies/"+webtest.MovieID, "")
+	movie := decode[map[string]any](t, body)
+	if movie["parked_at"] != "2026-03-01T11:00:00Z" || movie["parked_reason"] != "5 review passes failed in a row" {
+		t.Errorf("parked movie: parked_at %v, parked_reason %v", movie["parked_at"], movie["parked_reason"])
+	}
+
+	response, body := f.do(t, http.MethodPost, "/api/v1/movies/"+webtest.MovieID+"/unpark", "")
+	if response.StatusCode != http.StatusOK {
+		t.Fatalf("unpark: status %d, want 200; body %s", response.StatusCode, body)
+	}
+	movie = decode[map[string]any](t, body)
+	if movie["parked_at"] != nil || movie["parked_reason"] != nil {
+		t.Errorf("after unpark: parked_at %v, parked_reason %v; want null", movie["parked_at"], movie["parked_reason"])
+	}
+	if got := f.tracker.Unparked(); !slices.Equal(got, []string{webtest.MovieID}) {
+		t.Errorf("Tracker.Unpark calls = %v", got)
+	}
+
+	tests := []struct {
+		method, target string
+		status         int
+	}{
+		{http.MethodPost, "/api/v1/movies/tt9999999/unpark", http.StatusNotFound},
+		{http.MethodPost, "/api/v1/movies/nonsense/unpark", http.StatusBadRequest},
+		{http.MethodGet, "/api/v1/movies/" + webtest.MovieID + "/unpark", http.StatusMethodNotAllowed},
+	}
+	for _, tt := range tests {
+		if response, body := f.do(t, tt.method, tt.target, ""); response.StatusCode != tt.status {
+			t.Errorf("%s %s: status %d, want %d; body %s", tt.method, tt.target, response.StatusCode, tt.status, body)
+		}
 	}
 }

@@ -28,6 +28,10 @@ type movieJSON struct {
 	LastError          *string  `json:"last_error"`
 	PosterURL          *string  `json:"poster_url"`
 	Tracked            bool     `json:"tracked"` // false once untracked; the data is kept
+	// ParkedAt is set when the movie's review passes kept failing; it is
+	// no longer checked until POST /api/v1/movies/{id}/unpark.
+	ParkedAt     *string `json:"parked_at"`
+	ParkedReason *string `json:"parked_reason"`
 }
 
 // movieDetailJSON is a movie in GET /api/v1/movies/{id}.
@@ -66,10 +70,12 @@ func newMovieJSON(m store.Movie, stats store.MovieStats) movieJSON {
 		LastError:          optionalString(m.LastError),
 		PosterURL:          optionalString(m.PosterURL),
 		Tracked:            m.Tracked,
+		ParkedAt:           optionalTime(m.ParkedAt),
+		ParkedReason:       optionalString(m.ParkedReason),
 	}
 }
 
-func newMovieDetailJSON(m store.Movie, stats store.MovieStats) movieDetailJSON {
+func newMovieDetailJSON(m store.Movie, stats store.MovieStats, aspects []string) movieDetailJSON {
 	detail := movieDetailJSON{
 		movieJSON:     newMovieJSON(m, stats),
 		FullScrapeAt:  optionalTime(m.FullScrapeAt),
@@ -81,7 +87,7 @@ func newMovieDetailJSON(m store.Movie, stats store.MovieStats) movieDetailJSON {
 		detail.ReleaseDate = &date
 	}
 
-	for _, name := range analyze.AspectNames() {
+	for _, name := range aspects {
 		detail.Aspects[name] = aspectJSON{}
 	}
 	for _, a := range stats.Aspects {
@@ -153,7 +159,7 @@ func (s *server) movieDetail(ctx context.Context, id string) (movieDetailJSON, e
 	if err != nil {
 		return movieDetailJSON{}, fmt.Errorf("load statistics of movie %s: %w", id, err)
 	}
-	detail := newMovieDetailJSON(movie, stats)
+	detail := newMovieDetailJSON(movie, stats, analyze.Names(s.aspects))
 	if detail.LastSync, err = s.lastRun(ctx, id); err != nil {
 		return movieDetailJSON{}, err
 	}
@@ -213,6 +219,31 @@ func (s *server) untrackMovie(w http.ResponseWriter, r *http.Request) {
 	}
 	s.logger.Info("Movie untracked through the API", "movie_id", id)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// unparkMovie puts a parked movie back on the schedule, queues its check and
+// responds with the movie.
+func (s *server) unparkMovie(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := s.store.GetMovie(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+		movieNotFound(w, id)
+		return
+	} else if err != nil {
+		s.serverError(w, r, fmt.Errorf("load movie %s: %w", id, err))
+		return
+	}
+
+	if err := s.tracker.Unpark(r.Context(), id); err != nil {
+		s.serverError(w, r, fmt.Errorf("unpark movie %s: %w", id, err))
+		return
+	}
+	s.logger.Info("Movie unparked through the API", "movie_id", id)
+	detail, err := s.movieDetail(r.Context(), id)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.write(w, r, http.StatusOK, detail)
 }
 
 // movieNotFound responds to a request for a movie the store does not have: 400

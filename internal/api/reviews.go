@@ -85,7 +85,7 @@ func (s *server) listReviews(w http.ResponseWriter, r *http.Request) {
 	page := reviewPageJSON{MovieID: id, Analyzer: s.analyzer, Total: stats.ScrapedReviewCount,
 		Limit: limit, Offset: offset, Reviews: make([]reviewJSON, 0, len(reviews))}
 	for _, review := range reviews {
-		page.Reviews = append(page.Reviews, newReviewJSON(review, analyses))
+		page.Reviews = append(page.Reviews, newReviewJSON(review, analyses, analyze.Names(s.aspects)))
 	}
 	s.write(w, r, http.StatusOK, page)
 }
@@ -116,7 +116,7 @@ func reviewIDs(reviews []store.Review) []string {
 	return ids
 }
 
-func newReviewJSON(r store.Review, analyses map[string]store.Analysis) reviewJSON {
+func newReviewJSON(r store.Review, analyses map[string]store.Analysis, aspects []string) reviewJSON {
 	review := reviewJSON{
 		ID:          r.ID,
 		AuthorName:  r.AuthorName,
@@ -137,7 +137,7 @@ func newReviewJSON(r store.Review, analyses map[string]store.Analysis) reviewJSO
 	}
 	review.Aspects = map[string]*int{}
 	review.Evidence = map[string]string{}
-	for _, name := range analyze.AspectNames() {
+	for _, name := range aspects {
 		review.Aspects[name] = nil
 	}
 	for _, score := range analysis.Aspects {

@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
-	"github.com/reelpulse/reelpulse/internal/analyze/lexicon"
 	"github.com/reelpulse/reelpulse/internal/browser"
 	"github.com/reelpulse/reelpulse/internal/config"
 	"github.com/reelpulse/reelpulse/internal/fetch"
 	"github.com/reelpulse/reelpulse/internal/imdb"
 	"github.com/reelpulse/reelpulse/internal/jobs"
+	"github.com/reelpulse/reelpulse/internal/metrics"
 	"github.com/reelpulse/reelpulse/internal/poster"
 	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/store/postgres"
@@ -33,6 +33,8 @@ type app struct {
 	posters  *poster.Refresher
 	browser  *browser.Browser
 	analyzer analyze.Analyzer
+	aspects  []analyze.Aspect // built-in and user-defined
+	metrics  *metrics.Metrics // served on /metrics by serve and worker
 
 	sqlite   *sqlite.Store   // set when the store is SQLite
 	postgres *postgres.Store // set when the store is PostgreSQL
@@ -53,13 +55,23 @@ func loadConfig(lookup config.LookupFunc) (*config.Config, error) {
 // loadApp reads the configuration, with overrides applied by the caller, and
 // opens the store and migrates it.
 func loadApp(ctx context.Context, env *environment, override func(*config.Config)) (*app, error) {
-	lookup, names, err := config.EnvLookupWithNames(".env")
+	cfg, logger, err := loadSettings(env, override)
 	if err != nil {
 		return nil, err
 	}
+	return openApp(ctx, cfg, logger)
+}
+
+// loadSettings reads the configuration, applies the caller's overrides and
+// returns it with the logger it configures.
+func loadSettings(env *environment, override func(*config.Config)) (*config.Config, *slog.Logger, error) {
+	lookup, names, err := config.EnvLookupWithNames(".env")
+	if err != nil {
+		return nil, nil, err
+	}
 	cfg, err := loadConfig(lookup)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if override != nil {
 		override(cfg)
@@ -69,7 +81,7 @@ func loadApp(ctx context.Context, env *environment, override func(*config.Config
 	for _, name := range config.UnknownVariables(names) {
 		logger.Warn("Unknown setting ignored; see `reelpulse config` for the valid names", "name", name)
 	}
-	return openApp(ctx, cfg, logger)
+	return cfg, logger, nil
 }
 
 func newLogger(cfg *config.Config, env *environment) *slog.Logger {
@@ -81,7 +93,7 @@ func newLogger(cfg *config.Config, env *environment) *slog.Logger {
 }
 
 func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app, error) {
-	a := &app{cfg: cfg, logger: logger}
+	a := &app{cfg: cfg, logger: logger, metrics: metrics.New()}
 	if err := a.openStore(ctx); err != nil {
 		return nil, err
 	}
@@ -103,7 +115,16 @@ func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app
 	})
 	a.syncer = sync.New(a.imdb, a.store, logger, time.Now)
 	a.posters = poster.NewRefresher(doer, a.store, logger, time.Now)
-	a.analyzer = lexicon.New()
+	a.aspects, err = analyze.LoadAspects(cfg.AspectsFile)
+	if err != nil {
+		_ = a.store.Close()
+		return nil, err
+	}
+	a.analyzer, err = buildAnalyzer(cfg.Analyzer, cfg, a.aspects, a.store, logger)
+	if err != nil {
+		_ = a.store.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -119,6 +140,7 @@ func (a *app) newDoer() (fetch.Doer, error) {
 	fetchCfg.RequestsPerSecond = cfg.RequestsPerSecond
 	fetchCfg.Timeout = cfg.HTTPTimeout
 	fetchCfg.MaxRetries = cfg.MaxRetries
+	fetchCfg.Observer = a.metrics
 	for _, raw := range cfg.CustomIMDbURLs() {
 		if u, err := url.Parse(raw); err == nil && u.Hostname() != "" {
 			fetchCfg.AllowedPrivateHosts = append(fetchCfg.AllowedPrivateHosts, u.Hostname())
@@ -164,11 +186,15 @@ func (a *app) openStore(ctx context.Context) error {
 // queue returns a job queue client over the app's database.
 func (a *app) queue(ctx context.Context, mode jobs.Mode) (*jobs.Queue, error) {
 	cfg := jobs.Config{
-		CheckInterval:    a.cfg.CheckInterval,
-		FullSyncInterval: a.cfg.FullSyncInterval,
-		SyncWorkers:      a.cfg.SyncWorkers,
+		CheckInterval:     a.cfg.CheckInterval,
+		FullSyncInterval:  a.cfg.FullSyncInterval,
+		SyncWorkers:       a.cfg.SyncWorkers,
+		CheckWorkers:      a.cfg.CheckWorkers,
+		AnalyzeWorkers:    a.cfg.AnalyzeWorkers,
+		ParkAfterFailures: a.cfg.ParkAfterFailures,
+		RescueStuckAfter:  a.cfg.RescueStuckAfter,
 	}
-	deps := jobs.Deps{Store: a.store, Syncer: a.syncer, Posters: a.posters, Analyzer: a.analyzer, Logger: a.logger, Now: time.Now}
+	deps := jobs.Deps{Store: a.store, Syncer: a.syncer, Posters: a.posters, Analyzer: a.analyzer, Logger: a.logger, Now: time.Now, Metrics: a.metrics}
 	if a.postgres != nil {
 		return jobs.NewPostgres(ctx, a.postgres.Pool(), cfg, deps, mode)
 	}

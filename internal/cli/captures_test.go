@@ -222,7 +222,7 @@ func checkCapturedReviews(t *testing.T, a *app, samples string) {
 		t.Errorf("metadata from the reviews page = %q %d %q", movie.Title, movie.Year, movie.PosterURL)
 	}
 
-	pending, err := a.store.PendingAnalysis(ctx, capturedReviewsID, a.analyzer.Name(), a.analyzer.Version(), 100)
+	pending, err := a.store.PendingAnalysis(ctx, store.PendingQuery{MovieID: capturedReviewsID, Analyzer: a.analyzer.Name(), AnalyzerVersion: a.analyzer.Version(), Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,13 +33,16 @@ type environment struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "Run the dashboard, the API and the job workers", runServe},
+		{"serve", "Run the dashboard, the API and the job workers (--role all|web|worker)", runServe},
+		{"worker", "Run only the job workers (serve --role worker; PostgreSQL)", runWorker},
+		{"jobs", "List background jobs with their state, attempts and errors", runJobs},
 		{"demo", "Run serve on offline example data (Nosferatu, 1922) from an embedded replay server", runDemo},
 		{"track", "Add, remove or list tracked movies", runTrack},
 		{"search", "Find IMDb titles by name and print their ids", runSearch},
 		{"sync", "Scrape and analyze movies now, showing progress", runSync},
 		{"analyze", "Analyze stored reviews that have no result yet", runAnalyze},
 		{"eval", "Measure an analyzer against labelled reviews", runEval},
+		{"usage", "Print language model requests, tokens and cost per day and movie", runUsage},
 		{"migrate", "Apply database migrations", runMigrate},
 		{"replay", "Serve saved or generated IMDb pages on a local address", runReplay},
 		{"config", "Print the effective configuration with secrets masked", runConfig},

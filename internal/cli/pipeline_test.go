@@ -166,7 +166,7 @@ func TestPipelineDirect(t *testing.T) {
 			if err := a.syncOne(ctx, env, replay.ExampleTitleID); err != nil {
 				t.Fatalf("sync: %v", err)
 			}
-			handler, err := a.handler(tracker)
+			handler, err := a.handler(tracker, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,7 +205,7 @@ func TestPipelineJobs(t *testing.T) {
 			})
 
 			tracker := jobs.NewTracker(a.store, queue, a.logger, time.Now)
-			handler, err := a.handler(tracker)
+			handler, err := a.handler(tracker, queue)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -272,14 +272,14 @@ func waitFor(ctx context.Context, t *testing.T, what string, done func() bool) {
 // log, to explain a timeout.
 func logJobs(t *testing.T, ctx context.Context, queue *jobs.Queue) {
 	t.Helper()
-	rows, err := queue.List(ctx, 50)
+	list, err := queue.List(ctx, jobs.JobFilter{Limit: 50})
 	if err != nil {
 		t.Logf("list jobs: %v", err)
 		return
 	}
-	for _, job := range rows {
-		t.Logf("job %d %s %s attempt %d scheduled %s args %s errors %v",
-			job.ID, job.Kind, job.State, job.Attempt, job.ScheduledAt.Format(time.RFC3339Nano), job.EncodedArgs, job.Errors)
+	for _, job := range list {
+		t.Logf("job %d %s movie %s %s attempt %d/%d scheduled %s last error %q",
+			job.ID, job.Kind, job.MovieID, job.State, job.Attempt, job.MaxAttempts, job.ScheduledAt.Format(time.RFC3339Nano), job.LastError)
 	}
 }
 
@@ -295,7 +295,7 @@ func TestAnalyzeAcceptsIMDbURL(t *testing.T) {
 
 	var out strings.Builder
 	env := &environment{stdout: &out, stderr: io.Discard}
-	if err := a.analyzeMovies(ctx, env, []string{"https://www.imdb.com/title/TT0013442/"}); err != nil {
+	if err := a.analyzeMovies(ctx, env, a.analyzer, []string{"https://www.imdb.com/title/TT0013442/"}, false); err != nil {
 		t.Fatalf("analyze: %v", err)
 	}
 	if !strings.Contains(out.String(), "tt0013442: 3 reviews analyzed") {

@@ -12,31 +12,82 @@ import (
 	"github.com/reelpulse/reelpulse/internal/config"
 	"github.com/reelpulse/reelpulse/internal/imdb"
 	"github.com/reelpulse/reelpulse/internal/jobs"
+	"github.com/reelpulse/reelpulse/internal/metrics"
 	"github.com/reelpulse/reelpulse/internal/replay"
 	"github.com/reelpulse/reelpulse/internal/web"
 )
 
-// shutdownTimeout bounds how long a stopping server waits for requests and
-// running jobs before cancelling them.
-const shutdownTimeout = 30 * time.Second
+// Roles of a serving process.
+const (
+	roleAll    = "all"    // dashboard, API, job workers and periodic jobs
+	roleWeb    = "web"    // dashboard and API; jobs are only queued
+	roleWorker = "worker" // job workers and periodic jobs, with health endpoints
+)
+
+// errSQLiteRole rejects a split role on SQLite, whose single writer
+// connection is shared by the store and the job queue of one process.
+var errSQLiteRole = errors.New("SQLite runs everything in one process; use --role all, or PostgreSQL for separate web and worker processes")
+
+func parseRole(role string) (string, error) {
+	switch role {
+	case roleAll, roleWeb, roleWorker:
+		return role, nil
+	}
+	return "", fmt.Errorf("unknown role %q; use all, web or worker", role)
+}
 
 func runServe(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "serve", "", "Run the dashboard and JSON API on REELPULSE_ADDR and work the scheduled jobs\n(hourly checks, review passes, analyses) until interrupted.")
+	fs := newFlagSet(env, "serve", "", "Run the dashboard and JSON API on REELPULSE_ADDR and work the scheduled jobs\n"+
+		"(hourly checks, review passes, analyses) until interrupted.\n\n"+
+		"Roles (PostgreSQL only for web and worker):\n"+
+		"  all     everything in one process (the default, and the only role on SQLite)\n"+
+		"  web     dashboard and API; tracking a movie queues its check for the workers\n"+
+		"  worker  job workers and the periodic schedule, with /healthz, /readyz and\n"+
+		"          /metrics on REELPULSE_ADDR; run any number of them")
 	addr := fs.String("addr", "", "listen address host:port (default: REELPULSE_ADDR)")
+	role := fs.String("role", roleAll, "what this process runs: all, web or worker")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	r, err := parseRole(*role)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "reelpulse serve: %v\n", err)
+		return errUsage
+	}
+	return serveRole(ctx, env, r, *addr)
+}
 
-	a, err := loadApp(ctx, env, func(c *config.Config) {
-		if *addr != "" {
-			c.Addr = *addr
+func runWorker(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "worker", "", "Work the scheduled jobs (hourly checks, review passes, analyses) until interrupted,\n"+
+		"serving only /healthz, /readyz and /metrics on REELPULSE_ADDR. The short form of\n"+
+		"`reelpulse serve --role worker`; needs PostgreSQL. Any number of workers may share\n"+
+		"one database: each job runs once, and the periodic schedule runs on one of them.")
+	addr := fs.String("addr", "", "health and metrics listen address host:port (default: REELPULSE_ADDR)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return serveRole(ctx, env, roleWorker, *addr)
+}
+
+func serveRole(ctx context.Context, env *environment, role, addr string) error {
+	cfg, logger, err := loadSettings(env, func(c *config.Config) {
+		if addr != "" {
+			c.Addr = addr
 		}
 	})
 	if err != nil {
 		return err
 	}
+	// Refuse before opening the database, so that no SQLite file is created.
+	if role != roleAll && !cfg.IsPostgres() {
+		return errSQLiteRole
+	}
+	a, err := openApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
 	defer a.close()
-	return a.serve(ctx, nil)
+	return a.serve(ctx, role, nil)
 }
 
 func runDemo(ctx context.Context, env *environment, args []string) error {
@@ -79,12 +130,15 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 	}
 	defer a.close()
 	a.logger.Info("Demo replay server started", "url", replayURL)
-	return a.serve(ctx, []string{replay.ExampleTitleID})
+	return a.serve(ctx, roleAll, []string{replay.ExampleTitleID})
 }
 
-// serve runs the HTTP server and the job workers until ctx is cancelled,
-// tracking the given movies first.
-func (a *app) serve(ctx context.Context, track []string) error {
+// serve runs the HTTP server and, unless the role is web, the job workers
+// until ctx is cancelled, tracking the given movies first.
+func (a *app) serve(ctx context.Context, role string, track []string) error {
+	if role != roleAll && a.sqlite != nil {
+		return errSQLiteRole
+	}
 	if a.sqlite != nil {
 		release, err := lockSQLite(a.cfg.SQLitePath())
 		if err != nil {
@@ -98,7 +152,11 @@ func (a *app) serve(ctx context.Context, track []string) error {
 	}
 	defer listener.Close()
 
-	queue, err := a.queue(ctx, jobs.Work)
+	mode := jobs.Work
+	if role == roleWeb {
+		mode = jobs.InsertOnly
+	}
+	queue, err := a.queue(ctx, mode)
 	if err != nil {
 		return err
 	}
@@ -109,45 +167,99 @@ func (a *app) serve(ctx context.Context, track []string) error {
 		}
 	}
 
-	handler, err := a.handler(tracker)
-	if err != nil {
-		return err
+	a.metrics.CountQueues(queue.CountByQueueAndState)
+	if mode == jobs.Work {
+		events, unsubscribe, err := queue.Subscribe(metrics.JobEventKinds...)
+		if err != nil {
+			return err
+		}
+		defer unsubscribe()
+		go a.metrics.WatchJobs(context.WithoutCancel(ctx), events)
+	}
+
+	var handler http.Handler
+	if role == roleWorker {
+		handler = a.workerHandler(queue)
+	} else {
+		handler, err = a.handler(tracker, queue)
+		if err != nil {
+			return err
+		}
 	}
 	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 
-	// River treats the cancellation of Start's context as a hard stop that
-	// cancels running jobs; the shutdown below stops it gently instead.
-	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("start job workers: %w", err)
+	if mode == jobs.Work {
+		// River treats the cancellation of Start's context as a hard stop
+		// that cancels running jobs; the shutdown below stops it gently
+		// instead. River keeps retrying while the database is away, so a
+		// worker outlives a database restart.
+		if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
+			return fmt.Errorf("start job workers: %w", err)
+		}
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- server.Serve(listener) }()
-	a.logger.Info("Dashboard listening", "url", "http://"+listener.Addr().String(), "database", databaseKind(a))
+	url := "http://" + listener.Addr().String()
+	if role == roleWorker {
+		a.logger.Info("Worker started", "health_url", url+"/healthz", "database", databaseKind(a))
+	} else {
+		a.logger.Info("Dashboard listening", "url", url, "role", role, "database", databaseKind(a))
+	}
 
 	select {
 	case <-ctx.Done():
 	case err := <-serveErr:
 		a.logger.Error("HTTP server stopped", "error", err)
 	}
+	if mode != jobs.Work {
+		queue = nil
+	}
 	return a.shutdown(server, queue)
 }
 
+// shutdown stops the HTTP server and the job workers (queue may be nil) at
+// the same time. Both get REELPULSE_SHUTDOWN_TIMEOUT: the workers stop
+// taking jobs at once, running jobs that have not finished by then are
+// cancelled and go back to the queue (a cancelled review pass stores
+// nothing), and HTTP connections still open are closed. A failed stop, for
+// example while the database is away, is logged and the process still
+// ends normally. River rescues jobs left running after
+// REELPULSE_RESCUE_STUCK_AFTER.
 func (a *app) shutdown(server *http.Server, queue *jobs.Queue) error {
-	a.logger.Info("Shutting down", "timeout", shutdownTimeout)
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	timeout := a.cfg.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	a.logger.Info("Shutting down", "timeout", timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 
-	httpErr := server.Shutdown(ctx)
-	jobsErr := queue.Stop(ctx)
-	if err := errors.Join(httpErr, jobsErr); err != nil {
-		return fmt.Errorf("shut down: %w", err)
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- server.Shutdown(ctx) }()
+	if queue != nil {
+		if err := queue.Stop(ctx); err != nil {
+			a.logger.Error("Job workers did not stop cleanly; jobs left running are retried after REELPULSE_RESCUE_STUCK_AFTER", "error", err)
+		}
+	}
+	if err := <-httpDone; err != nil {
+		a.logger.Warn("HTTP requests still open at the shutdown deadline, closing them", "error", err)
+		_ = server.Close()
 	}
 	a.logger.Info("Stopped")
 	return nil
 }
 
+// budget is the daily language model budget, or 0 when the configured
+// analyzer calls no paid model.
+func (a *app) budget() float64 {
+	if a.cfg.Analyzer == "offline" {
+		return 0
+	}
+	return a.cfg.LLM.DailyBudgetUSD
+}
+
 // handler mounts the API under /api/ and the dashboard everywhere else.
-func (a *app) handler(tracker *jobs.Tracker) (http.Handler, error) {
+func (a *app) handler(tracker *jobs.Tracker, queue *jobs.Queue) (http.Handler, error) {
 	dashboard, err := web.New(web.Config{
 		Store:    a.store,
 		Tracker:  tracker,
@@ -155,6 +267,10 @@ func (a *app) handler(tracker *jobs.Tracker) (http.Handler, error) {
 		Logger:   a.logger,
 		Now:      time.Now,
 		Searcher: titleSearcher{a.imdb},
+		Aspects:  a.aspects,
+		Jobs:     queue,
+
+		DailyBudgetUSD: a.budget(),
 	})
 	if err != nil {
 		return nil, err
@@ -166,12 +282,47 @@ func (a *app) handler(tracker *jobs.Tracker) (http.Handler, error) {
 		Logger:   a.logger,
 		Now:      time.Now,
 		Searcher: titleSearcher{a.imdb},
+		Aspects:  a.aspects,
 	})
 
 	mux := http.NewServeMux()
 	mux.Handle("/api/", jsonAPI)
+	if queue != nil {
+		a.mountOps(mux, queue)
+	}
 	mux.Handle("/", dashboard)
 	return mux, nil
+}
+
+// workerHandler serves a worker's health endpoints and nothing else.
+func (a *app) workerHandler(queue *jobs.Queue) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if err := a.store.Ping(ctx); err != nil {
+			a.logger.Error("Health check failed", "error", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, "database unavailable")
+			return
+		}
+		fmt.Fprint(w, "ok")
+	})
+	a.mountOps(mux, queue)
+	mux.Handle("/", http.NotFoundHandler())
+	return mux
+}
+
+// mountOps adds /readyz, which checks the store and the job client, and
+// /metrics. Every role serves both.
+func (a *app) mountOps(mux *http.ServeMux, queue *jobs.Queue) {
+	mux.Handle("/readyz", metrics.ReadyHandler(
+		metrics.Check{Name: "store", Check: a.store.Ping},
+		metrics.Check{Name: "jobs", Check: queue.Ready},
+	))
+	mux.Handle("GET /metrics", a.metrics.Handler())
 }
 
 func databaseKind(a *app) string {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/imdb"
@@ -77,11 +79,9 @@ func (a *app) syncOne(ctx context.Context, env *environment, input string) error
 		fmt.Fprintf(env.stdout, "%s: warning: %s\n", id, result.Warning)
 	}
 
-	n, err := analyze.RunPending(ctx, a.store, a.analyzer, id, analyze.DefaultBatchSize, nil)
-	if err != nil {
+	if err := a.analyzeMovie(ctx, env, a.analyzer, analyze.Run{MovieID: id}); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "%s: %d reviews analyzed with %s %s\n", id, n, a.analyzer.Name(), a.analyzer.Version())
 
 	// The stored reviews are usable, but the run did not see all of them,
 	// which a script calling `reelpulse sync` must be able to tell.
@@ -92,7 +92,15 @@ func (a *app) syncOne(ctx context.Context, env *environment, input string) error
 }
 
 func runAnalyze(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "analyze", "[ID...]", "Analyze the stored reviews of the given movies (all movies when none are given)\nwhose current text has no result from the configured analyzer yet.")
+	fs := newFlagSet(env, "analyze", "[--movie ID] [--analyzer NAME] [--reanalyze] [ID...]",
+		"Analyze the stored reviews of the given movies (all movies when none are given)\n"+
+			"whose current text has no result or failure from the analyzer yet. Results of\n"+
+			"different analyzers are kept side by side; the dashboard shows REELPULSE_ANALYZER's.\n"+
+			"An interrupted run resumes where it stopped.")
+	var movies multiFlag
+	fs.Var(&movies, "movie", "movie to analyze, by IMDb `ID` or URL; may be repeated")
+	analyzerName := fs.String("analyzer", "", "analyzer to run, by `NAME`, instead of REELPULSE_ANALYZER; one of: "+strings.Join(analyzerNames, ", "))
+	reanalyze := fs.Bool("reanalyze", false, "score every review again, including those with a result or a failure")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -103,12 +111,35 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	}
 	defer a.close()
 
-	return a.analyzeMovies(ctx, env, fs.Args())
+	analyzer := a.analyzer
+	if *analyzerName != "" {
+		analyzer, err = buildAnalyzer(*analyzerName, a.cfg, a.aspects, a.store, a.logger)
+		if err != nil {
+			return err
+		}
+	}
+	ids := append([]string(movies), fs.Args()...)
+	return a.analyzeMovies(ctx, env, analyzer, ids, *reanalyze)
 }
 
+// multiFlag collects the values of a flag given several times.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
 // analyzeMovies analyzes the pending reviews of the movies named by ids or
-// IMDb URLs, or of every stored movie when there are none.
-func (a *app) analyzeMovies(ctx context.Context, env *environment, ids []string) error {
+// IMDb URLs, or of every stored movie when there are none. A reanalysis
+// uses one start time for every movie.
+func (a *app) analyzeMovies(ctx context.Context, env *environment, analyzer analyze.Analyzer, inputs []string, reanalyze bool) error {
+	var ids []string
+	for _, input := range inputs {
+		id, err := imdb.ParseID(input)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
 	if len(ids) == 0 {
 		movies, err := a.store.ListMovies(ctx, false)
 		if err != nil {
@@ -118,16 +149,34 @@ func (a *app) analyzeMovies(ctx context.Context, env *environment, ids []string)
 			ids = append(ids, m.ID)
 		}
 	}
-	for _, input := range ids {
-		id, err := imdb.ParseID(input)
-		if err != nil {
+	since := time.Now()
+	for _, id := range ids {
+		if err := a.analyzeMovie(ctx, env, analyzer, analyze.Run{MovieID: id, Reanalyze: reanalyze, Since: since}); err != nil {
 			return err
 		}
-		n, err := analyze.RunPending(ctx, a.store, a.analyzer, id, analyze.DefaultBatchSize, nil)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.stdout, "%s: %d reviews analyzed with %s %s\n", id, n, a.analyzer.Name(), a.analyzer.Version())
 	}
+	return nil
+}
+
+// analyzeMovie runs one movie's analysis, printing progress as results are
+// stored.
+func (a *app) analyzeMovie(ctx context.Context, env *environment, analyzer analyze.Analyzer, run analyze.Run) error {
+	label := analyzer.Name() + " " + analyzer.Version()
+	run.Report = func(p analyze.Progress) {
+		fmt.Fprintf(env.stdout, "%s: %d reviews analyzed, %d failed so far\n", run.MovieID, p.Analyzed, p.Failed)
+	}
+	progress, err := analyze.RunPending(ctx, a.store, analyzer, run)
+	if errors.Is(err, analyze.ErrBudgetReached) {
+		fmt.Fprintf(env.stdout, "%s: %d reviews analyzed with %s before the daily budget was reached\n", run.MovieID, progress.Analyzed, label)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "%s: %d reviews analyzed with %s", run.MovieID, progress.Analyzed, label)
+	if progress.Failed > 0 {
+		fmt.Fprintf(env.stdout, "; %d failed and will not be retried until --reanalyze", progress.Failed)
+	}
+	fmt.Fprintln(env.stdout)
 	return nil
 }

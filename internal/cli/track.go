@@ -18,8 +18,10 @@ func runTrack(ctx context.Context, env *environment, args []string) error {
 		"  add ID|URL...   follow movies by IMDb id (tt0013442) or IMDb title URL; a running\n" +
 		"                  server checks and scrapes them right away\n" +
 		"  remove ID...    stop following movies; their reviews and analyses are kept\n" +
+		"  unpark ID...    put movies parked after repeated failures back on the schedule\n" +
+		"                  and queue their check\n" +
 		"  list            list tracked movies with review counts and last scrape time"
-	fs := newFlagSet(env, "track", "add|remove|list [ID...]", description)
+	fs := newFlagSet(env, "track", "add|remove|unpark|list [ID...]", description)
 	all := fs.Bool("all", false, "list: include untracked movies")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -34,12 +36,13 @@ func runTrack(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return flag.ErrHelp
 	}
-	if (sub == "add" || sub == "remove") && len(ids) == 0 {
+	takesIDs := sub == "add" || sub == "remove" || sub == "unpark"
+	if takesIDs && len(ids) == 0 {
 		fmt.Fprintf(env.stderr, "reelpulse track %s: give at least one IMDb id, e.g. tt0013442\n", sub)
 		return errUsage
 	}
-	if sub != "add" && sub != "remove" && sub != "list" {
-		fmt.Fprintf(env.stderr, "reelpulse track: unknown action %q; use add, remove or list\n", sub)
+	if !takesIDs && sub != "list" {
+		fmt.Fprintf(env.stderr, "reelpulse track: unknown action %q; use add, remove, unpark or list\n", sub)
 		return errUsage
 	}
 	if sub == "list" && len(ids) > 0 {
@@ -48,7 +51,7 @@ func runTrack(ctx context.Context, env *environment, args []string) error {
 	}
 	// Check every id before opening the database, so that a typo creates
 	// no database file and tracks nothing.
-	if sub == "add" || sub == "remove" {
+	if takesIDs {
 		for _, input := range ids {
 			if _, err := imdb.ParseID(input); err != nil {
 				return fmt.Errorf("%w; to find a title's id, run `reelpulse search %s`", err, input)
@@ -65,6 +68,8 @@ func runTrack(ctx context.Context, env *environment, args []string) error {
 	switch sub {
 	case "add":
 		return a.trackAdd(ctx, env, ids)
+	case "unpark":
+		return a.trackUnpark(ctx, env, ids)
 	case "remove":
 		tracker := jobs.NewTracker(a.store, nil, a.logger, time.Now)
 		for _, input := range ids {
@@ -105,6 +110,30 @@ func (a *app) trackAdd(ctx context.Context, env *environment, inputs []string) e
 	return nil
 }
 
+func (a *app) trackUnpark(ctx context.Context, env *environment, inputs []string) error {
+	queue, err := a.queue(ctx, jobs.InsertOnly)
+	if err != nil {
+		return err
+	}
+	tracker := jobs.NewTracker(a.store, queue, a.logger, time.Now)
+	for _, input := range inputs {
+		id, _ := imdb.ParseID(input)
+		before, err := a.store.GetMovie(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tracker.Unpark(ctx, id); err != nil {
+			return err
+		}
+		if before.ParkedAt == nil {
+			fmt.Fprintf(env.stdout, "%s was not parked; its count of failed passes starts again and its check is queued\n", id)
+			continue
+		}
+		fmt.Fprintf(env.stdout, "unparked %s; a running worker checks it now\n", id)
+	}
+	return nil
+}
+
 func isHelpFlag(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help"
 }
@@ -136,6 +165,8 @@ func movieState(m store.Movie) string {
 	switch {
 	case !m.Tracked:
 		return "untracked"
+	case m.ParkedAt != nil:
+		return "parked: " + m.ParkedReason
 	case m.LastError != "":
 		return "error: " + m.LastError
 	case m.ScrapeWarning != "":

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"regexp"
@@ -40,11 +41,53 @@ type Config struct {
 	CheckInterval    time.Duration
 	FullSyncInterval time.Duration
 	SyncWorkers      int
-	Analyzer         string
+	CheckWorkers     int
+	AnalyzeWorkers   int
+	// ParkAfterFailures is the number of consecutive failed review passes
+	// after which a movie is parked: left out of the schedule until it is
+	// unparked.
+	ParkAfterFailures int
+	// RescueStuckAfter is how long a job may stay running before River
+	// takes it for lost (its worker died) and retries it.
+	RescueStuckAfter time.Duration
+	// ShutdownTimeout bounds how long a stopping process waits for HTTP
+	// requests and running jobs before cancelling them.
+	ShutdownTimeout time.Duration
+
+	Analyzer    string // offline, openai, gemini or openai-compatible
+	AspectsFile string
+	LLM         LLMConfig
 
 	LogLevel  slog.Level
 	LogFormat string
 }
+
+// LLMConfig holds the settings of the language model analyzers. Empty
+// BaseURL and Model select the provider's defaults.
+type LLMConfig struct {
+	OpenAIKey         string
+	GeminiKey         string
+	BaseURL           string
+	Model             string
+	Concurrency       int
+	RequestsPerMinute int
+	TokensPerMinute   int
+	BatchSize         int
+	MaxReviewTokens   int
+	Timeout           time.Duration
+	MaxRetries        int
+	DailyBudgetUSD    float64
+	Prices            map[string]Price // by model; added to the built-in prices
+}
+
+// Price is what a model costs in US dollars per million tokens.
+type Price struct {
+	Input  float64
+	Output float64
+}
+
+// Analyzers lists the values of REELPULSE_ANALYZER.
+var Analyzers = []string{"offline", "openai", "gemini", "openai-compatible"}
 
 // DefaultUserAgent is a current desktop browser's User-Agent. IMDb serves
 // its regular pages to browsers and challenges unknown clients more often.
@@ -158,14 +201,130 @@ var Options = []Option{
 	{
 		Name:        "REELPULSE_SYNC_WORKERS",
 		Default:     "5",
-		Description: "Maximum number of movies whose reviews are scraped at the same time.",
+		Description: "Maximum number of movies whose reviews are scraped at the same time by one worker process.",
 		set:         func(c *Config, v string) error { return setInt(&c.SyncWorkers, v, 1, 100) },
 	},
 	{
+		Name:        "REELPULSE_CHECK_WORKERS",
+		Default:     "2",
+		Description: "Maximum number of title checks (metadata and declared review count) run at the same time by one worker process.",
+		set:         func(c *Config, v string) error { return setInt(&c.CheckWorkers, v, 1, 100) },
+	},
+	{
+		Name:        "REELPULSE_ANALYZE_WORKERS",
+		Default:     "2",
+		Description: "Maximum number of movies whose reviews are analyzed at the same time by one worker process.",
+		set:         func(c *Config, v string) error { return setInt(&c.AnalyzeWorkers, v, 1, 100) },
+	},
+	{
+		Name:        "REELPULSE_PARK_AFTER_FAILURES",
+		Default:     "5",
+		Description: "Consecutive failed review passes (failed, blocked or challenged) after which a movie is parked: its error is shown and it is no longer checked until `reelpulse track unpark ID` or the Unpark button.",
+		set:         func(c *Config, v string) error { return setInt(&c.ParkAfterFailures, v, 1, 1000) },
+	},
+	{
+		Name:        "REELPULSE_RESCUE_STUCK_AFTER",
+		Default:     "1h10m",
+		Description: "How long a job may stay running before it is taken for lost (its process died) and retried (Go duration). Must be longer than 1h, the longest job timeout.",
+		set:         setRescueStuckAfter,
+	},
+	{
+		Name:        "REELPULSE_SHUTDOWN_TIMEOUT",
+		Default:     "30s",
+		Description: "On SIGTERM or Ctrl-C, how long to wait for HTTP requests and running jobs to finish before cancelling them (Go duration). A cancelled review pass stores nothing and is retried.",
+		set:         func(c *Config, v string) error { return setDuration(&c.ShutdownTimeout, v, time.Second) },
+	},
+	{
 		Name:        "REELPULSE_ANALYZER",
-		Default:     "lexicon",
-		Description: "Review analyzer: lexicon (embedded, offline).",
+		Default:     "offline",
+		Description: "Review analyzer: offline (embedded word lists, no network; also called lexicon), openai, gemini, or openai-compatible (Ollama, vLLM, llama.cpp and other servers of the OpenAI chat API).",
 		set:         setAnalyzer,
+	},
+	{
+		Name:        "REELPULSE_ASPECTS_FILE",
+		Default:     "",
+		Description: "JSON file of aspects to score in addition to the built-in ones; see docs/analysis.md. Language models score them all; the offline analyzer scores those with terms.",
+		set:         func(c *Config, v string) error { c.AspectsFile = v; return nil },
+	},
+	{
+		Name:        "OPENAI_API_KEY",
+		Default:     "",
+		Description: "API key for REELPULSE_ANALYZER=openai; also sent to an openai-compatible server when set.",
+		Secret:      true,
+		set:         func(c *Config, v string) error { c.LLM.OpenAIKey = v; return nil },
+	},
+	{
+		Name:        "GEMINI_API_KEY",
+		Default:     "",
+		Description: "API key for REELPULSE_ANALYZER=gemini.",
+		Secret:      true,
+		set:         func(c *Config, v string) error { c.LLM.GeminiKey = v; return nil },
+	},
+	{
+		Name:        "REELPULSE_LLM_BASE_URL",
+		Default:     "",
+		Description: "Base URL of the chat completions API; empty means the provider's own (OpenAI or Gemini). Required for openai-compatible, e.g. http://127.0.0.1:11434/v1/ for Ollama.",
+		set:         setLLMBaseURL,
+	},
+	{
+		Name:        "REELPULSE_LLM_MODEL",
+		Default:     "",
+		Description: "Model name; empty means gpt-4o-mini for openai and gemini-2.5-flash for gemini. Required for openai-compatible.",
+		set:         func(c *Config, v string) error { c.LLM.Model = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:        "REELPULSE_LLM_CONCURRENCY",
+		Default:     "4",
+		Description: "Language model requests in flight at once.",
+		set:         func(c *Config, v string) error { return setInt(&c.LLM.Concurrency, v, 1, 64) },
+	},
+	{
+		Name:        "REELPULSE_LLM_REQUESTS_PER_MINUTE",
+		Default:     "0",
+		Description: "Maximum language model requests per minute; 0 means no limit. Set it to your provider's rate limit.",
+		set:         func(c *Config, v string) error { return setInt(&c.LLM.RequestsPerMinute, v, 0, 1_000_000) },
+	},
+	{
+		Name:        "REELPULSE_LLM_TOKENS_PER_MINUTE",
+		Default:     "0",
+		Description: "Maximum language model tokens per minute, estimated before each request; 0 means no limit.",
+		set:         func(c *Config, v string) error { return setInt(&c.LLM.TokensPerMinute, v, 0, 1_000_000_000) },
+	},
+	{
+		Name:        "REELPULSE_LLM_BATCH_SIZE",
+		Default:     "8",
+		Description: "Short reviews sent together in one language model request; 1 sends every review alone.",
+		set:         func(c *Config, v string) error { return setInt(&c.LLM.BatchSize, v, 1, 50) },
+	},
+	{
+		Name:        "REELPULSE_LLM_MAX_REVIEW_TOKENS",
+		Default:     "4000",
+		Description: "Longest review text sent to a language model, in estimated tokens; longer texts are cut at a sentence and the result is marked trimmed.",
+		set:         func(c *Config, v string) error { return setInt(&c.LLM.MaxReviewTokens, v, 200, 100_000) },
+	},
+	{
+		Name:        "REELPULSE_LLM_TIMEOUT",
+		Default:     "60s",
+		Description: "Timeout of one language model request (Go duration).",
+		set:         func(c *Config, v string) error { return setDuration(&c.LLM.Timeout, v, time.Second) },
+	},
+	{
+		Name:        "REELPULSE_LLM_MAX_RETRIES",
+		Default:     "3",
+		Description: "Retries of a language model request that got HTTP 429 or 5xx or timed out, with back-off that honours Retry-After.",
+		set:         func(c *Config, v string) error { return setInt(&c.LLM.MaxRetries, v, 0, 10) },
+	},
+	{
+		Name:        "REELPULSE_LLM_DAILY_BUDGET_USD",
+		Default:     "0",
+		Description: "Spending limit per UTC day in US dollars; when reached, analysis pauses until the next day. 0 means no limit.",
+		set:         setBudget,
+	},
+	{
+		Name:        "REELPULSE_LLM_PRICES",
+		Default:     "",
+		Description: "Prices in US dollars per million input/output tokens, as model=input/output pairs separated by commas, e.g. gpt-4o-mini=0.15/0.60; they add to and override the built-in table.",
+		set:         setPrices,
 	},
 	{
 		Name:        "REELPULSE_LOG_LEVEL",
@@ -201,6 +360,11 @@ func Load(lookup LookupFunc) (*Config, error) {
 				shown = Mask(value)
 			}
 			errs = append(errs, fmt.Errorf("invalid %s %q: %w", opt.Name, shown, err))
+		}
+	}
+	if len(errs) == 0 {
+		if err := cfg.validate(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return cfg, errors.Join(errs...)
@@ -405,6 +569,23 @@ func setDuration(dst *time.Duration, v string, minimum time.Duration) error {
 	return nil
 }
 
+// LongestJobTimeout is the timeout of the longest job kinds (review passes
+// and analyses). REELPULSE_RESCUE_STUCK_AFTER must exceed it, or River would
+// retry jobs that are still running.
+const LongestJobTimeout = time.Hour
+
+func setRescueStuckAfter(c *Config, v string) error {
+	var d time.Duration
+	if err := setDuration(&d, v, time.Minute); err != nil {
+		return err
+	}
+	if d <= LongestJobTimeout {
+		return fmt.Errorf("must be longer than %s, the longest job timeout, or running jobs would be started twice", LongestJobTimeout)
+	}
+	c.RescueStuckAfter = d
+	return nil
+}
+
 func setInt(dst *int, v string, minimum, maximum int) error {
 	n, err := strconv.Atoi(v)
 	if err != nil {
@@ -427,10 +608,80 @@ func setBrowser(c *Config, v string) error {
 }
 
 func setAnalyzer(c *Config, v string) error {
-	if v != "lexicon" {
-		return errors.New("supported analyzers: lexicon")
+	if v == "lexicon" {
+		v = "offline"
+	}
+	if !slices.Contains(Analyzers, v) {
+		return fmt.Errorf("expected one of: %s", strings.Join(Analyzers, ", "))
 	}
 	c.Analyzer = v
+	return nil
+}
+
+func setLLMBaseURL(c *Config, v string) error {
+	if v == "" {
+		c.LLM.BaseURL = ""
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("expected an http:// or https:// URL such as http://127.0.0.1:11434/v1/")
+	}
+	c.LLM.BaseURL = v
+	return nil
+}
+
+func setBudget(c *Config, v string) error {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return errors.New("expected an amount in US dollars of 0 or more, e.g. 5 or 0.50")
+	}
+	c.LLM.DailyBudgetUSD = f
+	return nil
+}
+
+// setPrices parses "model=input/output" pairs separated by commas.
+func setPrices(c *Config, v string) error {
+	prices := map[string]Price{}
+	for pair := range strings.SplitSeq(v, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		model, amounts, ok := strings.Cut(pair, "=")
+		in, out, ok2 := strings.Cut(amounts, "/")
+		model = strings.TrimSpace(model)
+		input, err1 := strconv.ParseFloat(strings.TrimSpace(in), 64)
+		output, err2 := strconv.ParseFloat(strings.TrimSpace(out), 64)
+		if !ok || !ok2 || model == "" || err1 != nil || err2 != nil || !validPrice(input) || !validPrice(output) {
+			return fmt.Errorf("price %q: expected model=input/output in dollars per million tokens, e.g. gpt-4o-mini=0.15/0.60", pair)
+		}
+		prices[model] = Price{Input: input, Output: output}
+	}
+	c.LLM.Prices = prices
+	return nil
+}
+
+func validPrice(v float64) bool {
+	return v >= 0 && !math.IsInf(v, 0)
+}
+
+// validate checks the settings that depend on each other.
+func (c *Config) validate() error {
+	switch c.Analyzer {
+	case "openai":
+		if c.LLM.OpenAIKey == "" {
+			return errors.New("REELPULSE_ANALYZER=openai needs OPENAI_API_KEY; set it, or use REELPULSE_ANALYZER=offline")
+		}
+	case "gemini":
+		if c.LLM.GeminiKey == "" {
+			return errors.New("REELPULSE_ANALYZER=gemini needs GEMINI_API_KEY; set it, or use REELPULSE_ANALYZER=offline")
+		}
+	case "openai-compatible":
+		if c.LLM.BaseURL == "" || c.LLM.Model == "" {
+			return errors.New("REELPULSE_ANALYZER=openai-compatible needs REELPULSE_LLM_BASE_URL and REELPULSE_LLM_MODEL, e.g. http://127.0.0.1:11434/v1/ and llama3.1")
+		}
+	}
 	return nil
 }
 

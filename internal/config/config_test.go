@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -54,7 +55,13 @@ func TestLoadInvalidNamesVariable(t *testing.T) {
 		{"REELPULSE_SYNC_WORKERS", "0", "from 1 to 100"},
 		{"REELPULSE_LOG_LEVEL", "loud", "REELPULSE_LOG_LEVEL"},
 		{"REELPULSE_LOG_FORMAT", "xml", "text or json"},
-		{"REELPULSE_ANALYZER", "magic", "lexicon"},
+		{"REELPULSE_ANALYZER", "magic", "openai-compatible"},
+		{"REELPULSE_LLM_BASE_URL", "localhost:11434", "http://"},
+		{"REELPULSE_LLM_DAILY_BUDGET_USD", "-1", "0 or more"},
+		{"REELPULSE_LLM_PRICES", "gpt-4o-mini=0.15", "model=input/output"},
+		{"REELPULSE_LLM_PRICES", "m=NaN/1", "model=input/output"},
+		{"REELPULSE_LLM_PRICES", "m=1/-2", "model=input/output"},
+		{"REELPULSE_LLM_BATCH_SIZE", "0", "from 1 to 50"},
 		{"DATABASE_URL", "mysql://u:secret@h/db", "postgres://"},
 	}
 	for _, tt := range tests {
@@ -174,5 +181,45 @@ func TestCustomIMDbURLs(t *testing.T) {
 	}
 	if got := cfg.CustomIMDbURLs(); len(got) != 1 || got[0] != "http://127.0.0.1:8081" {
 		t.Errorf("CustomIMDbURLs = %v, want the changed base URL", got)
+	}
+}
+
+// An LLM analyzer needs its key, or its server and model, at start rather
+// than at the first review.
+func TestLoadAnalyzerNeeds(t *testing.T) {
+	tests := []struct {
+		vars map[string]string
+		want string // empty when Load must succeed
+	}{
+		{map[string]string{"REELPULSE_ANALYZER": "lexicon"}, ""},
+		{map[string]string{"REELPULSE_ANALYZER": "openai"}, "OPENAI_API_KEY"},
+		{map[string]string{"REELPULSE_ANALYZER": "openai", "OPENAI_API_KEY": "sk-test-secret"}, ""},
+		{map[string]string{"REELPULSE_ANALYZER": "gemini", "OPENAI_API_KEY": "sk-test-secret"}, "GEMINI_API_KEY"},
+		{map[string]string{"REELPULSE_ANALYZER": "openai-compatible", "REELPULSE_LLM_MODEL": "llama3.1"}, "REELPULSE_LLM_BASE_URL"},
+		{map[string]string{"REELPULSE_ANALYZER": "openai-compatible", "REELPULSE_LLM_MODEL": "llama3.1", "REELPULSE_LLM_BASE_URL": "http://127.0.0.1:11434/v1/"}, ""},
+	}
+	for _, tt := range tests {
+		cfg, err := Load(lookupMap(tt.vars))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("Load(%v): %v", tt.vars, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("Load(%v) = %v, want an error naming %s", tt.vars, err, tt.want)
+		case err != nil && strings.Contains(err.Error(), "sk-test-secret"):
+			t.Errorf("error %q shows an API key", err)
+		case err == nil && cfg.Analyzer == "lexicon":
+			t.Errorf("Analyzer = lexicon, want it normalised to offline")
+		}
+	}
+}
+
+func TestLoadPrices(t *testing.T) {
+	cfg, err := Load(lookupMap(map[string]string{"REELPULSE_LLM_PRICES": "gpt-4o-mini=0.15/0.60, my-model = 1/2.5"}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := map[string]Price{"gpt-4o-mini": {0.15, 0.60}, "my-model": {1, 2.5}}
+	if !reflect.DeepEqual(cfg.LLM.Prices, want) {
+		t.Errorf("Prices = %v, want %v", cfg.LLM.Prices, want)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	neturl "net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -271,6 +272,15 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, number int, tim
 		return nil, 0, &Error{Kind: Network, URL: url, Err: err}
 	}
 
+	started := time.Now()
+	resp, retryAfter, err := c.exchange(out)
+	c.observe(req.URL.Host, resp, err, time.Since(started))
+	return resp, retryAfter, err
+}
+
+// exchange sends a prepared request and reads the whole response.
+func (c *Client) exchange(out *http.Request) (*Response, time.Duration, error) {
+	url := out.URL.String()
 	resp, err := c.http.Do(out)
 	if err != nil {
 		return nil, 0, transportError(url, err)
@@ -298,6 +308,32 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, number int, tim
 		URL:     resp.Request.URL.String(),
 		Charset: charsetName,
 	}, 0, nil
+}
+
+// observe reports one attempt to Config.Observer, if any.
+func (c *Client) observe(host string, resp *Response, err error, d time.Duration) {
+	if c.config.Observer == nil {
+		return
+	}
+	c.config.Observer.ObserveRequest(host, attemptOutcome(resp, err), d)
+}
+
+// attemptOutcome is the status that an Observer receives: the HTTP status
+// code, "timeout" or "error".
+func attemptOutcome(resp *Response, err error) string {
+	if err == nil {
+		return strconv.Itoa(resp.Status)
+	}
+	var fetchErr *Error
+	switch {
+	case !errors.As(err, &fetchErr):
+		return "error"
+	case fetchErr.Kind == Timeout:
+		return "timeout"
+	case fetchErr.Status > 0:
+		return strconv.Itoa(fetchErr.Status)
+	}
+	return "error"
 }
 
 // prepare copies req for one attempt, with a fresh body and default headers.

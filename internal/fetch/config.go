@@ -63,6 +63,21 @@ type Config struct {
 	// a replay server on 127.0.0.1. A port in an entry is ignored. Every
 	// other host must resolve to public addresses only.
 	AllowedPrivateHosts []string
+
+	// Observer, when set, receives every attempt that sent a request,
+	// retries included. Nil observes nothing.
+	Observer Observer
+}
+
+// Observer receives one call per attempt that sent a request: the host of
+// the request URL (before redirects), the outcome and the time from sending
+// the request to reading the whole body. The outcome is the HTTP status
+// code as a decimal string when a response arrived, "timeout" when the
+// attempt timed out, and "error" for any other failure. It is called from
+// the goroutine of the request, so it must be safe for concurrent use and
+// return quickly.
+type Observer interface {
+	ObserveRequest(host, status string, d time.Duration)
 }
 
 // DefaultConfig returns a browser-like User-Agent, one request per second

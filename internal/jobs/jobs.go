@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/fetch"
+	"github.com/reelpulse/reelpulse/internal/metrics"
 	"github.com/reelpulse/reelpulse/internal/poster"
 	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/sync"
@@ -29,11 +31,63 @@ const (
 	QueueAnalyze = "analyze"
 )
 
-// Config holds the scheduling settings.
+// Config holds the scheduling settings. Zero values select the defaults
+// named beside each field.
 type Config struct {
 	CheckInterval    time.Duration // how often every tracked movie is checked
 	FullSyncInterval time.Duration // maximum age of the last complete pass
-	SyncWorkers      int           // movies synced at the same time
+	SyncWorkers      int           // movies synced at the same time (5)
+	CheckWorkers     int           // checks run at the same time (2)
+	AnalyzeWorkers   int           // movies analyzed at the same time (2)
+	// ParkAfterFailures is the number of consecutive failed review passes
+	// after which a movie is parked (5).
+	ParkAfterFailures int
+	// RescueStuckAfter is how long a job may stay running before River
+	// takes it for lost and retries it (DefaultRescueStuckAfter). It must
+	// exceed the longest job timeout, SyncTimeout.
+	RescueStuckAfter time.Duration
+
+	// retryPolicy replaces River's exponential back-off in tests.
+	retryPolicy river.ClientRetryPolicy
+}
+
+// Job timeouts. A job that runs longer has its context cancelled and is
+// retried.
+const (
+	CheckTimeout   = 5 * time.Minute
+	SyncTimeout    = time.Hour
+	AnalyzeTimeout = time.Hour
+)
+
+// DefaultRescueStuckAfter is the default of Config.RescueStuckAfter: the
+// longest job timeout plus ten minutes, so that a job that is still running
+// is never rescued.
+const DefaultRescueStuckAfter = SyncTimeout + 10*time.Minute
+
+// withDefaults fills in the zero fields.
+func (c Config) withDefaults() Config {
+	if c.CheckInterval <= 0 {
+		c.CheckInterval = time.Hour
+	}
+	if c.FullSyncInterval <= 0 {
+		c.FullSyncInterval = 24 * time.Hour
+	}
+	if c.SyncWorkers <= 0 {
+		c.SyncWorkers = 5
+	}
+	if c.CheckWorkers <= 0 {
+		c.CheckWorkers = 2
+	}
+	if c.AnalyzeWorkers <= 0 {
+		c.AnalyzeWorkers = 2
+	}
+	if c.ParkAfterFailures <= 0 {
+		c.ParkAfterFailures = 5
+	}
+	if c.RescueStuckAfter <= 0 {
+		c.RescueStuckAfter = DefaultRescueStuckAfter
+	}
+	return c
 }
 
 // Deps are the components that the workers use.
@@ -44,6 +98,17 @@ type Deps struct {
 	Analyzer analyze.Analyzer
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Metrics counts the reviews that passes and analyses handle; nil
+	// counts nothing.
+	Metrics metrics.Recorder
+}
+
+// recorder returns Metrics, or a Recorder that counts nothing.
+func (d Deps) recorder() metrics.Recorder {
+	if d.Metrics == nil {
+		return metrics.Nop{}
+	}
+	return d.Metrics
 }
 
 // oncePerArgs makes a job unique among the jobs of its kind and arguments
@@ -135,6 +200,9 @@ func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleChecksAr
 		return fmt.Errorf("list tracked movies: %w", err)
 	}
 
+	// Parked movies stay out of the schedule until they are unparked.
+	movies = slices.DeleteFunc(movies, func(m store.Movie) bool { return m.ParkedAt != nil })
+
 	// Spreading the checks over the interval keeps the request rate to IMDb
 	// even instead of bursting at the top of the hour.
 	now := w.deps.Now()
@@ -157,11 +225,19 @@ type checkWorker struct {
 	inserter inserter
 }
 
-func (w *checkWorker) Timeout(*river.Job[CheckMovieArgs]) time.Duration { return 5 * time.Minute }
+func (w *checkWorker) Timeout(*river.Job[CheckMovieArgs]) time.Duration { return CheckTimeout }
 
 func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckMovieArgs]) error {
 	id := job.Args.MovieID
+	if parked, err := isParked(ctx, w.deps.Store, id); err != nil || parked {
+		return permanent(err)
+	}
 	result, err := w.deps.Syncer.Check(ctx, id, w.cfg.FullSyncInterval)
+	if errors.Is(err, fetch.ErrNotFound) {
+		// Neither the title page nor the reviews page exists: no retry or
+		// later check can help until a user looks at the movie.
+		park(ctx, w.deps, id, err.Error())
+	}
 	if err != nil {
 		return permanent(err)
 	}
@@ -191,7 +267,7 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckMovieArgs]) 
 // check picks those reviews up.
 func (w *checkWorker) queueLeftoverAnalysis(ctx context.Context, movieID string) error {
 	a := w.deps.Analyzer
-	pending, err := w.deps.Store.PendingAnalysis(ctx, movieID, a.Name(), a.Version(), 1)
+	pending, err := w.deps.Store.PendingAnalysis(ctx, store.PendingQuery{MovieID: movieID, Analyzer: a.Name(), AnalyzerVersion: a.Version(), Limit: 1})
 	if err != nil {
 		return fmt.Errorf("list reviews of %s to analyze: %w", movieID, err)
 	}
@@ -204,17 +280,46 @@ func (w *checkWorker) queueLeftoverAnalysis(ctx context.Context, movieID string)
 type syncWorker struct {
 	river.WorkerDefaults[SyncMovieArgs]
 	deps     Deps
+	cfg      Config
 	inserter inserter
 }
 
-func (w *syncWorker) Timeout(*river.Job[SyncMovieArgs]) time.Duration { return time.Hour }
+func (w *syncWorker) Timeout(*river.Job[SyncMovieArgs]) time.Duration { return SyncTimeout }
 
+// Work runs the pass. River retries a failed pass with its back-off until
+// the movie's last cfg.ParkAfterFailures passes, of this job or earlier
+// ones, all failed. The worker then parks the movie and cancels the job.
+// A pass cancelled at shutdown stores nothing and does not count.
 func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncMovieArgs]) error {
 	id := job.Args.MovieID
-	if _, err := w.deps.Syncer.Sync(ctx, id, nil); err != nil {
+	if parked, err := isParked(ctx, w.deps.Store, id); err != nil || parked {
 		return permanent(err)
 	}
-	return w.inserter.Insert(ctx, AnalyzeMovieArgs{MovieID: id}, nil)
+	result, err := w.deps.Syncer.Sync(ctx, id, nil)
+	if err == nil {
+		w.deps.recorder().ReviewsFetched(result.Fetched)
+		w.deps.recorder().ReviewsStored(result.New, result.Edited, result.Deleted)
+		return w.inserter.Insert(ctx, AnalyzeMovieArgs{MovieID: id}, nil)
+	}
+	if errors.Is(err, fetch.ErrNotFound) || errors.Is(err, store.ErrNotFound) {
+		park(ctx, w.deps, id, err.Error())
+		return permanent(err)
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return err
+	}
+
+	failures, countErr := failedPasses(ctx, w.deps.Store, id, w.cfg.ParkAfterFailures)
+	if countErr != nil {
+		w.deps.Logger.Warn("Reading the movie's runs to decide on parking failed; the job is retried", "movie_id", id, "job_id", job.ID, "error", countErr)
+		return err
+	}
+	if failures < w.cfg.ParkAfterFailures {
+		return err
+	}
+	reason := fmt.Sprintf("%d review passes failed in a row; last error: %v", failures, err)
+	park(ctx, w.deps, id, reason)
+	return river.JobCancel(err)
 }
 
 type analyzeWorker struct {
@@ -222,16 +327,39 @@ type analyzeWorker struct {
 	deps Deps
 }
 
-func (w *analyzeWorker) Timeout(*river.Job[AnalyzeMovieArgs]) time.Duration { return time.Hour }
+func (w *analyzeWorker) Timeout(*river.Job[AnalyzeMovieArgs]) time.Duration { return AnalyzeTimeout }
 
 func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[AnalyzeMovieArgs]) error {
 	id := job.Args.MovieID
-	n, err := analyze.RunPending(ctx, w.deps.Store, w.deps.Analyzer, id, analyze.DefaultBatchSize, w.deps.Now)
+	a := w.deps.Analyzer
+	progress, err := analyze.RunPending(ctx, w.deps.Store, a, analyze.Run{MovieID: id, Now: w.deps.Now})
+	w.deps.recorder().ReviewsAnalyzed(a.Name(), progress.Analyzed, progress.Failed)
+	if errors.Is(err, analyze.ErrBudgetReached) {
+		wait := untilNextUTCDay(w.now())
+		w.deps.Logger.Warn("Analysis paused until the daily LLM budget renews",
+			"movie_id", id, "job_id", job.ID, "analyzer", a.Name(), "reviews", progress.Analyzed, "resume_in", wait.Round(time.Minute).String(), "error", err)
+		return river.JobSnooze(wait)
+	}
 	if err != nil {
 		return err
 	}
-	w.deps.Logger.Info("Reviews analyzed", "movie_id", id, "job_id", job.ID, "analyzer", w.deps.Analyzer.Name(), "reviews", n)
+	w.deps.Logger.Info("Reviews analyzed", "movie_id", id, "job_id", job.ID, "analyzer", a.Name(),
+		"version", a.Version(), "reviews", progress.Analyzed, "failed", progress.Failed)
 	return takeSnapshot(ctx, w.deps, id)
+}
+
+func (w *analyzeWorker) now() time.Time {
+	if w.deps.Now != nil {
+		return w.deps.Now()
+	}
+	return time.Now()
+}
+
+// untilNextUTCDay is the time from now to the next midnight UTC, when the
+// daily budget starts again, plus a minute of slack.
+func untilNextUTCDay(now time.Time) time.Duration {
+	midnight := now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	return midnight.Sub(now) + time.Minute
 }
 
 // permanent stops River from retrying errors that a retry cannot fix: a

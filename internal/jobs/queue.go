@@ -24,7 +24,11 @@ type Queue struct {
 	cancel func(ctx context.Context) error
 	insert func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
 	list   func(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
-	logger *slog.Logger
+	retry  func(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	// cancelJob cancels one job, while cancel stops the whole client.
+	cancelJob func(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	logger    *slog.Logger
+	now       func() time.Time
 }
 
 // Mode selects whether a Queue works jobs or only inserts them.
@@ -54,6 +58,7 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg 
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
+	cfg = cfg.withDefaults()
 	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: deps.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("create job queue migrator: %w", err)
@@ -62,8 +67,12 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg 
 		return nil, fmt.Errorf("migrate job queue tables: %w", err)
 	}
 
-	q := &Queue{logger: deps.Logger}
-	riverCfg := &river.Config{Logger: slog.New(&minLevelHandler{min: slog.LevelWarn, Handler: deps.Logger.Handler()})}
+	q := &Queue{logger: deps.Logger, now: deps.Now}
+	riverCfg := &river.Config{
+		Logger:               slog.New(&minLevelHandler{min: slog.LevelWarn, Handler: deps.Logger.Handler()}),
+		RescueStuckJobsAfter: cfg.RescueStuckAfter,
+		RetryPolicy:          cfg.retryPolicy,
+	}
 	if mode == Work {
 		workers := river.NewWorkers()
 		ins := inserterFunc(func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
@@ -71,15 +80,19 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg 
 		})
 		river.AddWorker(workers, &scheduleWorker{deps: deps, cfg: cfg, inserter: ins})
 		river.AddWorker(workers, &checkWorker{deps: deps, cfg: cfg, inserter: ins})
-		river.AddWorker(workers, &syncWorker{deps: deps, inserter: ins})
+		river.AddWorker(workers, &syncWorker{deps: deps, cfg: cfg, inserter: ins})
 		river.AddWorker(workers, &analyzeWorker{deps: deps})
 
 		riverCfg.Workers = workers
 		riverCfg.Queues = map[string]river.QueueConfig{
-			QueueCheck:   {MaxWorkers: 2},
+			QueueCheck:   {MaxWorkers: cfg.CheckWorkers},
 			QueueSync:    {MaxWorkers: cfg.SyncWorkers},
-			QueueAnalyze: {MaxWorkers: 2},
+			QueueAnalyze: {MaxWorkers: cfg.AnalyzeWorkers},
 		}
+		// Only the elected leader among the clients that share the database
+		// inserts periodic jobs, so any number of worker processes queue
+		// each schedule once. The job's uniqueness covers a change of
+		// leader.
 		riverCfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(
 				river.PeriodicInterval(cfg.CheckInterval),
@@ -93,7 +106,10 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg 
 	if err != nil {
 		return nil, fmt.Errorf("create job queue client: %w", err)
 	}
+	attachClient(q, client, mode == Work)
 	q.list = client.JobList
+	q.retry = client.JobRetry
+	q.cancelJob = client.JobCancel
 	q.start = client.Start
 	q.stop = client.Stop
 	q.cancel = client.StopAndCancel
@@ -160,14 +176,4 @@ func (h *minLevelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h *minLevelHandler) WithGroup(name string) slog.Handler {
 	return &minLevelHandler{min: h.min, Handler: h.Handler.WithGroup(name)}
-}
-
-// List returns up to limit jobs, newest first, in every state.
-func (q *Queue) List(ctx context.Context, limit int) ([]*rivertype.JobRow, error) {
-	params := river.NewJobListParams().First(limit).OrderBy(river.JobListOrderByID, river.SortOrderDesc)
-	result, err := q.list(ctx, params)
-	if err != nil {
-		return nil, fmt.Errorf("list jobs: %w", err)
-	}
-	return result.Jobs, nil
 }

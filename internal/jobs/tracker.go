@@ -56,3 +56,19 @@ func (t *Tracker) Untrack(ctx context.Context, movieID string) error {
 	t.logger.Info("Movie untracked", "movie_id", movieID)
 	return nil
 }
+
+// Unpark puts a parked movie back on the schedule and queues its check,
+// which queues a review pass when one is due. Unparking a movie that is not
+// parked restarts its count of failed passes.
+func (t *Tracker) Unpark(ctx context.Context, movieID string) error {
+	if err := t.store.UnparkMovie(ctx, movieID, t.now()); err != nil {
+		return fmt.Errorf("unpark %s: %w", movieID, err)
+	}
+	t.logger.Info("Movie unparked", "movie_id", movieID)
+	if t.queue != nil {
+		if err := t.queue.QueueCheck(ctx, movieID); err != nil {
+			return fmt.Errorf("movie %s is unparked but its check could not be queued (it runs at the next scheduled check): %w", movieID, err)
+		}
+	}
+	return nil
+}

@@ -30,6 +30,11 @@ type Movie struct {
 	LastError           string     // empty when the last check or sync succeeded
 	LastErrorAt         *time.Time
 	ScrapeWarning       string // e.g. an incomplete pass; empty when none
+	// ParkedAt is set when the movie's review passes kept failing; the
+	// schedule leaves a parked movie out until it is unparked.
+	ParkedAt     *time.Time
+	ParkedReason string     // the error that parked the movie; empty when not parked
+	UnparkedAt   *time.Time // last unpark; failed passes before it no longer count
 }
 
 // MovieMetadata is the metadata a title check reads for a movie. Zero fields are
@@ -168,6 +173,61 @@ type Analysis struct {
 	// Aspects holds one entry per aspect, including Overall. An aspect that
 	// the review does not mention has a nil Score.
 	Aspects []AspectScore
+	// Trimmed is set when only the start of a long text was analyzed.
+	Trimmed bool
+}
+
+// AnalysisFailure records that an analyzer could not score one version of a
+// review's content. Saving an analysis of the review by the same analyzer
+// clears it.
+type AnalysisFailure struct {
+	ReviewID        string
+	Analyzer        string
+	AnalyzerVersion string
+	ContentHash     string
+	Reason          string
+	FailedAt        time.Time
+}
+
+// PendingQuery selects the reviews of a movie that an analyzer has still to
+// score: those whose current content has neither a result nor a failure
+// from the analyzer at this version.
+type PendingQuery struct {
+	MovieID         string
+	Analyzer        string
+	AnalyzerVersion string
+	Limit           int // 0 means no limit
+	// Since, when set, also selects reviews whose result or failure is
+	// older than it, so that a run started at Since scores every review
+	// once more and can resume after an interruption.
+	Since time.Time
+}
+
+// LLMCall is the record of one request to a language model, kept for cost
+// accounting whether or not the reply was usable.
+type LLMCall struct {
+	At               time.Time
+	Analyzer         string // e.g. "openai"
+	Model            string
+	MovieID          string
+	Reviews          int // reviews sent in the request
+	PromptTokens     int64
+	CompletionTokens int64
+	CostUSD          float64
+	Outcome          string // "ok", or what was wrong with the reply
+}
+
+// LLMUsage sums the calls of one UTC day, model and movie.
+type LLMUsage struct {
+	Day              string // YYYY-MM-DD in UTC
+	Analyzer         string
+	Model            string
+	MovieID          string
+	Calls            int
+	Reviews          int
+	PromptTokens     int64
+	CompletionTokens int64
+	CostUSD          float64
 }
 
 // AspectScore is the score of one aspect in one review.
@@ -254,6 +314,12 @@ type Store interface {
 	// RecordError stores the last error of a check or sync on the movie
 	// without touching its reviews.
 	RecordError(ctx context.Context, id string, message string, at time.Time) error
+	// ParkMovie sets the movie's ParkedAt and ParkedReason. Parking a
+	// parked movie replaces its reason and keeps its ParkedAt.
+	ParkMovie(ctx context.Context, id, reason string, at time.Time) error
+	// UnparkMovie clears ParkedAt and ParkedReason and sets UnparkedAt, so
+	// that earlier failed passes no longer count towards parking.
+	UnparkMovie(ctx context.Context, id string, at time.Time) error
 
 	// ReviewHashes maps each stored review id of a movie to its content hash.
 	ReviewHashes(ctx context.Context, movieID string) (map[string]string, error)
@@ -276,12 +342,26 @@ type Store interface {
 	// without deleted ones unless q.IncludeDeleted is set.
 	ListReviews(ctx context.Context, q ReviewQuery) ([]Review, error)
 
-	// PendingAnalysis returns up to limit reviews of a movie whose current
-	// content hash has no analysis by the named analyzer and version.
-	PendingAnalysis(ctx context.Context, movieID, analyzer, version string, limit int) ([]Review, error)
-	// SaveAnalyses stores analyses, replacing an earlier result of the same
-	// analyzer for the same review.
+	// PendingAnalysis returns, ordered by id, the reviews that q selects,
+	// deleted ones left out.
+	PendingAnalysis(ctx context.Context, q PendingQuery) ([]Review, error)
+	// SaveAnalyses stores analyses, replacing an earlier result or failure
+	// of the same analyzer for the same review.
 	SaveAnalyses(ctx context.Context, analyses []Analysis) error
+	// SaveAnalysisFailures stores failures, replacing an earlier failure of
+	// the same analyzer for the same review. Results are kept.
+	SaveAnalysisFailures(ctx context.Context, failures []AnalysisFailure) error
+	// AnalysisFailures returns a movie's current failures by the analyzer,
+	// newest first, at most limit (all when limit is 0).
+	AnalysisFailures(ctx context.Context, movieID, analyzer string, limit int) ([]AnalysisFailure, error)
+	// RecordLLMCall stores the record of one language model request.
+	RecordLLMCall(ctx context.Context, call LLMCall) error
+	// LLMUsage sums the calls made at or after since by UTC day, analyzer,
+	// model and movie, newest day first.
+	LLMUsage(ctx context.Context, since time.Time) ([]LLMUsage, error)
+	// LLMSpend returns the cost in US dollars of the calls made at or after
+	// since.
+	LLMSpend(ctx context.Context, since time.Time) (float64, error)
 	// ReviewAnalyses returns the latest analysis by the named analyzer of
 	// each listed review, keyed by review id.
 	ReviewAnalyses(ctx context.Context, analyzer string, reviewIDs []string) (map[string]Analysis, error)

@@ -122,7 +122,7 @@ func (rig *replayRig) reviews(t *testing.T) []store.Review {
 func (rig *replayRig) analyzeAll(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
-	pending, err := rig.store.PendingAnalysis(ctx, replayMovieID, replayAnalyzer, replayVersion, 0)
+	pending, err := rig.store.PendingAnalysis(ctx, store.PendingQuery{MovieID: replayMovieID, Analyzer: replayAnalyzer, AnalyzerVersion: replayVersion})
 	if err != nil {
 		t.Fatalf("pending analysis: %v", err)
 	}
@@ -141,7 +141,7 @@ func (rig *replayRig) analyzeAll(t *testing.T) {
 
 func (rig *replayRig) pendingIDs(t *testing.T) []string {
 	t.Helper()
-	pending, err := rig.store.PendingAnalysis(context.Background(), replayMovieID, replayAnalyzer, replayVersion, 0)
+	pending, err := rig.store.PendingAnalysis(context.Background(), store.PendingQuery{MovieID: replayMovieID, Analyzer: replayAnalyzer, AnalyzerVersion: replayVersion})
 	if err != nil {
 		t.Fatalf("pending analysis: %v", err)
 	}

@@ -29,6 +29,8 @@ func templateFuncs(now func() time.Time) template.FuncMap {
 		"num":        func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) },
 		"score":      formatScore,
 		"posterPath": posterPath,
+		"duration":   formatDuration,
+		"jobBadge":   jobBadge,
 	}
 }
 
@@ -114,4 +116,31 @@ func posterPath(m store.Movie) string {
 		return ""
 	}
 	return "/posters/" + url.PathEscape(m.ID)
+}
+
+// formatDuration rounds a job's duration for display: "850ms", "12s",
+// "3m20s", "1h5m0s"; "–" when it is zero.
+func formatDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "–"
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+// jobBadge maps a job state to the badge class of the state template.
+func jobBadge(state string) string {
+	switch state {
+	case "completed":
+		return "ok"
+	case "retryable", "discarded":
+		return "error"
+	case "cancelled":
+		return "warning"
+	}
+	return "pending"
 }

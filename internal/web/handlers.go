@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -20,7 +21,7 @@ const maxFormBytes = 16 << 10
 
 // pageNames lists the page templates. Each is parsed together with
 // layout.html and charts.html.
-var pageNames = []string{"list.html", "movie.html", "remove.html", "message.html"}
+var pageNames = []string{"list.html", "movie.html", "remove.html", "message.html", "jobs.html"}
 
 // parseTemplates parses every page. The now func is the clock of "time since"
 // texts.
@@ -157,6 +158,24 @@ func (s *server) removeMovie(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
+func (s *server) unparkMovie(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if _, err := s.store.GetMovie(r.Context(), id); errors.Is(err, store.ErrNotFound) {
+		s.movieNotFound(w, r, id)
+		return
+	} else if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+
+	if err := s.tracker.Unpark(r.Context(), id); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.logger.Info("Movie unparked from the dashboard", "movie_id", id)
+	http.Redirect(w, r, "/movies/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
 func displayTitle(m store.Movie) string {
 	if m.Title != "" {
 		return m.Title
@@ -193,13 +212,35 @@ func (s *server) message(w http.ResponseWriter, r *http.Request, status int, hea
 type layoutData struct {
 	Title string
 	Page  any
+	// Notice is a site-wide message, such as a paused analysis.
+	Notice string
+}
+
+// budgetNotice says that analysis is paused when today's language model
+// spend has reached the daily budget, and is empty otherwise.
+func (s *server) budgetNotice(ctx context.Context) string {
+	if s.dailyBudget <= 0 {
+		return ""
+	}
+	now := s.now().UTC()
+	spend, err := s.store.LLMSpend(ctx, now.Truncate(24*time.Hour))
+	if err != nil {
+		s.logger.Warn("Reading today's language model spend failed", "error", err)
+		return ""
+	}
+	if spend < s.dailyBudget {
+		return ""
+	}
+	return fmt.Sprintf("Analysis is paused: today's language model spend of $%.2f has reached the daily budget of $%.2f "+
+		"(REELPULSE_LLM_DAILY_BUDGET_USD). It resumes at 00:00 UTC.", spend, s.dailyBudget)
 }
 
 // render executes a page into a buffer first, so that a template error
 // still produces a clean 500 response.
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, page any) {
 	var buf bytes.Buffer
-	if err := s.templates[name].Execute(&buf, layoutData{Title: title, Page: page}); err != nil {
+	data := layoutData{Title: title, Page: page, Notice: s.budgetNotice(r.Context())}
+	if err := s.templates[name].Execute(&buf, data); err != nil {
 		s.logger.Error("Rendering a page failed", "template", name, "path", r.URL.Path, "error", err)
 		http.Error(w, "The page could not be rendered; try again later.", http.StatusInternalServerError)
 		return

@@ -81,11 +81,11 @@ func aspectLabel(name string) string {
 	if name == "" {
 		return ""
 	}
-	return strings.ToUpper(name[:1]) + name[1:]
+	return strings.ToUpper(name[:1]) + strings.ReplaceAll(name[1:], "_", " ")
 }
 
-func aspectDescription(name string) string {
-	for _, a := range analyze.Aspects {
+func (s *server) aspectDescription(name string) string {
+	for _, a := range s.aspects {
 		if a.Name == name {
 			return a.Description
 		}
@@ -96,21 +96,21 @@ func aspectDescription(name string) string {
 	return ""
 }
 
-// aspectViews returns one view per name of analyze.AspectNames, in that
+// aspectViews returns one view per configured aspect and overall, in that
 // order, with zero figures for aspects that stats lacks.
-func aspectViews(stats store.MovieStats) []aspectView {
+func (s *server) aspectViews(stats store.MovieStats) []aspectView {
 	byName := map[string]store.AspectStats{}
 	for _, a := range stats.Aspects {
 		byName[a.Aspect] = a
 	}
 
 	var views []aspectView
-	for _, name := range analyze.AspectNames() {
+	for _, name := range analyze.Names(s.aspects) {
 		a := byName[name]
 		view := aspectView{
 			Name:        name,
 			Label:       aspectLabel(name),
-			Description: aspectDescription(name),
+			Description: s.aspectDescription(name),
 			Average:     a.Average,
 			Mentioned:   a.Mentioned,
 			Analyzed:    a.Analyzed,
@@ -141,6 +141,11 @@ func sentiment(average *float64) string {
 // stateOf summarises a movie's health from its latest review pass, when
 // there is one, and its latest check.
 func stateOf(m store.Movie, run *store.SyncRun) movieState {
+	if m.ParkedAt != nil {
+		return movieState{Class: "error", Label: "Parked", Message: fmt.Sprintf(
+			"Parked on %s and no longer checked: %s Unpark it to try again.",
+			m.ParkedAt.UTC().Format("2 Jan 2006 15:04 UTC"), sentence(m.ParkedReason))}
+	}
 	if run != nil {
 		switch run.State {
 		case store.RunBlocked:
@@ -167,6 +172,15 @@ func stateOf(m store.Movie, run *store.SyncRun) movieState {
 	}
 }
 
+// sentence ends text with a full stop unless it ends with punctuation.
+func sentence(text string) string {
+	text = strings.TrimSpace(text)
+	if text == "" || strings.HasSuffix(text, ".") || strings.HasSuffix(text, "!") || strings.HasSuffix(text, "?") {
+		return text
+	}
+	return text + "."
+}
+
 func imdbTitleURL(id string) string { return "https://www.imdb.com/title/" + id + "/" }
 
 // loadCards returns a card per tracked movie.
@@ -187,7 +201,7 @@ func (s *server) loadCards(ctx context.Context) ([]movieCard, error) {
 			return nil, err
 		}
 		card := movieCard{Movie: m, Stats: stats, State: stateOf(m, run)}
-		for _, a := range aspectViews(stats) {
+		for _, a := range s.aspectViews(stats) {
 			if a.Name == store.Overall {
 				card.Overall = a
 			}
@@ -218,7 +232,7 @@ func (s *server) loadMoviePage(ctx context.Context, id string, offset int) (movi
 	}
 
 	periods := timePeriods(stats.ReviewsByMonth)
-	aspects := aspectViews(stats)
+	aspects := s.aspectViews(stats)
 	data := moviePageData{
 		Movie:           movie,
 		State:           stateOf(movie, run),
@@ -267,21 +281,21 @@ func (s *server) loadReviews(ctx context.Context, movieID string, offset int) ([
 		view := reviewView{Review: r, IMDbURL: "https://www.imdb.com/review/" + r.ID + "/"}
 		if a, ok := analyses[r.ID]; ok && (a.ContentHash == "" || a.ContentHash == r.ContentHash) {
 			view.Analyzed = true
-			view.Scores = scoreViews(a)
+			view.Scores = s.scoreViews(a)
 		}
 		views = append(views, view)
 	}
 	return views, nil
 }
 
-func scoreViews(a store.Analysis) []scoreView {
+func (s *server) scoreViews(a store.Analysis) []scoreView {
 	byName := map[string]store.AspectScore{}
 	for _, score := range a.Aspects {
 		byName[score.Aspect] = score
 	}
 
 	var views []scoreView
-	for _, name := range analyze.AspectNames() {
+	for _, name := range analyze.Names(s.aspects) {
 		score := byName[name]
 		view := scoreView{Name: name, Label: aspectLabel(name), Score: score.Score, Evidence: score.Evidence, Class: "score-none"}
 		if score.Score != nil && *score.Score >= -2 && *score.Score <= 2 {

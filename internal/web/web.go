@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/reelpulse/reelpulse/internal/analyze"
+	"github.com/reelpulse/reelpulse/internal/jobs"
 	"github.com/reelpulse/reelpulse/internal/store"
 )
 
@@ -24,6 +26,16 @@ type Tracker interface {
 	// Invalid input returns an error whose message is fit to show to the user.
 	Track(ctx context.Context, input string) (movieID string, err error)
 	Untrack(ctx context.Context, movieID string) error
+	// Unpark puts a parked movie back on the schedule and queues its check.
+	Unpark(ctx context.Context, movieID string) error
+}
+
+// Jobs lists, retries and cancels background jobs; *jobs.Queue implements
+// it, insert-only clients included.
+type Jobs interface {
+	List(ctx context.Context, f jobs.JobFilter) ([]jobs.JobInfo, error)
+	Retry(ctx context.Context, id int64) (jobs.JobInfo, error)
+	Cancel(ctx context.Context, id int64) (jobs.JobInfo, error)
 }
 
 // Config holds the dependencies of the dashboard handler.
@@ -38,6 +50,15 @@ type Config struct {
 	Now func() time.Time
 	// Searcher serves the add form's title suggestions; nil disables them.
 	Searcher Searcher
+	// Aspects are the aspects the pages show, overall aside; nil means the
+	// built-in ones.
+	Aspects []analyze.Aspect
+	// Jobs serves the /jobs page; nil leaves the page out.
+	Jobs Jobs
+	// DailyBudgetUSD is the language model budget per UTC day; when
+	// today's spend reaches it, every page says that analysis is paused.
+	// 0 means no budget.
+	DailyBudgetUSD float64
 }
 
 // ContentSecurityPolicy is sent with every dashboard response. Pages use no
@@ -59,6 +80,10 @@ type server struct {
 	now       func() time.Time
 	templates map[string]*template.Template
 	searcher  Searcher
+	aspects   []analyze.Aspect
+	jobs      Jobs
+
+	dailyBudget float64
 }
 
 // New returns the dashboard handler. It serves GET /healthz, the pages and
@@ -81,6 +106,13 @@ func New(cfg Config) (http.Handler, error) {
 		logger:   cfg.Logger,
 		now:      cfg.Now,
 		searcher: cfg.Searcher,
+		aspects:  cfg.Aspects,
+		jobs:     cfg.Jobs,
+
+		dailyBudget: cfg.DailyBudgetUSD,
+	}
+	if s.aspects == nil {
+		s.aspects = analyze.Aspects
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
@@ -112,6 +144,12 @@ func (s *server) routes() (http.Handler, error) {
 	mux.HandleFunc("GET /posters/{id}", s.poster)
 	mux.HandleFunc("GET /movies/{id}/remove", s.confirmRemovePage)
 	mux.HandleFunc("POST /movies/{id}/remove", s.removeMovie)
+	mux.HandleFunc("POST /movies/{id}/unpark", s.unparkMovie)
+	if s.jobs != nil {
+		mux.HandleFunc("GET /jobs", s.jobsPage)
+		mux.HandleFunc("POST /jobs/{id}/retry", s.retryJob)
+		mux.HandleFunc("POST /jobs/{id}/cancel", s.cancelJob)
+	}
 	mux.HandleFunc("/", s.notFoundPage)
 
 	protection := http.NewCrossOriginProtection()

@@ -3,6 +3,7 @@ package eval
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/store"
@@ -15,6 +16,9 @@ type Report struct {
 	Analyzer string `json:"analyzer"`
 	Version  string `json:"version"`
 	Reviews  int    `json:"reviews"`
+	// Failed counts the reviews the analyzer could not score; they are
+	// left out of every figure.
+	Failed int `json:"failed"`
 
 	// OverallPolarityAgreement and OverallExactAgreement count over all
 	// reviews, so a review whose overall score is nil on either side counts
@@ -78,23 +82,41 @@ func Evaluate(ctx context.Context, analyzer analyze.Analyzer, examples []Example
 
 func (t *tally) addBatch(ctx context.Context, analyzer analyze.Analyzer, batch []Example) error {
 	inputs := make([]analyze.Input, len(batch))
+	byID := make(map[string]Example, len(batch))
 	for i, e := range batch {
 		inputs[i] = e.Input()
+		if _, repeated := byID[inputs[i].ReviewID]; repeated || inputs[i].ReviewID == "" {
+			// A label file may repeat a review id; the position keeps
+			// every result tied to its labels.
+			inputs[i].ReviewID = "#" + strconv.Itoa(i)
+		}
+		byID[inputs[i].ReviewID] = e
 	}
-	results, err := analyzer.Analyze(ctx, inputs)
-	if err != nil {
+	seen := make(map[string]bool, len(batch))
+	save := func(results []analyze.Result) error {
+		for _, r := range results {
+			e, ok := byID[r.ReviewID]
+			if !ok || seen[r.ReviewID] {
+				return fmt.Errorf("analyzer %s returned an unexpected or repeated result for input %q", analyzer.Name(), r.ReviewID)
+			}
+			seen[r.ReviewID] = true
+			if r.Failure != "" {
+				t.failed++
+				continue
+			}
+			predicted, err := scoresByAspect(r.Aspects)
+			if err != nil {
+				return fmt.Errorf("analyzer %s, review %s: %w", analyzer.Name(), e.ReviewID, err)
+			}
+			t.add(predicted, e.Labels)
+		}
+		return nil
+	}
+	if err := analyzer.Analyze(ctx, inputs, save); err != nil {
 		return fmt.Errorf("analyze with %s: %w", analyzer.Name(), err)
 	}
-	if len(results) != len(batch) {
-		return fmt.Errorf("analyzer %s returned %d results for %d reviews", analyzer.Name(), len(results), len(batch))
-	}
-
-	for i, e := range batch {
-		predicted, err := scoresByAspect(results[i])
-		if err != nil {
-			return fmt.Errorf("analyzer %s, review %s: %w", analyzer.Name(), e.ReviewID, err)
-		}
-		t.add(predicted, e.Labels)
+	if len(seen) != len(batch) {
+		return fmt.Errorf("analyzer %s returned %d results for %d reviews", analyzer.Name(), len(seen), len(batch))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -17,23 +18,30 @@ func score(n int) *int { return &n }
 // aspect name and nil where the map has no entry.
 type fakeAnalyzer struct {
 	scores map[string]map[string]*int
+	failed map[string]string // review id to failure reason
 	err    error
 }
 
 func (f fakeAnalyzer) Name() string    { return "fake" }
 func (f fakeAnalyzer) Version() string { return "1" }
 
-func (f fakeAnalyzer) Analyze(_ context.Context, reviews []analyze.Input) ([][]store.AspectScore, error) {
+func (f fakeAnalyzer) Analyze(_ context.Context, reviews []analyze.Input, save func([]analyze.Result) error) error {
 	if f.err != nil {
-		return nil, f.err
+		return f.err
 	}
-	results := make([][]store.AspectScore, len(reviews))
+	results := make([]analyze.Result, len(reviews))
 	for i, r := range reviews {
+		results[i].ReviewID = r.ReviewID
+		id, _, _ := strings.Cut(r.ReviewID, "/") // copies of a review share its scores
+		if reason, ok := f.failed[id]; ok {
+			results[i].Failure = reason
+			continue
+		}
 		for _, name := range analyze.AspectNames() {
-			results[i] = append(results[i], store.AspectScore{Aspect: name, Score: f.scores[r.ReviewID][name]})
+			results[i].Aspects = append(results[i].Aspects, store.AspectScore{Aspect: name, Score: f.scores[id][name]})
 		}
 	}
-	return results, nil
+	return save(results)
 }
 
 // handLabelled is a four-review set whose figures are worked out by hand
@@ -135,8 +143,11 @@ func TestEvaluateOverallConfusion(t *testing.T) {
 func TestEvaluateManyBatches(t *testing.T) {
 	examples, analyzer := handLabelled()
 	var many []Example
-	for range batchSize {
-		many = append(many, examples...)
+	for copy := range batchSize {
+		for _, e := range examples {
+			e.ReviewID += "/" + strconv.Itoa(copy)
+			many = append(many, e)
+		}
 	}
 	r, err := Evaluate(context.Background(), analyzer, many)
 	if err != nil {
@@ -180,4 +191,19 @@ func TestWriteTable(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+func TestEvaluateLeavesFailedReviewsOut(t *testing.T) {
+	examples, analyzer := handLabelled()
+	analyzer.failed = map[string]string{"r3": "refused by the safety filter"}
+	r, err := Evaluate(context.Background(), analyzer, examples)
+	if err != nil {
+		t.Fatalf("Evaluate: %v", err)
+	}
+	if r.Reviews != 3 || r.Failed != 1 {
+		t.Errorf("Reviews, Failed = %d, %d, want 3, 1", r.Reviews, r.Failed)
+	}
+	// Without r3 (+1 for 0), r1 and r2 agree in polarity and r4 has no
+	// overall prediction.
+	assertFraction(t, "OverallPolarityAgreement", r.OverallPolarityAgreement, 2.0/3)
 }

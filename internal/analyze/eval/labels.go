@@ -30,7 +30,7 @@ type Example struct {
 
 // Input returns the part of the example that an analyzer reads.
 func (e Example) Input() analyze.Input {
-	return analyze.Input{ReviewID: e.ReviewID, Title: e.Title, Text: e.Text, Rating: e.Rating}
+	return analyze.Input{ReviewID: e.ReviewID, MovieID: e.MovieID, Title: e.Title, Text: e.Text, Rating: e.Rating}
 }
 
 // maxLineBytes is the longest line ReadLabels accepts, far above the size

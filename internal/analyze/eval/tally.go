@@ -46,6 +46,7 @@ func (m mentionCounts) f1() float64 {
 // tally accumulates the counts behind a Report.
 type tally struct {
 	reviews   int
+	failed    int // reviews the analyzer could not score
 	overall   agreement
 	confusion [6][6]int
 	mentions  map[string]*mentionCounts
@@ -77,6 +78,7 @@ func (t *tally) add(predicted, labelled map[string]*int) {
 func (t *tally) report() Report {
 	r := Report{
 		Reviews:                  t.reviews,
+		Failed:                   t.failed,
 		OverallPolarityAgreement: ratio(t.overall.polarity, t.overall.total),
 		OverallExactAgreement:    ratio(t.overall.exact, t.overall.total),
 		PerAspect:                make(map[string]AspectReport, len(analyze.Aspects)),

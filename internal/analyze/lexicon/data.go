@@ -56,6 +56,16 @@ func (ix phraseIndex) addKind(text string, value float64, kind opinionKind) {
 	ix[p.words[0]] = list
 }
 
+// clone returns a copy of ix that entries can be added to without changing
+// ix.
+func (ix phraseIndex) clone() phraseIndex {
+	c := make(phraseIndex, len(ix))
+	for w, list := range ix {
+		c[w] = slices.Clip(list)
+	}
+	return c
+}
+
 // match returns the longest entry that starts at tokens[i].
 func (ix phraseIndex) match(tokens []token, i int) (phrase, bool) {
 	for _, p := range ix[tokens[i].word] {
@@ -81,11 +91,12 @@ func matchesAt(tokens []token, i int, words []string) bool {
 // tables holds the parsed word lists of the data folder.
 type tables struct {
 	sentiment      phraseIndex
-	aspects        phraseIndex // value is an index into analyze.Aspects
+	aspects        phraseIndex // value is an index into the analyzer's aspects, built-ins first
 	negators       phraseIndex
 	intensifiers   phraseIndex
 	contrastAfter  phraseIndex
 	contrastBefore phraseIndex
+	hedges         phraseIndex
 }
 
 // loadTables parses the embedded word lists once. The lists ship with the
@@ -106,6 +117,7 @@ func parseTables() (*tables, error) {
 		intensifiers:   phraseIndex{},
 		contrastAfter:  phraseIndex{},
 		contrastBefore: phraseIndex{},
+		hedges:         phraseIndex{},
 	}
 
 	if err := parseSentiment(t.sentiment); err != nil {
@@ -165,6 +177,8 @@ func parseModifiers(t *tables) error {
 			t.contrastAfter.add(line, 0)
 		case "contrast-before":
 			t.contrastBefore.add(line, 0)
+		case "hedges":
+			t.hedges.add(line, 0)
 		case "intensifiers":
 			return parseIntensifier(t.intensifiers, line)
 		default:

@@ -8,39 +8,22 @@ import (
 	"github.com/reelpulse/reelpulse/internal/store"
 )
 
-// Review-level weights and thresholds, tuned on labelled IMDb reviews.
+// Review-level weights and thresholds of the rules.
 const (
 	titleWeight = 1.5
-	// ratingPull is added to an aspect's valence sum in the direction of the
-	// overall score when the review has a star rating. Reviewers mostly judge
-	// aspects the way they rate the film, so text must be clearly opinionated
-	// to score an aspect against the rating; see aspectScore.
-	ratingPull = 4.0
 
-	// Aspect sums at or beyond these map to ±1 and ±2.
+	// Reviews without stars are scored by rules: an aspect or overall sum
+	// of valences (overall: the text balance) at or beyond weak and strong
+	// in size maps to ±1 and ±2.
 	aspectWeak   = 0.5
 	aspectStrong = 3.0
-
-	// The text balance (positive - negative) / (positive + negative + 1)
-	// at or beyond textWeak and textStrong maps to ±1 and ±2 when the review
-	// has no rating. The other thresholds adjust a rating; see ratingLevel.
-	textWeak      = 0.2
-	textStrong    = 0.7
-	tenStrong     = 0.8
-	nineStrong    = 0.9
-	sixPositive   = 0.1
-	oneMild       = 0.3
-	contradiction = -0.7
+	textWeak     = 0.2
+	textStrong   = 0.7
 
 	// An opinion at most explicitGap words from its aspect term ("the story
-	// falls apart", "rough storytelling") is explicit. Explicit opinions
-	// that add up to explicitMin against the rating score the aspect alone,
-	// except in reviews of firmLow stars or fewer or firmHigh or more: there
-	// the labelled reviews judge nearly every aspect the way they rate.
+	// falls apart", "rough storytelling") is explicit. The decision layer
+	// weighs explicit opinions apart from the others.
 	explicitGap = 1
-	explicitMin = 1.5
-	firmLow     = 3
-	firmHigh    = 9
 )
 
 // storytelling is the index of the storytelling aspect in analyze.Aspects.
@@ -48,12 +31,19 @@ var storytelling = slices.IndexFunc(analyze.Aspects, func(a analyze.Aspect) bool
 
 // aspectTally is the evidence a review gives about one aspect.
 type aspectTally struct {
-	mentioned    bool
-	opinions     int
-	sum          float64
-	explicit     float64 // the part of sum written right next to an aspect term
-	bySentence   map[int]float64
-	firstMention int // the sentence most about the aspect; see tallyAspects
+	mentioned bool
+	opinions  int
+	sum       float64
+	positive  float64 // sums of valence sizes
+	negative  float64
+	// explicitPositive and explicitNegative are the parts of positive and
+	// negative written right next to an aspect term.
+	explicitPositive, explicitNegative float64
+	bySentence                         map[int]float64
+	firstMention                       int // the sentence most about the aspect; see tallyAspects
+	// hashes are the word hashes of the sentences that name the aspect or
+	// have opinions attributed to it; see joinHashes.
+	hashes []uint32
 }
 
 // review is one analyzed review: its sentences, the title first when there
@@ -61,7 +51,8 @@ type aspectTally struct {
 type review struct {
 	sentences []sentence
 	scores    []sentenceScore
-	titleEnd  int // sentences before this index come from the title
+	hashes    [][]uint32 // per sentence, see sentenceHashes
+	titleEnd  int        // sentences before this index come from the title
 }
 
 func (t *tables) read(in analyze.Input) review {
@@ -71,22 +62,34 @@ func (t *tables) read(in analyze.Input) review {
 	r.sentences = append(r.sentences, splitSentences(in.Text)...)
 
 	r.scores = make([]sentenceScore, len(r.sentences))
+	r.hashes = make([][]uint32, len(r.sentences))
 	for i, s := range r.sentences {
 		r.scores[i] = t.scoreSentence(s)
+		r.hashes[i] = sentenceHashes(s, i < r.titleEnd)
 	}
 	return r
 }
 
-// score returns the aspect scores of one review in analyze.AspectNames order.
+// score returns the aspect scores of one review in the order of a.aspects,
+// then overall.
 func (a *Analyzer) score(in analyze.Input) []store.AspectScore {
 	r := a.tables.read(in)
-	tallies := r.tallyAspects(ratingDirection(in.Rating))
-	overall, overallEvidence := r.overall(in.Rating)
-	firm := in.Rating != nil && (*in.Rating <= firmLow || *in.Rating >= firmHigh)
+	tallies := r.tallyAspects(len(a.aspects), ratingDirection(in.Rating))
+	tone := r.tone()
+	overall, overallEvidence, probabilities := r.overall(in.Rating, tone, a.model)
 
-	scores := make([]store.AspectScore, 0, len(analyze.Aspects)+1)
-	for i, aspect := range analyze.Aspects {
-		scores = append(scores, r.aspectScore(aspect.Name, tallies[i], overall, in.Rating != nil, firm))
+	scores := make([]store.AspectScore, 0, len(a.aspects)+1)
+	for i, aspect := range a.aspects {
+		var level *int
+		if tallies[i].mentioned && in.Rating != nil {
+			x := aspectVector(probabilities, *in.Rating, i, tallies[i], tone.balance())
+			l := choose(a.model.aspect.probabilities(x, tallies[i].hashes))
+			if polarityFirstAspect {
+				l = choosePolarity(a.model.aspect.probabilities(x, tallies[i].hashes))
+			}
+			level = &l
+		}
+		scores = append(scores, r.aspectScore(aspect.Name, tallies[i], overall, level))
 	}
 	return append(scores, store.AspectScore{Aspect: store.Overall, Score: overall, Evidence: overallEvidence})
 }
@@ -105,8 +108,8 @@ func ratingDirection(rating *int) int {
 	return 0
 }
 
-func (r review) tallyAspects(direction int) []aspectTally {
-	tallies := make([]aspectTally, len(analyze.Aspects))
+func (r review) tallyAspects(aspects, direction int) []aspectTally {
+	tallies := make([]aspectTally, aspects)
 	for i := range tallies {
 		tallies[i].bySentence = map[int]float64{}
 		tallies[i].firstMention = -1
@@ -115,6 +118,10 @@ func (r review) tallyAspects(direction int) []aspectTally {
 	// Evidence without opinions is the first sentence with the most terms of
 	// the aspect less terms of others, not one that lists it among many.
 	focus := make([]int, len(tallies))
+	named := make([]map[int]bool, len(tallies))
+	for i := range named {
+		named[i] = map[int]bool{}
+	}
 	for si, s := range r.scores {
 		counts := make([]int, len(tallies))
 		for _, m := range s.mentions {
@@ -125,6 +132,7 @@ func (r review) tallyAspects(direction int) []aspectTally {
 				continue
 			}
 			f := 2*n - len(s.mentions)
+			named[ai][si] = true
 			t := &tallies[ai]
 			if !t.mentioned || f > focus[ai] {
 				t.mentioned, t.firstMention, focus[ai] = true, si, f
@@ -143,13 +151,33 @@ func (r review) tallyAspects(direction int) []aspectTally {
 				t.opinions++
 				t.sum += v
 				t.bySentence[si] += v
-				if o.gap <= explicitGap && o.kind == plainOpinion {
-					t.explicit += v
+				explicit := o.gap <= explicitGap && o.kind == plainOpinion
+				switch {
+				case v > 0:
+					t.positive += v
+					if explicit {
+						t.explicitPositive += v
+					}
+				default:
+					t.negative -= v
+					if explicit {
+						t.explicitNegative -= v
+					}
 				}
 			}
 		}
 	}
 	r.impliedStory(tallies)
+	for i := range tallies {
+		t := &tallies[i]
+		if !t.mentioned {
+			continue
+		}
+		t.hashes = r.joinHashes(func(si int) bool {
+			_, opinions := t.bySentence[si]
+			return opinions || named[i][si] || si == t.firstMention
+		})
+	}
 	return tallies
 }
 
@@ -174,46 +202,102 @@ func (r review) impliedStory(tallies []aspectTally) {
 	}
 }
 
-// aspectScore maps an aspect's tally to a score. An aspect that is named
-// without any opinion in its clauses takes the sign of the overall score at
-// strength 1, because reviewers rarely judge an aspect against their verdict
-// without saying so. It stays nil when the review has no overall score.
-// Firm marks an extreme rating, which explicit opinions do not overrule.
-func (r review) aspectScore(name string, t aspectTally, overall *int, rated, firm bool) store.AspectScore {
+// aspectScore returns an aspect's score and evidence. Level is the decision
+// layer's level for a rated review, nil otherwise. Without stars, an aspect
+// with opinions gets the level of their sum. One named without any opinion
+// in its clauses takes the sign of the overall score at strength 1, and no
+// score when the review has no overall score either.
+func (r review) aspectScore(name string, t aspectTally, overall, level *int) store.AspectScore {
 	if !t.mentioned {
 		return store.AspectScore{Aspect: name}
 	}
-
-	if t.opinions == 0 || t.sum == 0 {
-		if overall == nil {
+	if level == nil {
+		switch {
+		case t.opinions > 0 && t.sum != 0:
+			l := levelOf(t.sum, aspectWeak, aspectStrong)
+			level = &l
+		case overall != nil:
+			l := sign(*overall)
+			level = &l
+		default:
 			return store.AspectScore{Aspect: name}
 		}
-		level := sign(*overall)
-		return store.AspectScore{Aspect: name, Score: &level, Evidence: r.sentences[t.firstMention].text}
 	}
-
-	sum := t.sum
-	if rated {
-		// Only explicit opinions score an aspect against the rating: loose
-		// ones, further from the aspect term, are as often about something
-		// else in the sentence ("a muddy copy with random music on top").
-		direction := float64(sign(*overall))
-		switch {
-		case !firm && sign(t.explicit) == -sign(*overall) && math.Abs(t.explicit) >= explicitMin:
-			sum = t.explicit
-		case sign(sum+ratingPull*direction) == -sign(*overall):
-			sum = direction
-		default:
-			sum += ratingPull * direction
-		}
+	evidence := t.firstMention
+	if len(t.bySentence) > 0 {
+		evidence = strongest(t.bySentence, float64(*level))
 	}
-	level := levelOf(sum, aspectWeak, aspectStrong)
-	return store.AspectScore{Aspect: name, Score: &level, Evidence: r.sentences[strongest(t.bySentence, float64(level))].text}
+	return store.AspectScore{Aspect: name, Score: level, Evidence: r.sentences[evidence].text}
 }
 
-// overall returns the overall score and its evidence sentence.
-func (r review) overall(rating *int) (*int, string) {
-	positive, negative := 0.0, 0.0
+// tone sums the opinions of the review for its overall score. Dark-content
+// words count for nothing here, as their direction depends on the genre.
+func (r review) tone() textTone {
+	var text textTone
+	last := len(r.scores) - 2 // the last two sentences, when they are text
+	for si, s := range r.scores {
+		w := 1.0
+		if si < r.titleEnd {
+			w = titleWeight
+		}
+		text.words += s.words
+		text.hedges += s.hedges
+		text.contrasts += s.contrasts
+		text.sentences++
+		text.negatedNegative += s.negatedNegative
+		text.negatedPositive += s.negatedPositive
+		net := 0.0
+		for _, o := range s.opinions {
+			if o.kind == darkContent {
+				continue
+			}
+			v := o.valence * w
+			net += v
+			if o.kind == reputation {
+				text.reputation += v
+			}
+			size := math.Abs(v)
+			switch {
+			case v > 0:
+				text.positive += v
+				text.maxPositive = max(text.maxPositive, size)
+			case v < 0:
+				text.negative += size
+				text.maxNegative = max(text.maxNegative, size)
+			}
+			switch {
+			case v >= strongValence:
+				text.strongPositive++
+			case v <= -strongValence:
+				text.strongNegative++
+			}
+			switch {
+			case si < last || si < r.titleEnd:
+			case v > 0:
+				text.endPositive += v
+			default:
+				text.endNegative += size
+			}
+		}
+		switch {
+		case net > 0:
+			text.positiveSentences++
+		case net < 0:
+			text.negativeSentences++
+		}
+	}
+	text.hashes = r.joinHashes(func(int) bool { return true })
+	return text
+}
+
+// overall returns the overall score, its evidence sentence and the
+// probability of each level; see decision.overallLevel.
+func (r review) overall(rating *int, text textTone, m *decision) (*int, string, [levels]float64) {
+	level, p, ok := m.overallLevel(rating, text)
+	if !ok {
+		return nil, "", p
+	}
+
 	bySentence := map[int]float64{}
 	for si, s := range r.scores {
 		w := 1.0
@@ -221,63 +305,20 @@ func (r review) overall(rating *int) (*int, string) {
 			w = titleWeight
 		}
 		for _, o := range s.opinions {
-			if o.kind == darkContent {
-				continue
+			if o.kind != darkContent {
+				bySentence[si] += o.valence * w
 			}
-			v := o.valence * w
-			if v > 0 {
-				positive += v
-			} else {
-				negative -= v
-			}
-			bySentence[si] += v
 		}
 	}
-	balance := (positive - negative) / (positive + negative + 1)
-
-	var level int
 	switch {
-	case rating != nil:
-		level = ratingLevel(*rating, balance, negative == 0 && positive > 0)
-	case len(bySentence) == 0:
-		return nil, ""
-	default:
-		level = levelOf(balance, textWeak, textStrong)
+	case len(bySentence) > 0:
+		return &level, r.sentences[strongest(bySentence, float64(level))].text, p
+	case len(r.sentences) > 0:
+		// With stars but no opinion words, the first sentence (the title
+		// when there is one) is the best evidence the review gives.
+		return &level, r.sentences[0].text, p
 	}
-
-	if len(bySentence) == 0 {
-		return &level, ""
-	}
-	return &level, r.sentences[strongest(bySentence, float64(level))].text
-}
-
-// ratingLevel maps stars to a level and lets the text balance, -1 (all
-// negative) to +1 (all positive), settle the strength. Ten stars give +2
-// unless the praise is mixed, nine give +1 unless it is nearly unmixed, and
-// one star gives -2 unless the text is mostly positive. Nine or ten stars
-// with praise and no criticism at all give +2, however short the praise. The labelled reviews
-// rate 9 and 6 more often than the level the stars alone suggest. Text that
-// plainly contradicts a high rating wins, as such ratings are often slips.
-func ratingLevel(stars int, balance float64, unmixed bool) int {
-	switch {
-	case stars >= 7 && balance <= contradiction:
-		return -2
-	case stars >= 9 && unmixed:
-		return 2
-	case stars == 10:
-		return 1 + boolInt(balance >= tenStrong)
-	case stars == 9:
-		return 1 + boolInt(balance >= nineStrong)
-	case stars >= 7:
-		return 1
-	case stars == 6:
-		return boolInt(balance >= sixPositive)
-	case stars == 5:
-		return 0
-	case stars >= 2:
-		return -1
-	}
-	return -2 + boolInt(balance >= oneMild)
+	return &level, "", p
 }
 
 func boolInt(b bool) int {

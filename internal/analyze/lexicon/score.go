@@ -10,6 +10,7 @@ const (
 	afterButWeight   = 1.5   // the clause after "but", "however"
 	concessionWeight = 0.5   // a clause led by "although", "despite"
 	shoutFactor      = 1.2   // an opinion word in capitals within mixed case
+	scareFactor      = -0.5  // praise in scare quotes is ironic
 	exclaimStep      = 0.08  // added per exclamation mark, up to exclaimLimit
 	exclaimLimit     = 4
 )
@@ -19,7 +20,7 @@ const (
 type opinion struct {
 	start, end int // token range
 	valence    float64
-	aspects    []int // indexes into analyze.Aspects; empty when unattributed
+	aspects    []int // indexes into the analyzer's aspects, empty when unattributed
 	gap        int   // words between the opinion and its nearest aspect term
 	kind       opinionKind
 }
@@ -40,8 +41,14 @@ type clause struct {
 
 // sentenceScore is the aspect terms and opinions found in one sentence.
 type sentenceScore struct {
-	opinions []opinion
-	mentions []span // aspect terms; value is the aspect index
+	words     int // tokens that are words, not clause marks
+	hedges    int // words that qualify a verdict, such as "though", "somewhat"
+	opinions  []opinion
+	mentions  []span // aspect terms; value is the aspect index
+	contrasts int    // clauses cut off by contrast words
+	// negatedNegative and negatedPositive count negated criticism ("not
+	// bad") and negated praise ("not good").
+	negatedNegative, negatedPositive int
 }
 
 // scoreSentence finds the aspect terms and opinions of a sentence, applies
@@ -49,7 +56,7 @@ type sentenceScore struct {
 // aspects named nearest to it in its clause.
 func (t *tables) scoreSentence(s sentence) sentenceScore {
 	tokens := s.tokens
-	mentions := scan(tokens, t.aspects)
+	mentions := scanAll(tokens, t.aspects)
 	opinions := scan(tokens, t.sentiment)
 	negators := outside(scan(tokens, t.negators), opinions)
 	intensifiers := outside(scan(tokens, t.intensifiers), opinions)
@@ -63,6 +70,13 @@ func (t *tables) scoreSentence(s sentence) sentenceScore {
 
 	var result sentenceScore
 	result.mentions = mentions
+	for _, tok := range tokens {
+		if tok.word != "," {
+			result.words++
+		}
+	}
+	result.hedges = len(scan(tokens, t.hedges))
+	result.contrasts = len(clauses) - 1
 	for _, o := range opinions {
 		if o.value == 0 {
 			continue
@@ -72,9 +86,17 @@ func (t *tables) scoreSentence(s sentence) sentenceScore {
 		v := o.value * intensity(intensifiers, o.start, tokens)
 		if isNegated(negators, o.start, c, tokens) {
 			v *= negationFactor
+			if o.value < 0 {
+				result.negatedNegative++
+			} else {
+				result.negatedPositive++
+			}
 		}
 		if !shouting && tokens[o.start].shout {
 			v *= shoutFactor
+		}
+		if v > 0 && tokens[o.start].scare {
+			v *= scareFactor
 		}
 		v *= c.weight * exclaim
 
@@ -105,6 +127,25 @@ func scan(tokens []token, ix phraseIndex) []span {
 			continue
 		}
 		spans = append(spans, span{start: i, end: i + len(p.words), value: p.value, kind: p.kind})
+		i += len(p.words) - 1
+	}
+	return spans
+}
+
+// scanAll is scan that returns every entry of the longest length at a
+// position, so that a term of two aspects counts for both.
+func scanAll(tokens []token, ix phraseIndex) []span {
+	var spans []span
+	for i := 0; i < len(tokens); i++ {
+		p, ok := ix.match(tokens, i)
+		if !ok {
+			continue
+		}
+		for _, q := range ix[tokens[i].word] {
+			if len(q.words) == len(p.words) && matchesAt(tokens, i, q.words) {
+				spans = append(spans, span{start: i, end: i + len(q.words), value: q.value, kind: q.kind})
+			}
+		}
 		i += len(p.words) - 1
 	}
 	return spans

@@ -9,7 +9,12 @@ import (
 type token struct {
 	word  string // lower case without apostrophes, or "," for a clause mark
 	shout bool   // written in capitals and longer than one letter, as in "SO bad"
+	scare bool   // inside double quotes around at most scareQuoteWords words
 }
+
+// scareQuoteWords is the longest quotation read as scare quotes: a "brave"
+// and "stunning" film is neither. Longer quotations are titles or speech.
+const scareQuoteWords = 2
 
 // sentence is one sentence of a review with its tokens.
 type sentence struct {
@@ -110,7 +115,23 @@ func tokenize(s string) []token {
 	}
 
 	runes := []rune(s)
+	quoteStart := -1 // index of the first token after an opening double quote
 	for i, r := range runes {
+		if isDoubleQuote(r) {
+			emit()
+			switch {
+			case quoteStart < 0 && r != '”':
+				quoteStart = len(tokens)
+			case quoteStart >= 0:
+				if n := len(tokens) - quoteStart; n > 0 && n <= scareQuoteWords && !hasComma(tokens, quoteStart, len(tokens)) {
+					for j := quoteStart; j < len(tokens); j++ {
+						tokens[j].scare = true
+					}
+				}
+				quoteStart = -1
+			}
+			continue
+		}
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
 			word = append(word, r)
@@ -129,6 +150,10 @@ func tokenize(s string) []token {
 	emit()
 
 	return tokens
+}
+
+func isDoubleQuote(r rune) bool {
+	return r == '"' || r == '“' || r == '”'
 }
 
 func hasWord(tokens []token) bool {

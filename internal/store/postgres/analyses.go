@@ -27,14 +27,20 @@ func (s *Store) SaveAnalyses(ctx context.Context, analyses []store.Analysis) err
 func saveAnalysis(ctx context.Context, tx pgx.Tx, a store.Analysis) error {
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO analyses
-		(review_id, analyzer, analyzer_version, content_hash, analyzed_at)
-		VALUES ($1, $2, $3, $4, $5)
+		(review_id, analyzer, analyzer_version, content_hash, analyzed_at, trimmed)
+		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (review_id, analyzer) DO UPDATE SET
 			analyzer_version = excluded.analyzer_version,
 			content_hash = excluded.content_hash,
-			analyzed_at = excluded.analyzed_at
+			analyzed_at = excluded.analyzed_at,
+			trimmed = excluded.trimmed
 		RETURNING id`,
-		a.ReviewID, a.Analyzer, a.AnalyzerVersion, a.ContentHash, a.AnalyzedAt).Scan(&id)
+		a.ReviewID, a.Analyzer, a.AnalyzerVersion, a.ContentHash, a.AnalyzedAt, a.Trimmed).Scan(&id)
+	if err != nil {
+		return err
+	}
+
+	_, err = tx.Exec(ctx, `DELETE FROM analysis_failures WHERE review_id = $1 AND analyzer = $2`, a.ReviewID, a.Analyzer)
 	if err != nil {
 		return err
 	}
@@ -57,7 +63,7 @@ func (s *Store) ReviewAnalyses(ctx context.Context, analyzer string, reviewIDs [
 	}
 
 	rows, err := s.pool.Query(ctx, `SELECT a.review_id, a.analyzer_version, a.content_hash,
-			a.analyzed_at, s.aspect, s.score, s.evidence
+			a.analyzed_at, a.trimmed, s.aspect, s.score, s.evidence
 		FROM analyses a LEFT JOIN analysis_aspects s ON s.analysis_id = a.id
 		WHERE a.analyzer = $1 AND a.review_id = ANY($2)
 		ORDER BY a.review_id, s.aspect`, analyzer, reviewIDs)
@@ -70,7 +76,7 @@ func (s *Store) ReviewAnalyses(ctx context.Context, analyzer string, reviewIDs [
 		aspect, evidence *string
 		score            *int
 	)
-	_, err = pgx.ForEachRow(rows, []any{&a.ReviewID, &a.AnalyzerVersion, &a.ContentHash, &a.AnalyzedAt, &aspect, &score, &evidence}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&a.ReviewID, &a.AnalyzerVersion, &a.ContentHash, &a.AnalyzedAt, &a.Trimmed, &aspect, &score, &evidence}, func() error {
 		addAnalysisRow(analyses, analyzer, a, aspect, score, evidence)
 		return nil
 	})
@@ -87,6 +93,7 @@ type analysisRow struct {
 	AnalyzerVersion string
 	ContentHash     string
 	AnalyzedAt      time.Time
+	Trimmed         bool
 }
 
 // addAnalysisRow adds one row to the analyses. The aspect columns are NULL
@@ -100,6 +107,7 @@ func addAnalysisRow(analyses map[string]store.Analysis, analyzer string, row ana
 			AnalyzerVersion: row.AnalyzerVersion,
 			ContentHash:     row.ContentHash,
 			AnalyzedAt:      utc(row.AnalyzedAt),
+			Trimmed:         row.Trimmed,
 			Aspects:         []store.AspectScore{},
 		}
 	}

@@ -14,7 +14,8 @@ import (
 
 const movieColumns = `id, title, original_title, year, release_date, poster_url,
 	aggregate_rating, rating_count, declared_review_count, tracked, added_at,
-	checked_at, scraped_at, full_scrape_at, last_error, last_error_at, scrape_warning`
+	checked_at, scraped_at, full_scrape_at, last_error, last_error_at, scrape_warning,
+	parked_at, parked_reason, unparked_at`
 
 // metadataSet assigns the non-zero fields of a MovieMetadata bound as
 // parameters $2 to $9, keeping the stored value of the zero ones.
@@ -49,7 +50,8 @@ func scanMovie(row pgx.Row) (store.Movie, error) {
 	)
 	err := row.Scan(&m.ID, &m.Title, &m.OriginalTitle, &year, &m.ReleaseDate, &m.PosterURL,
 		&m.AggregateRating, &m.RatingCount, &m.DeclaredReviewCount, &m.Tracked, &m.AddedAt,
-		&m.CheckedAt, &m.ScrapedAt, &m.FullScrapeAt, &m.LastError, &m.LastErrorAt, &m.ScrapeWarning)
+		&m.CheckedAt, &m.ScrapedAt, &m.FullScrapeAt, &m.LastError, &m.LastErrorAt, &m.ScrapeWarning,
+		&m.ParkedAt, &m.ParkedReason, &m.UnparkedAt)
 	if err != nil {
 		return store.Movie{}, err
 	}
@@ -62,6 +64,8 @@ func scanMovie(row pgx.Row) (store.Movie, error) {
 	m.ScrapedAt = utcOptional(m.ScrapedAt)
 	m.FullScrapeAt = utcOptional(m.FullScrapeAt)
 	m.LastErrorAt = utcOptional(m.LastErrorAt)
+	m.ParkedAt = utcOptional(m.ParkedAt)
+	m.UnparkedAt = utcOptional(m.UnparkedAt)
 	return m, nil
 }
 
@@ -139,6 +143,29 @@ func (s *Store) RecordError(ctx context.Context, id string, message string, at t
 		id, message, at)
 	if err := updated(tag, err); err != nil {
 		return fmt.Errorf("record error of movie %s: %w", id, err)
+	}
+	return nil
+}
+
+// ParkMovie parks the movie with the reason, keeping the time of an
+// earlier park.
+func (s *Store) ParkMovie(ctx context.Context, id, reason string, at time.Time) error {
+	tag, err := s.pool.Exec(ctx,
+		`UPDATE movies SET parked_at = coalesce(parked_at, $2), parked_reason = $3 WHERE id = $1`,
+		id, at, reason)
+	if err := updated(tag, err); err != nil {
+		return fmt.Errorf("park movie %s: %w", id, err)
+	}
+	return nil
+}
+
+// UnparkMovie clears the park and restarts the count of failed passes.
+func (s *Store) UnparkMovie(ctx context.Context, id string, at time.Time) error {
+	tag, err := s.pool.Exec(ctx,
+		`UPDATE movies SET parked_at = NULL, parked_reason = '', unparked_at = $2 WHERE id = $1`,
+		id, at)
+	if err := updated(tag, err); err != nil {
+		return fmt.Errorf("unpark movie %s: %w", id, err)
 	}
 	return nil
 }

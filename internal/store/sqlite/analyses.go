@@ -25,14 +25,20 @@ func (s *Store) SaveAnalyses(ctx context.Context, analyses []store.Analysis) err
 func saveAnalysis(ctx context.Context, tx *sql.Tx, a store.Analysis) error {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO analyses
-		(review_id, analyzer, analyzer_version, content_hash, analyzed_at)
-		VALUES (?, ?, ?, ?, ?)
+		(review_id, analyzer, analyzer_version, content_hash, analyzed_at, trimmed)
+		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (review_id, analyzer) DO UPDATE SET
 			analyzer_version = excluded.analyzer_version,
 			content_hash = excluded.content_hash,
-			analyzed_at = excluded.analyzed_at
+			analyzed_at = excluded.analyzed_at,
+			trimmed = excluded.trimmed
 		RETURNING id`,
-		a.ReviewID, a.Analyzer, a.AnalyzerVersion, a.ContentHash, formatTime(a.AnalyzedAt)).Scan(&id)
+		a.ReviewID, a.Analyzer, a.AnalyzerVersion, a.ContentHash, formatTime(a.AnalyzedAt), a.Trimmed).Scan(&id)
+	if err != nil {
+		return err
+	}
+
+	_, err = tx.ExecContext(ctx, `DELETE FROM analysis_failures WHERE review_id = ? AND analyzer = ?`, a.ReviewID, a.Analyzer)
 	if err != nil {
 		return err
 	}
@@ -66,7 +72,7 @@ func (s *Store) ReviewAnalyses(ctx context.Context, analyzer string, reviewIDs [
 	}
 
 	rows, err := s.reader.QueryContext(ctx, `SELECT a.review_id, a.analyzer_version, a.content_hash,
-			a.analyzed_at, s.aspect, s.score, s.evidence
+			a.analyzed_at, a.trimmed, s.aspect, s.score, s.evidence
 		FROM analyses a LEFT JOIN analysis_aspects s ON s.analysis_id = a.id
 		WHERE a.analyzer = ? AND a.review_id IN (SELECT value FROM json_each(?))
 		ORDER BY a.review_id, s.aspect`, analyzer, string(ids))
@@ -95,7 +101,7 @@ func addAnalysisRow(rows *sql.Rows, analyzer string, analyses map[string]store.A
 		aspect, evidence sql.NullString
 		score            *int
 	)
-	err := rows.Scan(&a.ReviewID, &a.AnalyzerVersion, &a.ContentHash, &analyzedAt, &aspect, &score, &evidence)
+	err := rows.Scan(&a.ReviewID, &a.AnalyzerVersion, &a.ContentHash, &analyzedAt, &a.Trimmed, &aspect, &score, &evidence)
 	if err != nil {
 		return err
 	}

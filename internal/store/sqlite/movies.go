@@ -12,7 +12,8 @@ import (
 
 const movieColumns = `id, title, original_title, year, release_date, poster_url,
 	aggregate_rating, rating_count, declared_review_count, tracked, added_at,
-	checked_at, scraped_at, full_scrape_at, last_error, last_error_at, scrape_warning`
+	checked_at, scraped_at, full_scrape_at, last_error, last_error_at, scrape_warning,
+	parked_at, parked_reason, unparked_at`
 
 // metadataSet assigns the non-zero fields of a MovieMetadata bound as
 // parameters ?2 to ?9, keeping the stored value of the zero ones.
@@ -46,10 +47,12 @@ func scanMovie(row rowScanner) (store.Movie, error) {
 		year                                                     sql.NullInt64
 		addedAt                                                  string
 		releaseDate, checkedAt, scrapedAt, fullScrapeAt, errorAt sql.NullString
+		parkedAt, unparkedAt                                     sql.NullString
 	)
 	err := row.Scan(&m.ID, &m.Title, &m.OriginalTitle, &year, &releaseDate, &m.PosterURL,
 		&m.AggregateRating, &m.RatingCount, &m.DeclaredReviewCount, &m.Tracked, &addedAt,
-		&checkedAt, &scrapedAt, &fullScrapeAt, &m.LastError, &errorAt, &m.ScrapeWarning)
+		&checkedAt, &scrapedAt, &fullScrapeAt, &m.LastError, &errorAt, &m.ScrapeWarning,
+		&parkedAt, &m.ParkedReason, &unparkedAt)
 	if err != nil {
 		return store.Movie{}, err
 	}
@@ -62,6 +65,8 @@ func scanMovie(row rowScanner) (store.Movie, error) {
 	m.ScrapedAt = p.optionalTime(scrapedAt)
 	m.FullScrapeAt = p.optionalTime(fullScrapeAt)
 	m.LastErrorAt = p.optionalTime(errorAt)
+	m.ParkedAt = p.optionalTime(parkedAt)
+	m.UnparkedAt = p.optionalTime(unparkedAt)
 	return m, p.err
 }
 
@@ -161,6 +166,29 @@ func (s *Store) RecordError(ctx context.Context, id string, message string, at t
 		message, formatTime(at), id)
 	if err := updated(result, err); err != nil {
 		return fmt.Errorf("record error of movie %s: %w", id, err)
+	}
+	return nil
+}
+
+// ParkMovie parks the movie with the reason, keeping the time of an
+// earlier park.
+func (s *Store) ParkMovie(ctx context.Context, id, reason string, at time.Time) error {
+	result, err := s.writer.ExecContext(ctx,
+		`UPDATE movies SET parked_at = coalesce(parked_at, ?), parked_reason = ? WHERE id = ?`,
+		formatTime(at), reason, id)
+	if err := updated(result, err); err != nil {
+		return fmt.Errorf("park movie %s: %w", id, err)
+	}
+	return nil
+}
+
+// UnparkMovie clears the park and restarts the count of failed passes.
+func (s *Store) UnparkMovie(ctx context.Context, id string, at time.Time) error {
+	result, err := s.writer.ExecContext(ctx,
+		`UPDATE movies SET parked_at = NULL, parked_reason = '', unparked_at = ? WHERE id = ?`,
+		formatTime(at), id)
+	if err := updated(result, err); err != nil {
+		return fmt.Errorf("unpark movie %s: %w", id, err)
 	}
 	return nil
 }

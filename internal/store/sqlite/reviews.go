@@ -119,28 +119,39 @@ func (s *Store) ListReviews(ctx context.Context, q store.ReviewQuery) ([]store.R
 	return reviews, nil
 }
 
-// PendingAnalysis returns, ordered by id, up to limit reviews (all when
-// limit is not positive) that are not deleted and lack an analysis by the
-// analyzer at this version of their current content.
-func (s *Store) PendingAnalysis(ctx context.Context, movieID, analyzer, version string, limit int) ([]store.Review, error) {
+// PendingAnalysis returns, ordered by id, up to q.Limit reviews (all when
+// it is not positive) that are not deleted and lack both a result and a
+// failure by the analyzer at this version of their current content, made
+// at or after q.Since.
+func (s *Store) PendingAnalysis(ctx context.Context, q store.PendingQuery) ([]store.Review, error) {
+	limit := q.Limit
 	if limit <= 0 {
 		limit = -1
 	}
+	since := ""
+	if !q.Since.IsZero() {
+		since = formatTime(q.Since)
+	}
 
 	rows, err := s.reader.QueryContext(ctx, `SELECT `+reviewColumns+` FROM reviews r
-		WHERE movie_id = ?1 AND deleted_at IS NULL AND NOT EXISTS (
-			SELECT 1 FROM analyses a
-			WHERE a.review_id = r.id AND a.analyzer = ?2
-				AND a.analyzer_version = ?3 AND a.content_hash = r.content_hash)
+		WHERE movie_id = ?1 AND deleted_at IS NULL
+			AND NOT EXISTS (
+				SELECT 1 FROM analyses a
+				WHERE a.review_id = r.id AND a.analyzer = ?2 AND a.analyzer_version = ?3
+					AND a.content_hash = r.content_hash AND a.analyzed_at >= ?5)
+			AND NOT EXISTS (
+				SELECT 1 FROM analysis_failures f
+				WHERE f.review_id = r.id AND f.analyzer = ?2 AND f.analyzer_version = ?3
+					AND f.content_hash = r.content_hash AND f.failed_at >= ?5)
 		ORDER BY id
-		LIMIT ?4`, movieID, analyzer, version, limit)
+		LIMIT ?4`, q.MovieID, q.Analyzer, q.AnalyzerVersion, limit, since)
 	if err != nil {
-		return nil, fmt.Errorf("list reviews of movie %s pending %s %s: %w", movieID, analyzer, version, err)
+		return nil, fmt.Errorf("list reviews of movie %s pending %s %s: %w", q.MovieID, q.Analyzer, q.AnalyzerVersion, err)
 	}
 
 	reviews, err := scanReviews(rows)
 	if err != nil {
-		return nil, fmt.Errorf("list reviews of movie %s pending %s %s: %w", movieID, analyzer, version, err)
+		return nil, fmt.Errorf("list reviews of movie %s pending %s %s: %w", q.MovieID, q.Analyzer, q.AnalyzerVersion, err)
 	}
 	return reviews, nil
 }

@@ -192,7 +192,7 @@ func readAll(ctx context.Context, s *Store) error {
 	if _, err := s.ListReviews(ctx, store.ReviewQuery{MovieID: "tt0000001", Limit: 10}); err != nil {
 		return err
 	}
-	if _, err := s.PendingAnalysis(ctx, "tt0000001", "lexicon", "v1", 10); err != nil {
+	if _, err := s.PendingAnalysis(ctx, store.PendingQuery{MovieID: "tt0000001", Analyzer: "lexicon", AnalyzerVersion: "v1", Limit: 10}); err != nil {
 		return err
 	}
 	_, err := s.GetMovie(ctx, "tt0000001")

@@ -36,6 +36,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListMovies", testListMovies},
 		{"RecordCheck", testRecordCheck},
 		{"RecordError", testRecordError},
+		{"ParkMovie", testParkMovie},
+		{"ApplySyncCancelled", testApplySyncCancelled},
 		{"ApplySyncInserts", testApplySyncInserts},
 		{"ApplySyncVotesWithoutEdit", testApplySyncVotesWithoutEdit},
 		{"ApplySyncEdit", testApplySyncEdit},
@@ -53,6 +55,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListReviews", testListReviews},
 		{"PendingAnalysis", testPendingAnalysis},
 		{"SaveAnalysesReplaces", testSaveAnalysesReplaces},
+		{"AnalysisFailures", testAnalysisFailures},
+		{"PendingAnalysisSince", testPendingAnalysisSince},
+		{"LLMUsage", testLLMUsage},
 		{"ReviewAnalyses", testReviewAnalyses},
 		{"Stats", testStats},
 		{"StatsNotFound", testStatsNotFound},
@@ -330,6 +335,107 @@ func testRecordError(t *testing.T, s store.Store) {
 	notFound(t, "record error of unknown movie", s.RecordError(ctx, "tt9999999", "x", at(2)))
 }
 
+func testParkMovie(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	track(t, s, "tt0000001")
+	track(t, s, "tt0000002")
+	before := getMovie(t, s, "tt0000001")
+	if before.ParkedAt != nil || before.ParkedReason != "" || before.UnparkedAt != nil {
+		t.Fatalf("new movie is parked: %+v", before)
+	}
+
+	steps := []struct {
+		name string
+		do   func() error
+		want func(m store.Movie) store.Movie
+	}{
+		{
+			name: "park",
+			do:   func() error { return s.ParkMovie(ctx, "tt0000001", "sync tt0000001: blocked (HTTP 403)", at(1)) },
+			want: func(m store.Movie) store.Movie {
+				m.ParkedAt, m.ParkedReason = ptr(at(1)), "sync tt0000001: blocked (HTTP 403)"
+				return m
+			},
+		},
+		{
+			name: "park again keeps the time and replaces the reason",
+			do:   func() error { return s.ParkMovie(ctx, "tt0000001", "later error", at(2)) },
+			want: func(m store.Movie) store.Movie {
+				m.ParkedAt, m.ParkedReason = ptr(at(1)), "later error"
+				return m
+			},
+		},
+		{
+			name: "unpark",
+			do:   func() error { return s.UnparkMovie(ctx, "tt0000001", at(3)) },
+			want: func(m store.Movie) store.Movie {
+				m.UnparkedAt = ptr(at(3))
+				return m
+			},
+		},
+		{
+			name: "unpark an unparked movie moves UnparkedAt",
+			do:   func() error { return s.UnparkMovie(ctx, "tt0000001", at(4)) },
+			want: func(m store.Movie) store.Movie {
+				m.UnparkedAt = ptr(at(4))
+				return m
+			},
+		},
+	}
+	for _, step := range steps {
+		if err := step.do(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		equal(t, step.name, getMovie(t, s, "tt0000001"), step.want(before))
+	}
+
+	if err := s.ParkMovie(ctx, "tt0000002", "failed", at(5)); err != nil {
+		t.Fatalf("park tt0000002: %v", err)
+	}
+	movies, err := s.ListMovies(ctx, true)
+	if err != nil {
+		t.Fatalf("list movies: %v", err)
+	}
+	parked := map[string]bool{}
+	for _, m := range movies {
+		parked[m.ID] = m.ParkedAt != nil
+	}
+	equal(t, "parked flags in ListMovies", parked, map[string]bool{"tt0000001": false, "tt0000002": true})
+
+	notFound(t, "park unknown movie", s.ParkMovie(ctx, "tt9999999", "x", at(2)))
+	notFound(t, "unpark unknown movie", s.UnparkMovie(ctx, "tt9999999", at(2)))
+}
+
+// testApplySyncCancelled checks that a pass whose context is cancelled, as
+// at shutdown, stores nothing.
+func testApplySyncCancelled(t *testing.T, s store.Store) {
+	track(t, s, "tt0000001")
+	applySync(t, s, store.SyncResult{Upserts: []store.Review{review("rw1", ptr(6), day(2025, 1, 2))}, At: at(1)})
+	movieBefore := getMovie(t, s, "tt0000001")
+	reviewsBefore := reviews(t, s, "tt0000001")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := s.ApplySync(ctx, store.SyncResult{
+		MovieID:  "tt0000001",
+		Upserts:  []store.Review{review("rw2", ptr(8), day(2025, 1, 3))},
+		Seen:     []store.ReviewVotes{{ReviewID: "rw1", HelpfulUp: 99}},
+		Metadata: &store.MovieMetadata{Title: "Changed"},
+		Complete: true,
+		At:       at(2),
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("apply sync with a cancelled context: error %v, want context.Canceled", err)
+	}
+	equal(t, "movie after cancelled sync", getMovie(t, s, "tt0000001"), movieBefore)
+	equal(t, "reviews after cancelled sync", reviews(t, s, "tt0000001"), reviewsBefore)
+	runs, err := s.ListRuns(t.Context(), "tt0000001", 0)
+	if err != nil {
+		t.Fatalf("list runs: %v", err)
+	}
+	equal(t, "runs after cancelled sync", len(runs), 1)
+}
+
 func testApplySyncInserts(t *testing.T, s store.Store) {
 	track(t, s, "tt0000001")
 	unrated := review("rw2", nil, day(2025, 2, 3))
@@ -552,7 +658,7 @@ func testListReviews(t *testing.T, s store.Store) {
 
 func pendingIDs(t *testing.T, s store.Store, analyzer, version string, limit int) []string {
 	t.Helper()
-	list, err := s.PendingAnalysis(t.Context(), "tt0000001", analyzer, version, limit)
+	list, err := s.PendingAnalysis(t.Context(), store.PendingQuery{MovieID: "tt0000001", Analyzer: analyzer, AnalyzerVersion: version, Limit: limit})
 	if err != nil {
 		t.Fatalf("pending analysis: %v", err)
 	}

@@ -25,6 +25,8 @@ type Store struct {
 	missing   map[string]int // review id to consecutive complete passes without it
 	runs      []store.SyncRun
 	posters   map[string]store.Poster
+	failures  map[string]map[string]store.AnalysisFailure // analyzer, then review id
+	llmCalls  []store.LLMCall
 
 	// PingError is returned by Ping when set, so tests can simulate an
 	// unreachable database.
@@ -42,6 +44,7 @@ func NewStore() *Store {
 		snapshots: map[string][]store.Snapshot{},
 		missing:   map[string]int{},
 		posters:   map[string]store.Poster{},
+		failures:  map[string]map[string]store.AnalysisFailure{},
 	}
 }
 
@@ -176,6 +179,37 @@ func applyMetadata(m *store.Movie, meta store.MovieMetadata) {
 }
 
 // RecordError stores message as the movie's LastError.
+// ParkMovie implements store.Store.
+func (s *Store) ParkMovie(_ context.Context, id, reason string, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	m, ok := s.movies[id]
+	if !ok {
+		return fmt.Errorf("movie %s: %w", id, store.ErrNotFound)
+	}
+	if m.ParkedAt == nil {
+		m.ParkedAt = &at
+	}
+	m.ParkedReason = reason
+	s.movies[id] = m
+	return nil
+}
+
+// UnparkMovie implements store.Store.
+func (s *Store) UnparkMovie(_ context.Context, id string, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	m, ok := s.movies[id]
+	if !ok {
+		return fmt.Errorf("movie %s: %w", id, store.ErrNotFound)
+	}
+	m.ParkedAt, m.ParkedReason, m.UnparkedAt = nil, "", &at
+	s.movies[id] = m
+	return nil
+}
+
 func (s *Store) RecordError(_ context.Context, id string, message string, at time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -427,24 +461,122 @@ func (s *Store) movieReviews(movieID string, includeDeleted bool) []store.Review
 	return reviews
 }
 
-// PendingAnalysis returns reviews without a current analysis by the analyzer
-// and version.
-func (s *Store) PendingAnalysis(_ context.Context, movieID, analyzer, version string, limit int) ([]store.Review, error) {
+// PendingAnalysis returns reviews without a current result or failure by
+// the analyzer and version made at or after q.Since.
+func (s *Store) PendingAnalysis(_ context.Context, q store.PendingQuery) ([]store.Review, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
 	var pending []store.Review
-	for _, r := range s.movieReviews(movieID, false) {
-		a, ok := s.analyses[analyzer][r.ID]
-		if ok && a.AnalyzerVersion == version && a.ContentHash == r.ContentHash {
+	for _, r := range s.movieReviews(q.MovieID, false) {
+		a, ok := s.analyses[q.Analyzer][r.ID]
+		if ok && a.AnalyzerVersion == q.AnalyzerVersion && a.ContentHash == r.ContentHash && !a.AnalyzedAt.Before(q.Since) {
+			continue
+		}
+		f, ok := s.failures[q.Analyzer][r.ID]
+		if ok && f.AnalyzerVersion == q.AnalyzerVersion && f.ContentHash == r.ContentHash && !f.FailedAt.Before(q.Since) {
 			continue
 		}
 		pending = append(pending, r)
-		if limit > 0 && len(pending) == limit {
-			break
-		}
+	}
+	slices.SortFunc(pending, func(a, b store.Review) int { return cmp.Compare(a.ID, b.ID) })
+	if q.Limit > 0 && len(pending) > q.Limit {
+		pending = pending[:q.Limit]
 	}
 	return pending, nil
+}
+
+// SaveAnalysisFailures stores failures, replacing earlier ones by the same
+// analyzer.
+func (s *Store) SaveAnalysisFailures(_ context.Context, failures []store.AnalysisFailure) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	for _, f := range failures {
+		if s.failures[f.Analyzer] == nil {
+			s.failures[f.Analyzer] = map[string]store.AnalysisFailure{}
+		}
+		s.failures[f.Analyzer][f.ReviewID] = f
+	}
+	return nil
+}
+
+// AnalysisFailures returns the movie's failures by the analyzer for the
+// current content of its reviews, newest first.
+func (s *Store) AnalysisFailures(_ context.Context, movieID, analyzer string, limit int) ([]store.AnalysisFailure, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	failures := []store.AnalysisFailure{}
+	for _, r := range s.movieReviews(movieID, false) {
+		if f, ok := s.failures[analyzer][r.ID]; ok && f.ContentHash == r.ContentHash {
+			failures = append(failures, f)
+		}
+	}
+	slices.SortFunc(failures, func(a, b store.AnalysisFailure) int {
+		return cmp.Or(b.FailedAt.Compare(a.FailedAt), cmp.Compare(a.ReviewID, b.ReviewID))
+	})
+	if limit > 0 && len(failures) > limit {
+		failures = failures[:limit]
+	}
+	return failures, nil
+}
+
+// RecordLLMCall keeps the call.
+func (s *Store) RecordLLMCall(_ context.Context, call store.LLMCall) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.llmCalls = append(s.llmCalls, call)
+	return nil
+}
+
+// LLMUsage sums the calls made at or after since by UTC day, analyzer,
+// model and movie, newest day first.
+func (s *Store) LLMUsage(_ context.Context, since time.Time) ([]store.LLMUsage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	type key struct{ day, analyzer, model, movie string }
+	sums := map[key]*store.LLMUsage{}
+	for _, c := range s.llmCalls {
+		if c.At.Before(since) {
+			continue
+		}
+		k := key{c.At.UTC().Format(time.DateOnly), c.Analyzer, c.Model, c.MovieID}
+		u := sums[k]
+		if u == nil {
+			u = &store.LLMUsage{Day: k.day, Analyzer: k.analyzer, Model: k.model, MovieID: k.movie}
+			sums[k] = u
+		}
+		u.Calls++
+		u.Reviews += c.Reviews
+		u.PromptTokens += c.PromptTokens
+		u.CompletionTokens += c.CompletionTokens
+		u.CostUSD += c.CostUSD
+	}
+	usage := make([]store.LLMUsage, 0, len(sums))
+	for _, u := range sums {
+		usage = append(usage, *u)
+	}
+	slices.SortFunc(usage, func(a, b store.LLMUsage) int {
+		return cmp.Or(cmp.Compare(b.Day, a.Day), cmp.Compare(a.Analyzer, b.Analyzer),
+			cmp.Compare(a.Model, b.Model), cmp.Compare(a.MovieID, b.MovieID))
+	})
+	return usage, nil
+}
+
+// LLMSpend returns the cost of the calls made at or after since.
+func (s *Store) LLMSpend(_ context.Context, since time.Time) (float64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	var spend float64
+	for _, c := range s.llmCalls {
+		if !c.At.Before(since) {
+			spend += c.CostUSD
+		}
+	}
+	return spend, nil
 }
 
 // SaveAnalyses stores analyses, replacing earlier ones by the same analyzer.
@@ -457,6 +589,7 @@ func (s *Store) SaveAnalyses(_ context.Context, analyses []store.Analysis) error
 			s.analyses[a.Analyzer] = map[string]store.Analysis{}
 		}
 		s.analyses[a.Analyzer][a.ReviewID] = a
+		delete(s.failures[a.Analyzer], a.ReviewID)
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ type Tracker struct {
 	mu        sync.Mutex
 	tracked   []string
 	untracked []string
+	unparked  []string
 }
 
 // Track parses input with imdb.ParseID and tracks the movie in the store.
@@ -51,6 +52,25 @@ func (t *Tracker) Untrack(ctx context.Context, movieID string) error {
 	defer t.mu.Unlock()
 	t.untracked = append(t.untracked, movieID)
 	return nil
+}
+
+// Unpark unparks the movie in the store.
+func (t *Tracker) Unpark(ctx context.Context, movieID string) error {
+	if err := t.Store.UnparkMovie(ctx, movieID, time.Now()); err != nil {
+		return err
+	}
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.unparked = append(t.unparked, movieID)
+	return nil
+}
+
+// Unparked returns the ids that Unpark accepted, in call order.
+func (t *Tracker) Unparked() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]string(nil), t.unparked...)
 }
 
 // Tracked returns the ids that Track accepted, in call order.
