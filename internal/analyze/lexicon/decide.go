@@ -19,41 +19,17 @@ const levels = 5
 type linearModel struct {
 	center, scale []float64
 	weights       [levels][]float64 // per level: one weight per feature, then the bias
-	// words holds per level one weight for each hash bucket of the words
-	// (see words.go), all levels of the same length; empty when the model
-	// reads no words.
-	words [levels][]float32
 }
 
-// wordValue is the value of each present word bucket in a text of n
-// distinct word hashes.
-var wordBinary bool // EXPERIMENT
-
-func wordValue(n int) float64 {
-	if wordBinary {
-		return 0.1
-	}
-	return 1 / math.Sqrt(float64(max(n, 1)))
-}
-
-// probabilities returns the probability of each level -2..+2 for x and the
-// word hashes.
-func (m *linearModel) probabilities(x []float64, hashes []uint32) [levels]float64 {
+// probabilities returns the probability of each level -2..+2 for x.
+func (m *linearModel) probabilities(x []float64) [levels]float64 {
 	var logits [levels]float64
 	top := math.Inf(-1)
-	value := wordValue(len(hashes))
 	for k := range levels {
 		w := m.weights[k]
 		z := w[len(x)]
 		for i, v := range x {
 			z += w[i] * (v - m.center[i]) / m.scale[i]
-		}
-		if buckets := uint32(len(m.words[k])); buckets > 0 {
-			words := 0.0
-			for _, h := range hashes {
-				words += float64(m.words[k][h%buckets])
-			}
-			z += words * value
 		}
 		logits[k] = z
 		top = max(top, z)
@@ -81,25 +57,6 @@ func choose(p [levels]float64) int {
 	return best - 2
 }
 
-var polarityFirst, polarityFirstAspect bool // EXPERIMENT
-
-// choosePolarity returns the most probable polarity's most probable level.
-func choosePolarity(p [levels]float64) int {
-	neg, neu, pos := p[0]+p[1], p[2], p[3]+p[4]
-	switch {
-	case neg >= neu && neg >= pos:
-		if p[0] >= p[1] {
-			return -2
-		}
-		return -1
-	case neu >= pos:
-		return 0
-	case p[3] >= p[4]:
-		return 1
-	}
-	return 2
-}
-
 // decision holds the fitted models.
 type decision struct {
 	overall linearModel // features from overallVector
@@ -117,10 +74,7 @@ func (m *decision) overallLevel(rating *int, t textTone) (level int, p [levels]f
 	opinionated := t.positive+t.negative > 0
 	switch {
 	case rating != nil && opinionated:
-		p = m.overall.probabilities(overallVector(*rating, t), t.hashes)
-		if polarityFirst {
-			return choosePolarity(p), p, true
-		}
+		p = m.overall.probabilities(overallVector(*rating, t))
 		return choose(p), p, true
 	case rating != nil:
 		level = (min(max(*rating, 1), 10)+1)/2 - 3
@@ -143,11 +97,10 @@ type textTone struct {
 	strongNegative           int     // opinions of -strongValence or less
 	words, hedges, contrasts int
 	sentences                int
-	negatedNegative          int      // negated criticism, "not bad"
-	negatedPositive          int      // negated praise, "not good"
-	positiveSentences        int      // sentences whose opinions add up positive
-	negativeSentences        int      // and negative
-	hashes                   []uint32 // word hashes of the review; see joinHashes
+	negatedNegative          int // negated criticism, "not bad"
+	negatedPositive          int // negated praise, "not good"
+	positiveSentences        int // sentences whose opinions add up positive
+	negativeSentences        int // and negative
 }
 
 // balance is -1 for text that is all negative, +1 for all positive and near

@@ -38,17 +38,7 @@ var (
 	overallPenalty      = flag.Float64("overall-penalty", 0.1, "L2 penalty of the overall model")
 	aspectPenalty       = flag.Float64("aspect-penalty", 0.001, "L2 penalty of the aspect model")
 	ratingPenaltyFactor = flag.Float64("rating-penalty-factor", 0.1, "factor of the overall penalty for the star one-hot")
-	overallBuckets      = flag.Int("overall-buckets", 0, "hash buckets of the words in the overall model, 0 for none")
-	overallWordPenalty  = flag.Float64("overall-word-penalty", 0.01, "L2 penalty of the word weights of the overall model")
-	aspectBuckets       = flag.Int("aspect-buckets", 0, "hash buckets of the words in the aspect model, 0 for none")
-	aspectWordPenalty   = flag.Float64("aspect-word-penalty", 0.01, "L2 penalty of the word weights of the aspect model")
 )
-
-func init() {
-	wordBinary = os.Getenv("RP_BINARY") != ""
-	polarityFirst = os.Getenv("RP_PF") != ""
-	polarityFirstAspect = os.Getenv("RP_PFA") != ""
-} // EXPERIMENT
 
 // prepared is what the rules find in one labelled review.
 type prepared struct {
@@ -74,9 +64,8 @@ func prepare(examples []eval.Example) []prepared {
 
 // sample is one feature vector with its labelled level, 0..4 for -2..+2.
 type sample struct {
-	x      []float64
-	hashes []uint32
-	y      int
+	x []float64
+	y int
 }
 
 // fitDecision fits both models on the reviews.
@@ -86,7 +75,7 @@ func fitDecision(reviews []prepared) decision {
 		if r.example.Rating == nil || r.example.Labels["overall"] == nil || r.tone.positive+r.tone.negative == 0 {
 			continue
 		}
-		overall = append(overall, sample{overallVector(*r.example.Rating, r.tone), r.tone.hashes, *r.example.Labels["overall"] + 2})
+		overall = append(overall, sample{overallVector(*r.example.Rating, r.tone), *r.example.Labels["overall"] + 2})
 	}
 	var d decision
 	penalties := make([]float64, overallFeatures)
@@ -96,7 +85,7 @@ func fitDecision(reviews []prepared) decision {
 			penalties[i] *= *ratingPenaltyFactor
 		}
 	}
-	d.overall = fitLinear(overall, penalties, *overallBuckets, *overallWordPenalty)
+	d.overall = fitLinear(overall, penalties)
 
 	var aspects []sample
 	for _, r := range reviews {
@@ -110,22 +99,20 @@ func fitDecision(reviews []prepared) decision {
 				continue
 			}
 			x := aspectVector(p, *r.example.Rating, i, r.tallies[i], r.tone.balance())
-			aspects = append(aspects, sample{x, r.tallies[i].hashes, *label + 2})
+			aspects = append(aspects, sample{x, *label + 2})
 		}
 	}
 	penalties = make([]float64, aspectFeatures)
 	for i := range penalties {
 		penalties[i] = *aspectPenalty
 	}
-	d.aspect = fitLinear(aspects, penalties, *aspectBuckets, *aspectWordPenalty)
+	d.aspect = fitLinear(aspects, penalties)
 	return d
 }
 
 // fitLinear fits a multinomial logistic regression with an L2 penalty on
-// the weights (not the biases) to standardized features, by L-BFGS. With
-// buckets > 0 it also fits one weight per level and word bucket, with the
-// penalty wordPenalty.
-func fitLinear(samples []sample, penalties []float64, buckets int, wordPenalty float64) linearModel {
+// the weights (not the biases) to standardized features, by L-BFGS.
+func fitLinear(samples []sample, penalties []float64) linearModel {
 	features := len(penalties)
 	m := linearModel{center: make([]float64, features), scale: make([]float64, features)}
 	n := float64(len(samples))
@@ -155,18 +142,6 @@ func fitLinear(samples []sample, penalties []float64, buckets int, wordPenalty f
 	}
 
 	width := features + 1
-	wordStart := levels * width
-	bucketsOf := make([][]int, len(samples))
-	values := make([]float64, len(samples))
-	for j, s := range samples {
-		if buckets == 0 {
-			continue
-		}
-		values[j] = wordValue(len(s.hashes))
-		for _, h := range s.hashes {
-			bucketsOf[j] = append(bucketsOf[j], int(h%uint32(buckets)))
-		}
-	}
 	loss := func(theta, grad []float64) float64 {
 		clear(grad)
 		total := 0.0
@@ -178,10 +153,6 @@ func fitLinear(samples []sample, penalties []float64, buckets int, wordPenalty f
 				z[k] = 0
 				for i, v := range x {
 					z[k] += w[i] * v
-				}
-				words := theta[wordStart+k*buckets : wordStart+(k+1)*buckets]
-				for _, b := range bucketsOf[j] {
-					z[k] += words[b] * values[j]
 				}
 				top = max(top, z[k])
 			}
@@ -200,10 +171,6 @@ func fitLinear(samples []sample, penalties []float64, buckets int, wordPenalty f
 				for i, v := range x {
 					g[i] += p * v / n
 				}
-				gw := grad[wordStart+k*buckets : wordStart+(k+1)*buckets]
-				for _, b := range bucketsOf[j] {
-					gw[b] += p * values[j] / n
-				}
 			}
 		}
 		total /= n
@@ -214,22 +181,12 @@ func fitLinear(samples []sample, penalties []float64, buckets int, wordPenalty f
 				grad[k*width+i] += penalties[i] * w
 			}
 		}
-		for i := wordStart; i < len(theta); i++ {
-			total += wordPenalty / 2 * theta[i] * theta[i]
-			grad[i] += wordPenalty * theta[i]
-		}
 		return total
 	}
 
-	theta := minimize(loss, make([]float64, levels*(width+buckets)))
+	theta := minimize(loss, make([]float64, levels*width))
 	for k := range levels {
 		m.weights[k] = theta[k*width : (k+1)*width]
-		if buckets > 0 {
-			m.words[k] = make([]float32, buckets)
-			for b := range buckets {
-				m.words[k][b] = float32(theta[wordStart+k*buckets+b])
-			}
-		}
 	}
 	return m
 }

@@ -41,9 +41,6 @@ type aspectTally struct {
 	explicitPositive, explicitNegative float64
 	bySentence                         map[int]float64
 	firstMention                       int // the sentence most about the aspect; see tallyAspects
-	// hashes are the word hashes of the sentences that name the aspect or
-	// have opinions attributed to it; see joinHashes.
-	hashes []uint32
 }
 
 // review is one analyzed review: its sentences, the title first when there
@@ -51,8 +48,7 @@ type aspectTally struct {
 type review struct {
 	sentences []sentence
 	scores    []sentenceScore
-	hashes    [][]uint32 // per sentence, see sentenceHashes
-	titleEnd  int        // sentences before this index come from the title
+	titleEnd  int // sentences before this index come from the title
 }
 
 func (t *tables) read(in analyze.Input) review {
@@ -62,10 +58,8 @@ func (t *tables) read(in analyze.Input) review {
 	r.sentences = append(r.sentences, splitSentences(in.Text)...)
 
 	r.scores = make([]sentenceScore, len(r.sentences))
-	r.hashes = make([][]uint32, len(r.sentences))
 	for i, s := range r.sentences {
 		r.scores[i] = t.scoreSentence(s)
-		r.hashes[i] = sentenceHashes(s, i < r.titleEnd)
 	}
 	return r
 }
@@ -83,10 +77,7 @@ func (a *Analyzer) score(in analyze.Input) []store.AspectScore {
 		var level *int
 		if tallies[i].mentioned && in.Rating != nil {
 			x := aspectVector(probabilities, *in.Rating, i, tallies[i], tone.balance())
-			l := choose(a.model.aspect.probabilities(x, tallies[i].hashes))
-			if polarityFirstAspect {
-				l = choosePolarity(a.model.aspect.probabilities(x, tallies[i].hashes))
-			}
+			l := choose(a.model.aspect.probabilities(x))
 			level = &l
 		}
 		scores = append(scores, r.aspectScore(aspect.Name, tallies[i], overall, level))
@@ -118,10 +109,6 @@ func (r review) tallyAspects(aspects, direction int) []aspectTally {
 	// Evidence without opinions is the first sentence with the most terms of
 	// the aspect less terms of others, not one that lists it among many.
 	focus := make([]int, len(tallies))
-	named := make([]map[int]bool, len(tallies))
-	for i := range named {
-		named[i] = map[int]bool{}
-	}
 	for si, s := range r.scores {
 		counts := make([]int, len(tallies))
 		for _, m := range s.mentions {
@@ -132,7 +119,6 @@ func (r review) tallyAspects(aspects, direction int) []aspectTally {
 				continue
 			}
 			f := 2*n - len(s.mentions)
-			named[ai][si] = true
 			t := &tallies[ai]
 			if !t.mentioned || f > focus[ai] {
 				t.mentioned, t.firstMention, focus[ai] = true, si, f
@@ -168,16 +154,6 @@ func (r review) tallyAspects(aspects, direction int) []aspectTally {
 		}
 	}
 	r.impliedStory(tallies)
-	for i := range tallies {
-		t := &tallies[i]
-		if !t.mentioned {
-			continue
-		}
-		t.hashes = r.joinHashes(func(si int) bool {
-			_, opinions := t.bySentence[si]
-			return opinions || named[i][si] || si == t.firstMention
-		})
-	}
 	return tallies
 }
 
@@ -286,7 +262,6 @@ func (r review) tone() textTone {
 			text.negativeSentences++
 		}
 	}
-	text.hashes = r.joinHashes(func(int) bool { return true })
 	return text
 }
 
