@@ -39,7 +39,13 @@ export REELPULSE_BENCH_LATENCY="$latency"
 export REELPULSE_BENCH_CHECK_WORKERS="$check_workers"
 
 echo "machine: $(nproc) CPUs, $(go version)" >&2
-go test -count 1 -timeout 3h -run '^TestCheckCycleBenchmark$' -v ./cmd/reelpulse/ | tee /dev/stderr | grep -o 'RESULT .*' || {
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# The full output goes to stderr when the test ends, the summary lines to stdout.
+if ! go test -count 1 -timeout 3h -run '^TestCheckCycleBenchmark$' -v ./cmd/reelpulse/ > "$log" 2>&1; then
+  cat "$log" >&2
   echo "benchmark failed" >&2
   exit 1
-}
+fi
+cat "$log" >&2
+grep -oE '(RESULT|ROWS|TABLE) .*' "$log"

@@ -24,10 +24,15 @@ if [[ " $databases " == *" postgres "* ]] && [ -z "${REELPULSE_TEST_DATABASE_URL
   export REELPULSE_TEST_DATABASE_URL='postgres://reelpulse:reelpulse@127.0.0.1:5432/postgres?sslmode=disable'
 fi
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for database in $databases; do
-  REELPULSE_BENCH_STORAGE="$spec" REELPULSE_BENCH_DB="$database" \
-    go test -count 1 -timeout 2h -run '^TestStorageFootprint$' -v ./cmd/reelpulse/ | tee /dev/stderr | grep -oE '(RESULT|TABLE) .*' || {
+  if ! REELPULSE_BENCH_STORAGE="$spec" REELPULSE_BENCH_DB="$database" \
+    go test -count 1 -timeout 2h -run '^TestStorageFootprint$' -v ./cmd/reelpulse/ > "$log" 2>&1; then
+    cat "$log" >&2
     echo "benchmark on $database failed" >&2
     exit 1
-  }
+  fi
+  cat "$log" >&2
+  grep -oE '(RESULT|TABLE) .*' "$log"
 done

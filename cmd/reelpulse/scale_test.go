@@ -22,9 +22,9 @@ import (
 )
 
 // This file holds the benchmark of the hourly check cycle
-// (TestCheckCycleBenchmark) and the helpers it shares with the scale-out
-// tests in workers_test.go: a replay Site served in the test process, a
-// handle on the database that the binary writes, and readings of a child
+// (TestCheckCycleBenchmark) and the helpers that it shares with the
+// scale-out tests in workers_test.go. The helpers serve a replay Site in the
+// test process, open the database that the binary writes, and read a child
 // process's CPU time and resident memory from /proc.
 
 // serveSite serves site on a free loopback port until the test ends and
@@ -103,8 +103,8 @@ func (db *testDB) open(t *testing.T, driver, source string) *testDB {
 	return db
 }
 
-// count runs a query that returns one integer. Queries use ? for their
-// arguments; they are rewritten to $1, $2… for PostgreSQL.
+// count runs a query that returns one integer. Queries mark their
+// arguments with ?, which rebind turns into $1, $2… for PostgreSQL.
 func (db *testDB) count(t *testing.T, query string, args ...any) int {
 	t.Helper()
 	n, err := db.tryCount(query, args...)
@@ -158,9 +158,9 @@ func (db *testDB) timeArg(t time.Time) any {
 }
 
 // seedCheckedMovies inserts n tracked movies, CatalogID(first, 0…n-1), in
-// the state that an hourly check finds after earlier cycles: metadata read,
-// a complete review pass just now, the declared review count known and the
-// poster stored. A check of such a movie then reads the title page only,
+// the state that earlier cycles leave. Their metadata was read and their
+// declared review count is known, their last complete review pass was a
+// minute ago, and their poster is stored. A check of such a movie then reads the title page only,
 // and queues no review pass. The poster URL must match the one the replay
 // server at addr puts on the title page, or every check downloads it again.
 func (db *testDB) seedCheckedMovies(t *testing.T, addr string, first, n, declared int) {
@@ -217,9 +217,9 @@ func readProcStats(pid int) (procStats, error) {
 	if err != nil {
 		return s, err
 	}
-	// The command name, field 2, may contain spaces; the fields after its
-	// closing parenthesis start with field 3. utime and stime are fields
-	// 14 and 15, in clock ticks of 1/100 s on Linux.
+	// The command name, field 2, may contain spaces, so fields are counted
+	// from its closing parenthesis, after which field 3 starts. utime and
+	// stime are fields 14 and 15, in clock ticks of 1/100 s on Linux.
 	text := string(stat)
 	fields := strings.Fields(text[strings.LastIndexByte(text, ')')+1:])
 	if len(fields) < 13 {
@@ -378,6 +378,11 @@ func benchCheckCycle(t *testing.T, kind string, n int, rate string, latency time
 		mib(firstHalf), mib(secondHalf), requests, float64(requests)/float64(n), syncs, snapshots)
 	if syncs != 0 {
 		t.Errorf("%d review passes ran; the seeded movies should need none", syncs)
+	}
+	jobs := db.count(t, `SELECT count(*) FROM river_job`)
+	t.Logf("ROWS river_job=%d movie_snapshots=%d", jobs, snapshots)
+	for _, line := range db.tableSizes(t) {
+		t.Logf("TABLE %s", line)
 	}
 }
 

@@ -36,7 +36,7 @@ func TestStorageFootprint(t *testing.T) {
 	db := openTestDB(t, kind)
 	empty := db.size(t)
 
-	env := append(replayEnv(addr), "DATABASE_URL="+db.URL, "REELPULSE_REQUESTS_PER_SECOND=1000", "REELPULSE_CHECK_INTERVAL=1m", "REELPULSE_LOG_LEVEL=warn")
+	env := append(replayEnv(addr), "DATABASE_URL="+db.URL, "REELPULSE_REQUESTS_PER_SECOND=100", "REELPULSE_CHECK_INTERVAL=1m", "REELPULSE_LOG_LEVEL=warn")
 	if result := runCommand(t, env, append([]string{"track", "add"}, ids...)...); result.err != nil {
 		t.Fatalf("reelpulse track add: %v\n%s", result.err, result.output)
 	}
@@ -113,6 +113,9 @@ func (db *testDB) tableSizes(t *testing.T) []string {
 			t.Fatal(err)
 		}
 		lines = append(lines, fmt.Sprintf("%-28s %10.2f MiB", name, mib(bytes)))
+	}
+	if err := rows.Err(); err != nil {
+		t.Logf("table sizes: %v", err)
 	}
 	return lines
 }

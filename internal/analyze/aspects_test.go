@@ -57,7 +57,7 @@ func TestParseAspectsRejects(t *testing.T) {
 		{`{"aspects": [{"name": "", "description": "jokes"}]}`, "lower-case"},
 		{`{"aspects": [{"name": "humor", "description": "  "}]}`, "missing description"},
 		{`{"aspects": [{"name": "humor", "description": "jokes", "terms": ["!!"]}]}`, `invalid term "!!"`},
-		{`{"aspects": [{"name": "humor", "descripton": "jokes"}]}`, "unknown field"},
+		{`{"aspects": [{"name": "humor", "summary": "jokes"}]}`, "unknown field"},
 		{`[{"name": "humor"}]`, `expected {"aspects"`},
 		{`{"aspects": []} {}`, "unexpected data"},
 		{`{"aspects": [` + strings.Repeat(`{"name": "a", "description": "b"},`, MaxCustomAspects) + `{"name": "z", "description": "b"}]}`, "too many aspects: 13 given, at most 12"},

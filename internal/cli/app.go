@@ -120,7 +120,7 @@ func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app
 		_ = a.store.Close()
 		return nil, err
 	}
-	a.analyzer, err = buildAnalyzer(cfg.Analyzer, cfg, a.aspects, a.store, logger)
+	a.analyzer, err = buildAnalyzer(cfg.Analyzer, cfg, a.aspects, a.usage(), logger)
 	if err != nil {
 		_ = a.store.Close()
 		return nil, err
@@ -138,6 +138,7 @@ func (a *app) newDoer() (fetch.Doer, error) {
 	fetchCfg := fetch.DefaultConfig()
 	fetchCfg.UserAgent = cfg.UserAgent
 	fetchCfg.RequestsPerSecond = cfg.RequestsPerSecond
+	fetchCfg.MaxConcurrentPerHost = cfg.ConcurrentPerHost
 	fetchCfg.Timeout = cfg.HTTPTimeout
 	fetchCfg.MaxRetries = cfg.MaxRetries
 	fetchCfg.Observer = a.metrics
@@ -211,4 +212,10 @@ func (a *app) close() {
 	if err := a.store.Close(); err != nil {
 		a.logger.Error("Closing the database failed", "error", err)
 	}
+}
+
+// usage records language model calls in the store and counts them in the
+// metrics.
+func (a *app) usage() metrics.CountingUsage {
+	return metrics.CountingUsage{Usage: a.store, Metrics: a.metrics}
 }

@@ -37,7 +37,7 @@ func commands() []command {
 		{"worker", "Run only the job workers (serve --role worker; PostgreSQL)", runWorker},
 		{"jobs", "List background jobs with their state, attempts and errors", runJobs},
 		{"demo", "Run serve on offline example data (Nosferatu, 1922) from an embedded replay server", runDemo},
-		{"track", "Add, remove or list tracked movies", runTrack},
+		{"track", "Add, remove, unpark or list tracked movies", runTrack},
 		{"search", "Find IMDb titles by name and print their ids", runSearch},
 		{"sync", "Scrape and analyze movies now, showing progress", runSync},
 		{"analyze", "Analyze stored reviews that have no result yet", runAnalyze},

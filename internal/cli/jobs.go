@@ -20,7 +20,7 @@ func runJobs(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "jobs", "", description)
 	state := fs.String("state", "", "only jobs in this state")
 	kind := fs.String("kind", "", "only jobs of this kind")
-	limit := fs.Int("limit", jobs.DefaultListLimit, fmt.Sprintf("most jobs to list, 1 to %d", jobs.MaxListLimit))
+	limit := fs.Int("limit", jobs.DefaultListLimit, fmt.Sprintf("maximum number of jobs to list, 1 to %d", jobs.MaxListLimit))
 	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
 	if err := parseFlags(fs, args); err != nil {
 		return err

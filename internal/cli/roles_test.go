@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reelpulse/reelpulse/internal/config"
 	"github.com/reelpulse/reelpulse/internal/jobs"
 	"github.com/reelpulse/reelpulse/internal/testutil"
 )
@@ -83,7 +84,7 @@ func TestRolesRefusedOnSQLite(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("error = %v, want %v", err, tt.wantErr)
 			}
-			if tt.wantErr == errSQLiteRole && !strings.Contains(err.Error(), "SQLite runs everything in one process; use --role all, or PostgreSQL") {
+			if errors.Is(tt.wantErr, errSQLiteRole) && !strings.Contains(err.Error(), "SQLite runs everything in one process; use --role all, or PostgreSQL") {
 				t.Errorf("message %q does not explain the refusal", err)
 			}
 			if !strings.Contains(stderr.String(), tt.stderr) {
@@ -218,5 +219,17 @@ func TestWebAndWorkerRoles(t *testing.T) {
 		if err := stop(); err != nil {
 			t.Errorf("%s process stopped with %v, want a clean stop", name, err)
 		}
+	}
+}
+
+// TestLongestJobTimeoutMatches keeps the configuration's lower bound of
+// REELPULSE_RESCUE_STUCK_AFTER in step with the job timeouts.
+func TestLongestJobTimeoutMatches(t *testing.T) {
+	longest := max(jobs.CheckTimeout, jobs.SyncTimeout, jobs.AnalyzeTimeout)
+	if config.LongestJobTimeout != longest {
+		t.Errorf("config.LongestJobTimeout = %s, want %s, the longest job timeout", config.LongestJobTimeout, longest)
+	}
+	if jobs.DefaultRescueStuckAfter <= longest {
+		t.Errorf("jobs.DefaultRescueStuckAfter = %s, want more than %s", jobs.DefaultRescueStuckAfter, longest)
 	}
 }

@@ -113,7 +113,7 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 
 	analyzer := a.analyzer
 	if *analyzerName != "" {
-		analyzer, err = buildAnalyzer(*analyzerName, a.cfg, a.aspects, a.store, a.logger)
+		analyzer, err = buildAnalyzer(*analyzerName, a.cfg, a.aspects, a.usage(), a.logger)
 		if err != nil {
 			return err
 		}

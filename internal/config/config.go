@@ -31,6 +31,7 @@ type Config struct {
 	IMDbGraphQLURL    string
 	UserAgent         string
 	RequestsPerSecond float64
+	ConcurrentPerHost int
 	HTTPTimeout       time.Duration
 	MaxRetries        int
 	IMDbSuggestURL    string
@@ -144,7 +145,7 @@ var Options = []Option{
 	{
 		Name:        "REELPULSE_REQUESTS_PER_SECOND",
 		Default:     "1",
-		Description: "Maximum requests per second to each remote host (decimal, e.g. 0.5).",
+		Description: "Maximum requests per second to each remote host from one process (decimal, e.g. 0.5); W worker processes send up to W times as many.",
 		set:         setRequestsPerSecond,
 	},
 	{
@@ -158,6 +159,12 @@ var Options = []Option{
 		Default:     "3",
 		Description: "Retries of a request that timed out or got HTTP 429 or 5xx, with exponential back-off.",
 		set:         func(c *Config, v string) error { return setInt(&c.MaxRetries, v, 0, 10) },
+	},
+	{
+		Name:        "REELPULSE_CONCURRENT_PER_HOST",
+		Default:     "2",
+		Description: "Requests to one remote host that one process may have in flight at once. At a response time of L seconds a process sends at most this many divided by L requests per second, whatever REELPULSE_REQUESTS_PER_SECOND allows.",
+		set:         func(c *Config, v string) error { return setInt(&c.ConcurrentPerHost, v, 1, 32) },
 	},
 	{
 		Name:        "REELPULSE_IMDB_SUGGEST_URL",
@@ -206,7 +213,7 @@ var Options = []Option{
 	},
 	{
 		Name:        "REELPULSE_CHECK_WORKERS",
-		Default:     "2",
+		Default:     "8",
 		Description: "Maximum number of title checks (metadata and declared review count) run at the same time by one worker process.",
 		set:         func(c *Config, v string) error { return setInt(&c.CheckWorkers, v, 1, 100) },
 	},

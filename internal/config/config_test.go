@@ -38,6 +38,18 @@ func TestLoadDefaults(t *testing.T) {
 	if cfg.SyncWorkers != 5 {
 		t.Errorf("SyncWorkers = %d, want 5", cfg.SyncWorkers)
 	}
+	if cfg.CheckWorkers != 8 || cfg.AnalyzeWorkers != 2 || cfg.ConcurrentPerHost != 2 {
+		t.Errorf("CheckWorkers, AnalyzeWorkers, ConcurrentPerHost = %d, %d, %d; want 8, 2, 2", cfg.CheckWorkers, cfg.AnalyzeWorkers, cfg.ConcurrentPerHost)
+	}
+	if cfg.ParkAfterFailures != 5 {
+		t.Errorf("ParkAfterFailures = %d, want 5", cfg.ParkAfterFailures)
+	}
+	if cfg.RescueStuckAfter != 70*time.Minute || cfg.RescueStuckAfter <= LongestJobTimeout {
+		t.Errorf("RescueStuckAfter = %s, want 1h10m, longer than %s", cfg.RescueStuckAfter, LongestJobTimeout)
+	}
+	if cfg.ShutdownTimeout != 30*time.Second {
+		t.Errorf("ShutdownTimeout = %s, want 30s", cfg.ShutdownTimeout)
+	}
 	if cfg.IsPostgres() {
 		t.Error("default database reported as PostgreSQL")
 	}
@@ -53,6 +65,12 @@ func TestLoadInvalidNamesVariable(t *testing.T) {
 		{"REELPULSE_REQUESTS_PER_SECOND", "0", "greater than 0"},
 		{"REELPULSE_HTTP_TIMEOUT", "30", "Go duration"},
 		{"REELPULSE_SYNC_WORKERS", "0", "from 1 to 100"},
+		{"REELPULSE_CHECK_WORKERS", "101", "from 1 to 100"},
+		{"REELPULSE_ANALYZE_WORKERS", "two", "whole number"},
+		{"REELPULSE_PARK_AFTER_FAILURES", "0", "from 1 to 1000"},
+		{"REELPULSE_RESCUE_STUCK_AFTER", "1h", "longer than 1h0m0s"},
+		{"REELPULSE_RESCUE_STUCK_AFTER", "soon", "Go duration"},
+		{"REELPULSE_SHUTDOWN_TIMEOUT", "500ms", "at least 1s"},
 		{"REELPULSE_LOG_LEVEL", "loud", "REELPULSE_LOG_LEVEL"},
 		{"REELPULSE_LOG_FORMAT", "xml", "text or json"},
 		{"REELPULSE_ANALYZER", "magic", "openai-compatible"},

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/store"
@@ -33,7 +32,7 @@ func park(ctx context.Context, deps Deps, movieID, reason string) {
 // failedPasses counts the movie's latest review passes that failed (failed,
 // blocked or challenged), up to limit, back to the first pass that stored
 // its result or to the last unpark. Passes cancelled at shutdown or by a
-// user neither count nor end the count.
+// user leave no run (see sync.Syncer), so they neither count nor end it.
 func failedPasses(ctx context.Context, st store.Store, movieID string, limit int) (int, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
@@ -41,8 +40,7 @@ func failedPasses(ctx context.Context, st store.Store, movieID string, limit int
 	if err != nil {
 		return 0, err
 	}
-	// Cancelled passes are skipped, so read more runs than the limit.
-	runs, err := st.ListRuns(ctx, movieID, 2*limit+10)
+	runs, err := st.ListRuns(ctx, movieID, limit)
 	if err != nil {
 		return 0, err
 	}
@@ -51,9 +49,6 @@ func failedPasses(ctx context.Context, st store.Store, movieID string, limit int
 	for _, run := range runs {
 		if movie.UnparkedAt != nil && run.StartedAt.Before(*movie.UnparkedAt) {
 			break
-		}
-		if cancelledRun(run) {
-			continue
 		}
 		if !failedRun(run) {
 			break
@@ -72,11 +67,4 @@ func failedRun(run store.SyncRun) bool {
 		return true
 	}
 	return false
-}
-
-// cancelledRun reports whether a pass ended because its context was
-// cancelled: a shutdown or a job cancelled from the jobs page. A timeout
-// ends in "context deadline exceeded" and counts as a failure.
-func cancelledRun(run store.SyncRun) bool {
-	return run.State == store.RunFailed && strings.Contains(run.Error, context.Canceled.Error())
 }

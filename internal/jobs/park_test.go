@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -127,10 +128,10 @@ func jobsOf(t *testing.T, q *Queue, kind string) []JobInfo {
 }
 
 // TestSyncParksAfterFailures lets River work a review pass of a movie whose
-// pages the replay server serves as a bot challenge: the pass is retried until it has
-// failed ParkAfterFailures times, then the movie is parked with the error
-// and the job cancelled. The schedule then leaves the movie out, and
-// unparking it queues a check and restarts the count.
+// pages the replay server serves as a bot challenge. The pass is retried
+// until it has failed ParkAfterFailures times. Then the movie is parked with
+// the error and the job cancelled. The schedule leaves the parked movie out,
+// and unparking it queues a check and restarts the count.
 func TestSyncParksAfterFailures(t *testing.T) {
 	for _, db := range testDatabases() {
 		t.Run(db.name, func(t *testing.T) {
@@ -236,7 +237,6 @@ func TestFailedPassesCount(t *testing.T) {
 	failed := store.SyncRun{State: store.RunFailed, Error: "sync: page 2: HTTP 500"}
 	blocked := store.SyncRun{State: store.RunBlocked, Error: "blocked"}
 	challenged := store.SyncRun{State: store.RunChallenged, Error: "challenged"}
-	cancelled := store.SyncRun{State: store.RunFailed, Error: "sync: page 2: context canceled (stored reviews are kept)"}
 	timedOut := store.SyncRun{State: store.RunFailed, Error: "sync: page 2: context deadline exceeded"}
 	complete := store.SyncRun{State: store.RunComplete}
 	incomplete := store.SyncRun{State: store.RunIncomplete}
@@ -252,7 +252,6 @@ func TestFailedPassesCount(t *testing.T) {
 		{"two failures", []store.SyncRun{failed, failed}, 5, 2},
 		{"every failed state counts", []store.SyncRun{complete, failed, blocked, challenged}, 5, 3},
 		{"a stored pass ends the count", []store.SyncRun{failed, failed, incomplete, failed}, 5, 1},
-		{"cancelled passes are skipped", []store.SyncRun{failed, cancelled, failed, cancelled}, 5, 2},
 		{"timeouts count", []store.SyncRun{timedOut, timedOut}, 5, 2},
 		{"unpark restarts the count", []store.SyncRun{failed, failed, failed, unpark, failed}, 5, 1},
 		{"count stops at the limit", []store.SyncRun{failed, failed, failed, failed}, 3, 3},
@@ -297,9 +296,9 @@ func TestFailedPassesCount(t *testing.T) {
 }
 
 // TestShutdownLeavesNoHalfWrittenSync stops the workers in the middle of a
-// review pass with a deadline too short for it: the pass is cancelled,
-// stores no review, does not count towards parking, and its job is retried
-// by the next worker, which completes it.
+// review pass with a deadline too short for it. The cancelled pass stores
+// no review and does not count towards parking. Its job goes back to the
+// queue, and the next worker completes it.
 func TestShutdownLeavesNoHalfWrittenSync(t *testing.T) {
 	for _, db := range testDatabases() {
 		t.Run(db.name, func(t *testing.T) {
@@ -422,5 +421,46 @@ func TestScheduleSkipsParked(t *testing.T) {
 	want := []string{"tt0000001+0s", "tt0000003+30m0s"}
 	if !slices.Equal(got, want) {
 		t.Errorf("checks queued = %v, want %v", got, want)
+	}
+}
+
+// TestCheckParksUnknownTitle checks that a movie whose title page and
+// reviews page both return 404 is parked at once and its check cancelled,
+// and that a parked movie's queued check and pass do nothing.
+func TestCheckParksUnknownTitle(t *testing.T) {
+	ctx := t.Context()
+	logger := discardLogger()
+	st, _ := testDatabases()[0].open(t, logger)
+	deps := testDeps(t, st, replay.NewSite(), replay.Options{}, logger)
+	if _, err := st.TrackMovie(ctx, "tt0000404", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	rec := &recordingInserter{}
+	check := &checkWorker{deps: deps, cfg: Config{FullSyncInterval: 24 * time.Hour}, inserter: rec}
+	err := check.Work(ctx, &river.Job[CheckMovieArgs]{Args: CheckMovieArgs{MovieID: "tt0000404"}, JobRow: &rivertype.JobRow{ID: 1}})
+	var cancel *river.JobCancelError
+	if !errors.As(err, &cancel) {
+		t.Fatalf("check of an unknown title returned %v, want a cancelled job", err)
+	}
+	movie, err := st.GetMovie(ctx, "tt0000404")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if movie.ParkedAt == nil || !strings.Contains(movie.ParkedReason, "tt0000404") {
+		t.Fatalf("unknown title: parked at %v, reason %q; want parked with the error", movie.ParkedAt, movie.ParkedReason)
+	}
+
+	deps.Syncer = nil // a parked movie must not reach the syncer
+	check.deps = deps
+	if err := check.Work(ctx, &river.Job[CheckMovieArgs]{Args: CheckMovieArgs{MovieID: "tt0000404"}, JobRow: &rivertype.JobRow{ID: 2}}); err != nil {
+		t.Errorf("check of a parked movie: %v, want nil", err)
+	}
+	syncer := &syncWorker{deps: deps, cfg: Config{ParkAfterFailures: 5}, inserter: rec}
+	if err := syncer.Work(ctx, &river.Job[SyncMovieArgs]{Args: SyncMovieArgs{MovieID: "tt0000404"}, JobRow: &rivertype.JobRow{ID: 3}}); err != nil {
+		t.Errorf("pass of a parked movie: %v, want nil", err)
+	}
+	if len(rec.inserts) != 0 {
+		t.Errorf("jobs queued for a parked movie: %+v", rec.inserts)
 	}
 }

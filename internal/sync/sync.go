@@ -239,6 +239,13 @@ func (s *Syncer) logPass(result Result, outcome store.SyncOutcome, deferred int)
 // failPass records the run of a pass that stored nothing and the error on
 // the movie, and returns err.
 func (s *Syncer) failPass(ctx context.Context, p pass, started time.Time, err error) (Result, error) {
+	// A pass stopped by its caller (a shutdown, a job cancelled by hand)
+	// says nothing about the movie, so it leaves no run and no error. A
+	// pass that ran out of time is a failure.
+	if errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled) {
+		s.logger.Info("Review pass interrupted; nothing stored", "movie_id", p.movieID, "pages", p.pages)
+		return Result{MovieID: p.movieID, Pages: p.pages, Fetched: len(p.reviews), Declared: p.declared}, err
+	}
 	run := store.SyncRun{
 		MovieID: p.movieID, StartedAt: started, FinishedAt: s.now(), State: runState(err), Error: err.Error(),
 		Pages: p.pages, Fetched: len(p.reviews), Declared: p.declared, Skipped: p.skipped,

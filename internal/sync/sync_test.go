@@ -462,3 +462,39 @@ func TestSyncDropsImpossibleMetadata(t *testing.T) {
 		t.Errorf("stored impossible metadata: rating %v, count %v, year %d", movie.AggregateRating, movie.RatingCount, movie.Year)
 	}
 }
+
+// A pass whose caller cancels it (a shutdown, a job cancelled by hand)
+// stores nothing and records neither a run nor an error on the movie,
+// while a pass that runs out of time is recorded as failed.
+func TestSyncInterruptedLeavesNoRun(t *testing.T) {
+	f := newFixture(t)
+	f.source.pages = paged(2, 1, review("rw0000001", 9, "Haunting.", 10), review("rw0000002", 4, "Slow.", 2))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	f.source.failAt, f.source.err = 1, context.Canceled
+	cancel()
+	if _, err := f.syncer.Sync(ctx, movieID, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Sync error = %v, want context.Canceled", err)
+	}
+	if _, err := f.store.LastRun(context.Background(), movieID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("LastRun after an interrupted pass = %v, want no run", err)
+	}
+	movie, err := f.store.GetMovie(context.Background(), movieID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if movie.LastError != "" || len(f.reviews(t)) != 0 {
+		t.Errorf("interrupted pass left error %q and %d reviews, want neither", movie.LastError, len(f.reviews(t)))
+	}
+
+	deadline, stop := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer stop()
+	<-deadline.Done()
+	f.source.err = context.DeadlineExceeded
+	if _, err := f.syncer.Sync(deadline, movieID, nil); err == nil {
+		t.Fatal("Sync succeeded after its deadline")
+	}
+	if run := f.lastRun(t); run.State != store.RunFailed {
+		t.Errorf("run of a pass out of time in state %q, want %q", run.State, store.RunFailed)
+	}
+}

@@ -273,7 +273,6 @@ func minimize(f func(x, grad []float64) float64, x []float64) []float64 {
 		copy(x, next)
 		copy(grad, nextGrad)
 		if value-nextValue < 1e-15*math.Abs(value) {
-			value = nextValue
 			break
 		}
 		value = nextValue
