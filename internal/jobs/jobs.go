@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -37,7 +36,7 @@ type Config struct {
 	CheckInterval    time.Duration // how often every tracked movie is checked
 	FullSyncInterval time.Duration // maximum age of the last complete pass
 	SyncWorkers      int           // movies synced at the same time (5)
-	CheckWorkers     int           // checks run at the same time (2)
+	CheckWorkers     int           // checks run at the same time (8)
 	AnalyzeWorkers   int           // movies analyzed at the same time (2)
 	// ParkAfterFailures is the number of consecutive failed review passes
 	// after which a movie is parked (5).
@@ -76,7 +75,7 @@ func (c Config) withDefaults() Config {
 		c.SyncWorkers = 5
 	}
 	if c.CheckWorkers <= 0 {
-		c.CheckWorkers = 2
+		c.CheckWorkers = 8
 	}
 	if c.AnalyzeWorkers <= 0 {
 		c.AnalyzeWorkers = 2
@@ -194,28 +193,57 @@ type scheduleWorker struct {
 	inserter inserter
 }
 
+// schedulePage is the number of movie ids the schedule reads at a time,
+// which keeps its memory flat in the number of tracked movies.
+const schedulePage = 1000
+
 func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleChecksArgs]) error {
-	movies, err := w.deps.Store.ListMovies(ctx, true)
-	if err != nil {
-		return fmt.Errorf("list tracked movies: %w", err)
+	// Parked movies stay out of the schedule until they are unparked. The
+	// first walk counts the movies, so that the second can spread their
+	// checks evenly over the interval instead of bursting at the top of
+	// the hour.
+	total := 0
+	if err := w.eachMovie(ctx, func(string) error { total++; return nil }); err != nil {
+		return err
 	}
 
-	// Parked movies stay out of the schedule until they are unparked.
-	movies = slices.DeleteFunc(movies, func(m store.Movie) bool { return m.ParkedAt != nil })
-
-	// Spreading the checks over the interval keeps the request rate to IMDb
-	// even instead of bursting at the top of the hour.
-	now := w.deps.Now()
-	for i, m := range movies {
-		offset := time.Duration(int64(w.cfg.CheckInterval) * int64(i) / int64(len(movies)))
+	now, i := w.deps.Now(), 0
+	err := w.eachMovie(ctx, func(id string) error {
+		offset := time.Duration(int64(w.cfg.CheckInterval) * int64(max(min(i, total-1), 0)) / int64(max(total, 1)))
+		i++
 		opts := CheckMovieArgs{}.InsertOpts()
 		opts.ScheduledAt = now.Add(offset)
-		if err := w.inserter.Insert(ctx, CheckMovieArgs{MovieID: m.ID}, &opts); err != nil {
-			return fmt.Errorf("queue check of %s: %w", m.ID, err)
+		if err := w.inserter.Insert(ctx, CheckMovieArgs{MovieID: id}, &opts); err != nil {
+			return fmt.Errorf("queue check of %s: %w", id, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	w.deps.Logger.Info("Checks scheduled", "movies", len(movies), "interval", w.cfg.CheckInterval)
+	w.deps.Logger.Info("Checks scheduled", "movies", i, "interval", w.cfg.CheckInterval)
 	return nil
+}
+
+// eachMovie calls fn with the id of every tracked, unparked movie, reading
+// them a page at a time.
+func (w *scheduleWorker) eachMovie(ctx context.Context, fn func(id string) error) error {
+	after := ""
+	for {
+		ids, err := w.deps.Store.SchedulableMovieIDs(ctx, after, schedulePage)
+		if err != nil {
+			return fmt.Errorf("list tracked movies: %w", err)
+		}
+		for _, id := range ids {
+			if err := fn(id); err != nil {
+				return err
+			}
+		}
+		if len(ids) < schedulePage {
+			return nil
+		}
+		after = ids[len(ids)-1]
+	}
 }
 
 type checkWorker struct {

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -10,7 +11,9 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/store/sqlite"
+	"github.com/reelpulse/reelpulse/internal/web/webtest"
 )
 
 type recordedInsert struct {
@@ -104,5 +107,41 @@ func TestSyncUniquePerMovie(t *testing.T) {
 	}
 	if count != 2 {
 		t.Errorf("%d sync jobs queued, want 2: one per movie whatever the reason", count)
+	}
+}
+
+// The schedule reads movies a page at a time and still spreads every
+// check evenly over the interval.
+func TestSchedulePagesThroughMovies(t *testing.T) {
+	st := webtest.NewStore()
+	const movies = 2*schedulePage + 500
+	for i := range movies {
+		st.PutMovie(store.Movie{ID: fmt.Sprintf("tt%07d", i+1), Tracked: true})
+	}
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	inserter := &recordingInserter{}
+	worker := &scheduleWorker{
+		deps:     Deps{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }},
+		cfg:      Config{CheckInterval: time.Hour},
+		inserter: inserter,
+	}
+	if err := worker.Work(t.Context(), &river.Job[ScheduleChecksArgs]{}); err != nil {
+		t.Fatalf("Work: %v", err)
+	}
+
+	if len(inserter.inserts) != movies {
+		t.Fatalf("queued %d checks, want %d", len(inserter.inserts), movies)
+	}
+	seen := map[string]bool{}
+	for i, ins := range inserter.inserts {
+		id := ins.args.(CheckMovieArgs).MovieID
+		if seen[id] {
+			t.Fatalf("movie %s queued twice", id)
+		}
+		seen[id] = true
+		want := now.Add(time.Duration(int64(time.Hour) * int64(i) / movies))
+		if !ins.opts.ScheduledAt.Equal(want) {
+			t.Fatalf("check %d of %s scheduled at %s, want %s", i, id, ins.opts.ScheduledAt, want)
+		}
 	}
 }

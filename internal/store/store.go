@@ -307,6 +307,10 @@ type Store interface {
 	// ListMovies returns movies ordered by title then id; trackedOnly
 	// leaves out untracked movies.
 	ListMovies(ctx context.Context, trackedOnly bool) ([]Movie, error)
+	// SchedulableMovieIDs returns, ordered by id, up to limit ids of
+	// tracked movies that are not parked and whose id sorts after after,
+	// so that a schedule can page through any number of movies.
+	SchedulableMovieIDs(ctx context.Context, after string, limit int) ([]string, error)
 	// RecordCheck stores a title check: metadata, CheckedAt, and clears
 	// LastError unless the latest review pass failed (blocked, challenged
 	// or failed), whose error stays until a pass succeeds.

@@ -240,7 +240,7 @@ func (s *Syncer) logPass(result Result, outcome store.SyncOutcome, deferred int)
 // the movie, and returns err.
 func (s *Syncer) failPass(ctx context.Context, p pass, started time.Time, err error) (Result, error) {
 	// A pass stopped by its caller (a shutdown, a job cancelled by hand)
-	// says nothing about the movie, so it leaves no run and no error. A
+	// is no evidence about the movie, so it leaves no run and no error. A
 	// pass that ran out of time is a failure.
 	if errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled) {
 		s.logger.Info("Review pass interrupted; nothing stored", "movie_id", p.movieID, "pages", p.pages)

@@ -121,6 +121,22 @@ func (s *Store) ListMovies(ctx context.Context, trackedOnly bool) ([]store.Movie
 	return emptyIfNil(movies), nil
 }
 
+// SchedulableMovieIDs returns up to limit ids of tracked, unparked movies
+// after the given id, in id order.
+func (s *Store) SchedulableMovieIDs(ctx context.Context, after string, limit int) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id FROM movies
+		WHERE tracked AND parked_at IS NULL AND id > $1
+		ORDER BY id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list movies to schedule after %q: %w", after, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("list movies to schedule after %q: %w", after, err)
+	}
+	return emptyIfNil(ids), nil
+}
+
 // RecordCheck stores the non-zero metadata fields, sets CheckedAt and
 // clears LastError, unless the movie's latest review pass failed: that
 // error stays until a pass succeeds.

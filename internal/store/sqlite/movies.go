@@ -143,6 +143,31 @@ func (s *Store) ListMovies(ctx context.Context, trackedOnly bool) ([]store.Movie
 	return movies, nil
 }
 
+// SchedulableMovieIDs returns up to limit ids of tracked, unparked movies
+// after the given id, in id order.
+func (s *Store) SchedulableMovieIDs(ctx context.Context, after string, limit int) ([]string, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT id FROM movies
+		WHERE tracked = 1 AND parked_at IS NULL AND id > ?
+		ORDER BY id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list movies to schedule after %q: %w", after, err)
+	}
+	defer rows.Close()
+
+	ids := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("list movies to schedule after %q: %w", after, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list movies to schedule after %q: %w", after, err)
+	}
+	return ids, nil
+}
+
 // RecordCheck stores the non-zero metadata fields, sets CheckedAt and
 // clears LastError, unless the movie's latest review pass failed: that
 // error stays until a pass succeeds.

@@ -155,3 +155,28 @@ func round(v float64) float64 {
 	const scale = 1e10
 	return float64(int64(v*scale+0.5)) / scale
 }
+
+func testSchedulableMovieIDs(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	for _, id := range []string{"tt0000005", "tt0000001", "tt0000004", "tt0000003", "tt0000002"} {
+		track(t, s, id)
+	}
+	if err := s.UntrackMovie(ctx, "tt0000003"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ParkMovie(ctx, "tt0000004", "failed", at(1)); err != nil {
+		t.Fatal(err)
+	}
+
+	page := func(after string, limit int) []string {
+		t.Helper()
+		ids, err := s.SchedulableMovieIDs(ctx, after, limit)
+		if err != nil {
+			t.Fatalf("schedulable movies after %q: %v", after, err)
+		}
+		return ids
+	}
+	equal(t, "first page", page("", 2), []string{"tt0000001", "tt0000002"})
+	equal(t, "second page", page("tt0000002", 2), []string{"tt0000005"})
+	equal(t, "after the last", page("tt0000005", 2), []string{})
+}

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RecordCheck", testRecordCheck},
 		{"RecordError", testRecordError},
 		{"ParkMovie", testParkMovie},
+		{"SchedulableMovieIDs", testSchedulableMovieIDs},
 		{"ApplySyncCancelled", testApplySyncCancelled},
 		{"ApplySyncInserts", testApplySyncInserts},
 		{"ApplySyncVotesWithoutEdit", testApplySyncVotesWithoutEdit},

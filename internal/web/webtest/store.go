@@ -134,6 +134,25 @@ func (s *Store) ListMovies(_ context.Context, trackedOnly bool) ([]store.Movie, 
 	return movies, nil
 }
 
+// SchedulableMovieIDs returns up to limit ids of tracked, unparked movies
+// after the given id, in id order.
+func (s *Store) SchedulableMovieIDs(_ context.Context, after string, limit int) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	ids := []string{}
+	for id, m := range s.movies {
+		if m.Tracked && m.ParkedAt == nil && id > after {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	if len(ids) > limit {
+		ids = ids[:limit]
+	}
+	return ids, nil
+}
+
 // RecordCheck stores the non-zero metadata fields and clears LastError.
 func (s *Store) RecordCheck(_ context.Context, id string, meta store.MovieMetadata, at time.Time) error {
 	s.mu.Lock()
