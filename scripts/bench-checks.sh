@@ -13,7 +13,7 @@
 #   DATABASE  postgres (default) or sqlite
 #   RATE      REELPULSE_REQUESTS_PER_SECOND (default 40)
 #   LATENCY   delay the replay server adds to every response (default 0s)
-#   CHECK_WORKERS  REELPULSE_CHECK_WORKERS (default 8; the binary's own default is 2)
+#   CHECK_WORKERS  REELPULSE_CHECK_WORKERS (default 8, as the binary)
 #
 # PostgreSQL runs need REELPULSE_TEST_DATABASE_URL, a role that may create
 # databases; without it, scripts/test-services.sh starts a local server.
