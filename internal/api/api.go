@@ -81,25 +81,7 @@ func New(cfg Config) http.Handler {
 		s.now = time.Now
 	}
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/movies", s.listMovies)
-	mux.HandleFunc("POST /api/v1/movies", s.trackMovie)
-	mux.HandleFunc("GET /api/v1/movies/{id}", s.getMovie)
-	mux.HandleFunc("DELETE /api/v1/movies/{id}", s.untrackMovie)
-	mux.HandleFunc("GET /api/v1/movies/{id}/reviews", s.listReviews)
-	mux.HandleFunc("GET /api/v1/movies/{id}/snapshots", s.listSnapshots)
-	mux.HandleFunc("GET /api/v1/movies/{id}/runs", s.listRuns)
-	mux.HandleFunc("POST /api/v1/movies/{id}/unpark", s.unparkMovie)
-	mux.HandleFunc("GET /api/v1/search", s.search)
-	mux.HandleFunc("/api/v1/movies", methodNotAllowed("GET, POST"))
-	mux.HandleFunc("/api/v1/movies/{id}", methodNotAllowed("GET, DELETE"))
-	mux.HandleFunc("/api/v1/movies/{id}/reviews", methodNotAllowed("GET"))
-	mux.HandleFunc("/api/v1/movies/{id}/snapshots", methodNotAllowed("GET"))
-	mux.HandleFunc("/api/v1/movies/{id}/runs", methodNotAllowed("GET"))
-	mux.HandleFunc("/api/v1/movies/{id}/unpark", methodNotAllowed("POST"))
-	mux.HandleFunc("/api/v1/search", methodNotAllowed("GET"))
-	mux.HandleFunc("/api/", notFound)
-
+	mux := s.routes()
 	protection := http.NewCrossOriginProtection()
 	protection.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "cross-origin request rejected: call the API from the dashboard's origin or from a non-browser client")

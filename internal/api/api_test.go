@@ -346,7 +346,7 @@ func TestListReviews(t *testing.T) {
 	}
 
 	page := decode[map[string]any](t, body)
-	checkKeys(t, "page", page, []string{"movie_id", "analyzer", "total", "limit", "offset", "reviews"})
+	checkKeys(t, "page", page, []string{"movie_id", "analyzer", "total", "limit", "offset", "reviews", "next_cursor"})
 	if page["total"] != float64(f.seeded.Reviews) {
 		t.Errorf("total = %v, want %d", page["total"], f.seeded.Reviews)
 	}

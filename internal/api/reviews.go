@@ -4,7 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
+	"net/url"
+	"slices"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
@@ -13,12 +14,17 @@ import (
 
 // reviewPageJSON is the body of GET /api/v1/movies/{id}/reviews.
 type reviewPageJSON struct {
-	MovieID  string       `json:"movie_id"`
-	Analyzer string       `json:"analyzer"`
-	Total    int          `json:"total"` // stored reviews of the movie
-	Limit    int          `json:"limit"`
-	Offset   int          `json:"offset"`
-	Reviews  []reviewJSON `json:"reviews"`
+	MovieID  string `json:"movie_id"`
+	Analyzer string `json:"analyzer"`
+	// Total counts the reviews that the filter matches. It is null on
+	// pages reached by cursor, because counting reads every match.
+	Total   *int         `json:"total"`
+	Limit   int          `json:"limit"`
+	Offset  int          `json:"offset"`
+	Reviews []reviewJSON `json:"reviews"`
+	// NextCursor resumes the list after this page. It is null on the last
+	// page.
+	NextCursor *string `json:"next_cursor"`
 }
 
 // reviewJSON is a review with the analyzer's aspect scores. Aspects is null
@@ -51,61 +57,63 @@ type snapshotJSON struct {
 
 func (s *server) listReviews(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	limit, err := intParameter(r, "limit", defaultReviewLimit, 1, maxReviewLimit)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	query := r.URL.Query()
+	filter, err := s.reviewFilter(query, id, append(slices.Clone(filterParameters), pageParameters...))
+	if err == nil {
+		err = parsePage(query, &filter)
+	}
+	if writeParameterError(w, err) {
 		return
 	}
-	offset, err := intParameter(r, "offset", 0, 0, -1)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+	if !s.movieExists(w, r, id) {
 		return
 	}
 
-	stats, err := s.store.Stats(r.Context(), id, s.analyzer)
-	if errors.Is(err, store.ErrNotFound) {
-		movieNotFound(w, id)
-		return
-	}
+	filter.CountTotal = filter.After == nil
+	result, err := s.store.QueryReviews(r.Context(), filter)
 	if err != nil {
-		s.serverError(w, r, fmt.Errorf("load statistics of movie %s: %w", id, err))
+		s.serverError(w, r, fmt.Errorf("query reviews of movie %s: %w", id, err))
 		return
 	}
-	reviews, err := s.store.ListReviews(r.Context(), store.ReviewQuery{MovieID: id, Limit: limit, Offset: offset})
-	if err != nil {
-		s.serverError(w, r, fmt.Errorf("list reviews of movie %s: %w", id, err))
-		return
-	}
-	analyses, err := s.store.ReviewAnalyses(r.Context(), s.analyzer, reviewIDs(reviews))
+	analyses, err := s.store.ReviewAnalyses(r.Context(), s.analyzer, reviewIDs(result.Reviews))
 	if err != nil {
 		s.serverError(w, r, fmt.Errorf("load %s analyses of movie %s: %w", s.analyzer, id, err))
 		return
 	}
 
-	page := reviewPageJSON{MovieID: id, Analyzer: s.analyzer, Total: stats.ScrapedReviewCount,
-		Limit: limit, Offset: offset, Reviews: make([]reviewJSON, 0, len(reviews))}
-	for _, review := range reviews {
+	page := reviewPageJSON{MovieID: id, Analyzer: s.analyzer, Total: result.Total, Limit: filter.Limit,
+		Offset: filter.Offset, Reviews: make([]reviewJSON, 0, len(result.Reviews))}
+	if result.Next != nil {
+		page.NextCursor = new(result.Next.String())
+	}
+	for _, review := range result.Reviews {
 		page.Reviews = append(page.Reviews, newReviewJSON(review, analyses, analyze.Names(s.aspects)))
 	}
 	s.write(w, r, http.StatusOK, page)
 }
 
-// intParameter reads an optional integer query parameter within
-// [minimum, maximum]. A negative maximum means no upper bound.
-func intParameter(r *http.Request, name string, fallback, minimum, maximum int) (int, error) {
-	text := r.URL.Query().Get(name)
-	if text == "" {
-		return fallback, nil
+// reviewFilter checks the query's parameter names against known and reads
+// the review filter.
+func (s *server) reviewFilter(query url.Values, movieID string, known []string) (store.ReviewFilter, error) {
+	if err := checkParameters(query, known); err != nil {
+		return store.ReviewFilter{}, err
 	}
-	value, err := strconv.Atoi(text)
-	outOfRange := err == nil && (value < minimum || (maximum >= 0 && value > maximum))
-	if err != nil || outOfRange {
-		if maximum < 0 {
-			return 0, fmt.Errorf("invalid %q %q: use a whole number, %d or more", name, text, minimum)
-		}
-		return 0, fmt.Errorf("invalid %q %q: use a whole number from %d to %d", name, text, minimum, maximum)
+	return s.parseFilter(query, movieID, analyze.Names(s.aspects))
+}
+
+// movieExists responds 404 (or 400 for a malformed id) and returns false
+// when the store has no such movie.
+func (s *server) movieExists(w http.ResponseWriter, r *http.Request, id string) bool {
+	_, err := s.store.GetMovie(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		movieNotFound(w, id)
+		return false
 	}
-	return value, nil
+	if err != nil {
+		s.serverError(w, r, fmt.Errorf("load movie %s: %w", id, err))
+		return false
+	}
+	return true
 }
 
 func reviewIDs(reviews []store.Review) []string {

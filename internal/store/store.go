@@ -345,6 +345,9 @@ type Store interface {
 	// ListReviews returns reviews newest first (submission date, then id),
 	// without deleted ones unless q.IncludeDeleted is set.
 	ListReviews(ctx context.Context, q ReviewQuery) ([]Review, error)
+	// QueryReviews returns the page of reviews that the filter selects
+	// (see query.go), or an error wrapping ErrInvalidFilter.
+	QueryReviews(ctx context.Context, f ReviewFilter) (ReviewPage, error)
 
 	// PendingAnalysis returns, ordered by id, the reviews that q selects,
 	// deleted ones left out.
@@ -376,4 +379,13 @@ type Store interface {
 	AddSnapshot(ctx context.Context, s Snapshot) error
 	// ListSnapshots returns a movie's snapshots oldest first.
 	ListSnapshots(ctx context.Context, movieID string) ([]Snapshot, error)
+
+	// Aggregates computes a movie's timeline, aspect evolution, recent
+	// counts and most helpful reviews (see aggregates.go), or returns
+	// ErrNotFound.
+	Aggregates(ctx context.Context, q AggregateQuery) (Aggregates, error)
+	// DailyReviewCounts counts the reviews of each listed movie published
+	// on each UTC day from since on, oldest first. Days without reviews are
+	// left out.
+	DailyReviewCounts(ctx context.Context, movieIDs []string, since time.Time) (map[string][]DayCount, error)
 }

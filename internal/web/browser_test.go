@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"math"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/store/sqlite"
 	"github.com/reelpulse/reelpulse/internal/testutil"
 	"github.com/reelpulse/reelpulse/internal/web"
@@ -71,6 +73,7 @@ func TestBrowserMoviePage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("seed sqlite store: %v", err)
 	}
+	savePoster(t, st, now)
 
 	handler, err := web.New(web.Config{
 		Store:    st,
@@ -142,7 +145,162 @@ func TestBrowserMoviePage(t *testing.T) {
 	if !strings.HasSuffix(relative, "ago") {
 		t.Errorf("last scrape time reads %q, want a relative time ending in \"ago\"", relative)
 	}
+	checkEveryChart(t, charts)
+	checkReviewMarkupInert(t, browser)
+	checkBucketSwitch(t, browser, server.URL)
+	checkPhoneWidth(t, browser)
+	saveDocsScreenshot(t, browser, server.URL+"/movies/"+webtest.MovieID)
 	problems.Check(t, browser)
+}
+
+// savePoster stores the sample poster as if it had been downloaded, so
+// that the page shows it.
+func savePoster(t *testing.T, st *sqlite.Store, now time.Time) {
+	t.Helper()
+	data, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(webtest.Poster, "data:image/svg+xml;base64,"))
+	if err != nil {
+		t.Fatalf("decode the sample poster: %v", err)
+	}
+	poster := store.Poster{MovieID: webtest.MovieID, SourceURL: webtest.Poster, ContentType: "image/svg+xml", Data: data, FetchedAt: now}
+	if err := st.SavePoster(t.Context(), poster); err != nil {
+		t.Fatalf("save the sample poster: %v", err)
+	}
+}
+
+// docsScreenshotEnv names a variable that, when set to 1, makes
+// TestBrowserMoviePage save the movie page as docs/screenshots/movie.png
+// for the README.
+const docsScreenshotEnv = "REELPULSE_UPDATE_SCREENSHOTS"
+
+// checkEveryChart checks that each chart of the movie page is drawn with
+// data: bars with a size, or points.
+func checkEveryChart(t *testing.T, charts map[string]chartBox) {
+	t.Helper()
+	wantPoints := []string{"chart-rating-evolution", "chart-aspect-radar", "chart-votes"}
+	wantBars := []string{"chart-reviews-by-month", "chart-rating-distribution", "chart-aspect-averages"}
+	for _, aspect := range []string{"storytelling", "acting", "visuals", "sound", "themes", "overall"} {
+		wantBars = append(wantBars, "chart-aspect-"+aspect)
+		wantPoints = append(wantPoints, "chart-aspect-evolution-"+aspect)
+	}
+	for _, id := range wantBars {
+		if box := charts[id]; box.DrawnBars == 0 || box.Width <= 0 {
+			t.Errorf("chart %s draws no bar: %+v", id, box)
+		}
+	}
+	for _, id := range wantPoints {
+		if box := charts[id]; box.Points == 0 || box.Width <= 0 {
+			t.Errorf("chart %s draws no point: %+v", id, box)
+		}
+	}
+	if len(charts) != len(wantBars)+len(wantPoints) {
+		t.Errorf("page has %d charts, want %d", len(charts), len(wantBars)+len(wantPoints))
+	}
+}
+
+// checkReviewMarkupInert checks that the review holding a script and an
+// image tag shows them as text and creates no element.
+func checkReviewMarkupInert(t *testing.T, browser context.Context) {
+	t.Helper()
+	selector := `[data-testid="review-` + webtest.MaliciousReviewID + `"] .review-text`
+	text, err := chromedp.Run(browser, chromedp.Text(chromedp.CSS(selector)))
+	if err != nil {
+		t.Fatalf("read the review with markup: %v", err)
+	}
+	elements, err := chromedp.Run(browser, chromedp.Evaluate[int](
+		`document.querySelectorAll("main script, .review-text *").length`))
+	if err != nil {
+		t.Fatalf("count elements in review texts: %v", err)
+	}
+	if !strings.Contains(text, `<script>alert("xss")</script>`) {
+		t.Errorf("review with markup reads %q, want the script tag as text", text)
+	}
+	if elements != 0 {
+		t.Errorf("review texts hold %d elements, want none", elements)
+	}
+}
+
+// checkBucketSwitch follows the day, week and month links of the timeline
+// and counts the bars each draws.
+func checkBucketSwitch(t *testing.T, browser context.Context, base string) {
+	t.Helper()
+	cases := []struct {
+		label, query string
+		bars         int
+	}{
+		{"Day", "?bucket=day", 120},
+		{"Week", "?bucket=week", 26},
+		{"Month", "", 6},
+	}
+	for _, c := range cases {
+		err := chromedp.Do(browser,
+			chromedp.Click(chromedp.CSS(`[data-testid="bucket-`+c.label+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid="bucket-`+c.label+`"][aria-current="page"]`)),
+		)
+		if err != nil {
+			t.Fatalf("switch the timeline to %s: %v", c.label, err)
+		}
+		location, err := chromedp.Run(browser, chromedp.Location())
+		if err != nil {
+			t.Fatalf("read location: %v", err)
+		}
+		charts, err := chromedp.Run(browser, chromedp.Evaluate[map[string]chartBox](measureCharts))
+		if err != nil {
+			t.Fatalf("measure charts by %s: %v", c.label, err)
+		}
+		if want := base + "/movies/" + webtest.MovieID + c.query + "#timeline-heading"; location != want {
+			t.Errorf("%s link leads to %s, want %s", c.label, location, want)
+		}
+		if got := charts["chart-reviews-by-month"].Bars; got != c.bars {
+			t.Errorf("timeline by %s has %d bars, want %d", c.label, got, c.bars)
+		}
+		if charts["chart-rating-evolution"].Points == 0 {
+			t.Errorf("rating evolution by %s has no point", c.label)
+		}
+	}
+}
+
+// checkPhoneWidth checks that the movie page fits a 390 pixel wide screen
+// without horizontal scrolling.
+func checkPhoneWidth(t *testing.T, browser context.Context) {
+	t.Helper()
+	if err := chromedp.Do(browser, chromedp.EmulateViewport(390, 844)); err != nil {
+		t.Fatalf("emulate a phone screen: %v", err)
+	}
+	width, err := chromedp.Run(browser, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil {
+		t.Fatalf("read the page width: %v", err)
+	}
+	saveScreenshot(t, browser, "movie-phone")
+	if width > 390 {
+		t.Errorf("movie page is %d pixels wide on a 390 pixel screen", width)
+	}
+	if err := chromedp.Do(browser, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatalf("restore the desktop screen: %v", err)
+	}
+}
+
+// saveDocsScreenshot saves the page at url as docs/screenshots/movie.png
+// when docsScreenshotEnv is 1.
+func saveDocsScreenshot(t *testing.T, browser context.Context, url string) {
+	t.Helper()
+	if os.Getenv(docsScreenshotEnv) != "1" {
+		return
+	}
+	err := chromedp.Do(browser, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`[data-testid="chart-aspect-radar"]`)))
+	if err != nil {
+		t.Fatalf("reload the movie page: %v", err)
+	}
+	png, err := chromedp.Run(browser, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("take the docs screenshot: %v", err)
+	}
+	folder := filepath.Join(testutil.RepoRoot(), "docs", "screenshots")
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		t.Fatalf("create %s: %v", folder, err)
+	}
+	if err := os.WriteFile(filepath.Join(folder, "movie.png"), png, 0o644); err != nil {
+		t.Fatalf("save the docs screenshot: %v", err)
+	}
 }
 
 func TestBrowserListPage(t *testing.T) {

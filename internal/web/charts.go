@@ -3,10 +3,6 @@ package web
 import (
 	"fmt"
 	"math"
-	"strings"
-	"time"
-
-	"github.com/reelpulse/reelpulse/internal/store"
 )
 
 // chart is the drawing of one inline SVG chart in viewBox units, with the
@@ -14,6 +10,7 @@ import (
 // bars, line series and axes from it.
 type chart struct {
 	TestID      string
+	Class       string // extra class of the figure, such as "chart-evolution"
 	Title       string
 	Description string
 	Width       float64
@@ -24,8 +21,13 @@ type chart struct {
 	XLabels     []label
 	YTicks      []tick
 	ZeroLine    *line // vertical axis of diverging charts
-	Legend      []legendEntry
-	Table       table
+	// Rings, Spokes and Polygons draw radar charts: grid polygons, axes
+	// from the centre and data polygons.
+	Rings    []polygon
+	Spokes   []line
+	Polygons []polygon
+	Legend   []legendEntry
+	Table    table
 }
 
 type rect struct{ Left, Top, Right, Bottom float64 }
@@ -62,6 +64,11 @@ type tick struct {
 
 type line struct{ X1, Y1, X2, Y2 float64 }
 
+type polygon struct {
+	Class  string
+	Points string
+}
+
 type legendEntry struct {
 	Class string
 	Name  string
@@ -72,179 +79,12 @@ type table struct {
 	Rows    [][]string
 }
 
-// period is one bucket of the time axis: a calendar month, or a year when
-// the reviews span too many months for readable bars.
-type period struct {
-	Label   string // e.g. "Mar 2024" or "2024"
-	Key     string // e.g. "2024-03" or "2024"
-	Reviews int
-	// RatingSum and RatedWeight give the period's mean rating.
-	RatingSum   float64
-	RatedWeight float64
-}
-
-// maxMonthlyPeriods is the month span above which the time charts group
-// reviews by year, so that bars stay wider than about 5 viewBox units.
-const maxMonthlyPeriods = 120
-
-// timePeriods fills the gaps between the first and last month of counts
-// with empty months, or groups everything by year for long spans.
-func timePeriods(counts []store.MonthCount) []period {
-	if len(counts) == 0 {
-		return nil
-	}
-	first, errFirst := time.Parse("2006-01", counts[0].Month)
-	last, errLast := time.Parse("2006-01", counts[len(counts)-1].Month)
-	if errFirst != nil || errLast != nil {
-		return nil
-	}
-
-	span := (last.Year()-first.Year())*12 + int(last.Month()-first.Month()) + 1
-	yearly := span > maxMonthlyPeriods
-	keyOf := func(t time.Time) (key, text string) {
-		if yearly {
-			return t.Format("2006"), t.Format("2006")
-		}
-		return t.Format("2006-01"), t.Format("Jan 2006")
-	}
-
-	var periods []period
-	index := map[string]int{}
-	for t := first; !t.After(last); t = t.AddDate(0, 1, 0) {
-		key, text := keyOf(t)
-		if _, ok := index[key]; !ok {
-			index[key] = len(periods)
-			periods = append(periods, period{Key: key, Label: text})
-		}
-	}
-	for _, c := range counts {
-		t, err := time.Parse("2006-01", c.Month)
-		if err != nil {
-			continue
-		}
-		key, _ := keyOf(t)
-		p := &periods[index[key]]
-		p.Reviews += c.Reviews
-		if c.AverageRating != nil {
-			p.RatingSum += *c.AverageRating * float64(c.RatedReviews)
-			p.RatedWeight += float64(c.RatedReviews)
-		}
-	}
-	return periods
-}
-
-func (p period) average() (float64, bool) {
-	if p.RatedWeight == 0 {
-		return 0, false
-	}
-	return p.RatingSum / p.RatedWeight, true
-}
-
 const (
 	wideWidth  = 560.0
 	wideHeight = 240.0
 )
 
 func widePlot() rect { return rect{Left: 44, Top: 12, Right: wideWidth - 12, Bottom: wideHeight - 32} }
-
-// reviewsByMonthChart draws one bar per period.
-func reviewsByMonthChart(periods []period) chart {
-	c := chart{
-		TestID:      "chart-reviews-by-month",
-		Title:       "Reviews by publication " + strings.ToLower(periodHeading(periods)),
-		Description: describePeriods(periods),
-		Width:       wideWidth,
-		Height:      wideHeight,
-		Plot:        widePlot(),
-		Table:       table{Headers: []string{periodHeading(periods), "Reviews"}},
-	}
-
-	maxCount := 0
-	for _, p := range periods {
-		maxCount = max(maxCount, p.Reviews)
-	}
-	top := niceCeiling(float64(maxCount))
-	c.YTicks = countTicks(c.Plot, top)
-
-	slot := (c.Plot.Right - c.Plot.Left) / float64(max(len(periods), 1))
-	gap := math.Min(slot*0.2, 4)
-	for i, p := range periods {
-		h := float64(p.Reviews) / top * (c.Plot.Bottom - c.Plot.Top)
-		c.Bars = append(c.Bars, bar{
-			X:       c.Plot.Left + float64(i)*slot + gap/2,
-			Y:       c.Plot.Bottom - h,
-			Width:   slot - gap,
-			Height:  h,
-			Class:   "bar",
-			Tooltip: fmt.Sprintf("%s: %s", p.Label, plural(p.Reviews, "review")),
-		})
-		c.Table.Rows = append(c.Table.Rows, []string{p.Label, fmt.Sprint(p.Reviews)})
-	}
-	c.XLabels = periodLabels(c.Plot, periods)
-	return c
-}
-
-// ratingEvolutionChart draws the mean rating of each period and the
-// cumulative mean up to each period, on a fixed 1..10 scale.
-func ratingEvolutionChart(periods []period) chart {
-	c := chart{
-		TestID:      "chart-rating-evolution",
-		Title:       "Average rating by publication " + strings.ToLower(periodHeading(periods)),
-		Description: "Mean rating of the reviews of each period and cumulative mean since the first review, on a scale of 1 to 10",
-		Width:       wideWidth,
-		Height:      wideHeight,
-		Plot:        widePlot(),
-		Legend: []legendEntry{
-			{Class: "series-period", Name: "Period average"},
-			{Class: "series-cumulative", Name: "Cumulative average"},
-		},
-		Table: table{Headers: []string{periodHeading(periods), "Period average", "Cumulative average"}},
-	}
-	for _, v := range []float64{1, 4, 7, 10} {
-		c.YTicks = append(c.YTicks, tick{Y: ratingY(c.Plot, v), Text: fmt.Sprint(v)})
-	}
-
-	slot := (c.Plot.Right - c.Plot.Left) / float64(max(len(periods), 1))
-	periodLine := series{Class: "series-period", Name: "Period average"}
-	cumulativeLine := series{Class: "series-cumulative", Name: "Cumulative average"}
-	var periodPoints, cumulativePoints []string
-	sum, weight := 0.0, 0.0
-	for i, p := range periods {
-		x := c.Plot.Left + (float64(i)+0.5)*slot
-		mean, ok := p.average()
-		if !ok {
-			c.Table.Rows = append(c.Table.Rows, []string{p.Label, "no rating", formatCumulative(sum, weight)})
-			continue
-		}
-		sum += p.RatingSum
-		weight += p.RatedWeight
-		cumulative := sum / weight
-
-		y := ratingY(c.Plot, mean)
-		periodPoints = append(periodPoints, point(x, y))
-		periodLine.Markers = append(periodLine.Markers, marker{X: x, Y: y,
-			Tooltip: fmt.Sprintf("%s: average rating %.1f over %s", p.Label, mean, plural(p.Reviews, "review"))})
-
-		cy := ratingY(c.Plot, cumulative)
-		cumulativePoints = append(cumulativePoints, point(x, cy))
-		cumulativeLine.Markers = append(cumulativeLine.Markers, marker{X: x, Y: cy,
-			Tooltip: fmt.Sprintf("Up to %s: cumulative average %.1f", p.Label, cumulative)})
-
-		c.Table.Rows = append(c.Table.Rows, []string{p.Label, fmt.Sprintf("%.1f", mean), fmt.Sprintf("%.1f", cumulative)})
-	}
-	periodLine.Points = strings.Join(periodPoints, " ")
-	cumulativeLine.Points = strings.Join(cumulativePoints, " ")
-	c.Series = []series{periodLine, cumulativeLine}
-	c.XLabels = periodLabels(c.Plot, periods)
-	return c
-}
-
-func formatCumulative(sum, weight float64) string {
-	if weight == 0 {
-		return "no rating"
-	}
-	return fmt.Sprintf("%.1f", sum/weight)
-}
 
 func ratingY(plot rect, rating float64) float64 {
 	return plot.Bottom - (rating-1)/9*(plot.Bottom-plot.Top)
@@ -371,48 +211,6 @@ func aspectAveragesChart(aspects []aspectView) chart {
 		c.Table.Rows = append(c.Table.Rows, []string{a.Label, signed(*a.Average), plural(a.Mentioned, "review")})
 	}
 	return c
-}
-
-// periodLabels places at most about seven labels under the time axis. A
-// month label names its year only where the year changes, to stay short.
-func periodLabels(plot rect, periods []period) []label {
-	if len(periods) == 0 {
-		return nil
-	}
-	slot := (plot.Right - plot.Left) / float64(len(periods))
-	step := max(1, int(math.Ceil(float64(len(periods))/7)))
-
-	var labels []label
-	shownYear := ""
-	for i := 0; i < len(periods); i += step {
-		text := periods[i].Label
-		if month, year, ok := strings.Cut(text, " "); ok {
-			if year == shownYear {
-				text = month
-			}
-			shownYear = year
-		}
-		labels = append(labels, label{X: plot.Left + (float64(i)+0.5)*slot, Y: plot.Bottom + 18, Text: text, Anchor: "middle"})
-	}
-	return labels
-}
-
-func periodHeading(periods []period) string {
-	if len(periods) > 0 && !strings.Contains(periods[0].Key, "-") {
-		return "Year"
-	}
-	return "Month"
-}
-
-func describePeriods(periods []period) string {
-	if len(periods) == 0 {
-		return "No reviews yet"
-	}
-	total := 0
-	for _, p := range periods {
-		total += p.Reviews
-	}
-	return fmt.Sprintf("%s published from %s to %s", plural(total, "review"), periods[0].Label, periods[len(periods)-1].Label)
 }
 
 // countTicks returns ticks at 0, half and the top of a count axis.

@@ -10,54 +10,136 @@ import (
 
 func ratingOf(v float64) *float64 { return &v }
 
-func TestTimePeriodsFillsGaps(t *testing.T) {
-	counts := []store.MonthCount{
-		{Month: "2023-11", Reviews: 2, RatedReviews: 2, AverageRating: ratingOf(6)},
-		{Month: "2024-02", Reviews: 1},
-	}
-	periods := timePeriods(counts)
+func month(year int, m time.Month) time.Time { return time.Date(year, m, 1, 0, 0, 0, 0, time.UTC) }
 
-	var keys []string
-	for _, p := range periods {
-		keys = append(keys, p.Key)
+func TestTimeAxisFillsGaps(t *testing.T) {
+	timeline := []store.TimelineBucket{
+		{Start: month(2023, 11), Reviews: 2, RatedReviews: 2, AverageRating: ratingOf(6), CumulativeRated: 2, CumulativeAverage: ratingOf(6)},
+		{Start: month(2024, 2), Reviews: 1, CumulativeRated: 2, CumulativeAverage: ratingOf(6)},
 	}
-	if want := []string{"2023-11", "2023-12", "2024-01", "2024-02"}; !slices.Equal(keys, want) {
-		t.Fatalf("period keys = %v, want %v", keys, want)
+	axis := newTimeAxis(timeline, store.BucketMonth)
+
+	var labels []string
+	for _, p := range axis.Periods {
+		labels = append(labels, p.Label)
 	}
-	if periods[0].Label != "Nov 2023" || periods[0].Reviews != 2 {
-		t.Errorf("first period = %+v, want Nov 2023 with 2 reviews", periods[0])
+	if want := []string{"Nov 2023", "Dec 2023", "Jan 2024", "Feb 2024"}; !slices.Equal(labels, want) {
+		t.Fatalf("period labels = %v, want %v", labels, want)
 	}
-	if _, ok := periods[3].average(); ok {
+	if axis.Periods[0].Reviews != 2 {
+		t.Errorf("first period = %+v, want 2 reviews", axis.Periods[0])
+	}
+	if _, ok := axis.Periods[3].average(); ok {
 		t.Errorf("period without ratings has an average")
+	}
+	if p := axis.Periods[1]; !p.HasCumulative || p.Cumulative != 6 {
+		t.Errorf("empty period carries cumulative %v (%v), want 6", p.Cumulative, p.HasCumulative)
 	}
 }
 
-func TestTimePeriodsGroupsLongSpansByYear(t *testing.T) {
-	counts := []store.MonthCount{
-		{Month: "2001-03", Reviews: 5, RatedReviews: 4, AverageRating: ratingOf(8)},
-		{Month: "2001-09", Reviews: 2, RatedReviews: 2, AverageRating: ratingOf(5)},
-		{Month: "2020-01", Reviews: 1, RatedReviews: 1, AverageRating: ratingOf(10)},
+func TestTimeAxisGroupsLongSpansByYear(t *testing.T) {
+	timeline := []store.TimelineBucket{
+		{Start: month(2001, 3), Reviews: 5, RatedReviews: 4, AverageRating: ratingOf(8)},
+		{Start: month(2001, 9), Reviews: 2, RatedReviews: 2, AverageRating: ratingOf(5)},
+		{Start: month(2020, 1), Reviews: 1, RatedReviews: 1, AverageRating: ratingOf(10)},
 	}
-	periods := timePeriods(counts)
+	axis := newTimeAxis(timeline, store.BucketMonth)
 
-	if len(periods) != 20 {
-		t.Fatalf("got %d periods, want 20 years", len(periods))
+	if !axis.Yearly || len(axis.Periods) != 20 {
+		t.Fatalf("got %d periods (yearly %v), want 20 years", len(axis.Periods), axis.Yearly)
 	}
-	if periods[0].Key != "2001" || periods[0].Reviews != 7 {
-		t.Errorf("first period = %+v, want 2001 with 7 reviews", periods[0])
+	if axis.Periods[0].Label != "2001" || axis.Periods[0].Reviews != 7 {
+		t.Errorf("first period = %+v, want 2001 with 7 reviews", axis.Periods[0])
 	}
-	if mean, _ := periods[0].average(); mean != 7 {
+	if mean, _ := axis.Periods[0].average(); mean != 7 {
 		t.Errorf("2001 average = %v, want 7 (weighted by rated review count)", mean)
 	}
 }
 
-func TestTimePeriodsEmpty(t *testing.T) {
-	if periods := timePeriods(nil); periods != nil {
-		t.Errorf("timePeriods(nil) = %v, want nil", periods)
+func TestTimeAxisKeepsLatestDays(t *testing.T) {
+	first := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 0, 199)
+	axis := newTimeAxis([]store.TimelineBucket{{Start: first, Reviews: 1}, {Start: last, Reviews: 3}}, store.BucketDay)
+
+	if len(axis.Periods) != maxPeriods || axis.Hidden != 200-maxPeriods {
+		t.Fatalf("got %d periods and %d hidden, want %d and %d", len(axis.Periods), axis.Hidden, maxPeriods, 200-maxPeriods)
 	}
-	chart := reviewsByMonthChart(nil)
+	if got := axis.Periods[len(axis.Periods)-1]; !got.Start.Equal(last) || got.Reviews != 3 {
+		t.Errorf("last period = %+v, want %v with 3 reviews", got, last)
+	}
+}
+
+func TestTimeAxisWeeks(t *testing.T) {
+	monday := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	axis := newTimeAxis([]store.TimelineBucket{{Start: monday, Reviews: 1}, {Start: monday.AddDate(0, 0, 14), Reviews: 2}}, store.BucketWeek)
+	if len(axis.Periods) != 3 || axis.Periods[1].Label != "Week of 8 Jan 2024" {
+		t.Errorf("weekly periods = %+v, want three weeks with the second one empty", axis.Periods)
+	}
+}
+
+func TestTimeAxisEmpty(t *testing.T) {
+	axis := newTimeAxis(nil, store.BucketMonth)
+	if axis.Periods != nil {
+		t.Errorf("newTimeAxis(nil) = %v, want no period", axis.Periods)
+	}
+	chart := reviewsTimelineChart(axis)
 	if len(chart.Bars) != 0 || chart.Description != "No reviews yet" {
 		t.Errorf("empty chart = %+v", chart)
+	}
+}
+
+func TestRollingAverage(t *testing.T) {
+	axis := timeAxis{Bucket: store.BucketMonth, Periods: []period{
+		{RatingSum: 20, RatedWeight: 2}, {}, {RatingSum: 4, RatedWeight: 1}, {RatingSum: 9, RatedWeight: 1},
+	}}
+	if mean, ok := axis.rolling(2, 3); !ok || mean != 8 {
+		t.Errorf("rolling(2, 3) = %v, %v, want 8", mean, ok)
+	}
+	if mean, ok := axis.rolling(3, 3); !ok || mean != 6.5 {
+		t.Errorf("rolling(3, 3) = %v, %v, want 6.5", mean, ok)
+	}
+	if _, ok := axis.rolling(1, 1); ok {
+		t.Errorf("rolling over an empty period has a value")
+	}
+}
+
+func TestRadarChart(t *testing.T) {
+	aspects := []aspectView{
+		{Name: "acting", Label: "Acting", Average: ratingOf(2), Mentioned: 3},
+		{Name: "sound", Label: "Sound"},
+		{Name: "visuals", Label: "Visuals", Average: ratingOf(-2), Mentioned: 1},
+		{Name: store.Overall, Label: "Overall", Average: ratingOf(0), Mentioned: 4},
+	}
+	chart := radarChart(aspects)
+	if len(chart.Series) != 1 || len(chart.Series[0].Markers) != 3 {
+		t.Fatalf("radar series = %+v, want one with three vertices", chart.Series)
+	}
+	top := chart.Series[0].Markers[0]
+	if top.X != 160 || top.Y != 50 {
+		t.Errorf("acting at +2 is drawn at (%v, %v), want the top of the rim (160, 50)", top.X, top.Y)
+	}
+	if last := chart.Series[0].Markers[2]; last.X != 160 || last.Y != 160 {
+		t.Errorf("visuals at −2 is drawn at (%v, %v), want the centre", last.X, last.Y)
+	}
+	if len(chart.Polygons) != 2 || chart.Polygons[0].Class != "radar-overall" {
+		t.Errorf("radar polygons = %+v, want the overall ring and the aspect polygon", chart.Polygons)
+	}
+	if got := chart.Series[0].Markers[1].Tooltip; got != "Sound: not mentioned by any analyzed review" {
+		t.Errorf("tooltip of an aspect without data = %q", got)
+	}
+}
+
+func TestSparkline(t *testing.T) {
+	today := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	s := newSparkline("tt1", []store.DayCount{{Day: time.Date(2026, 2, 28, 0, 0, 0, 0, time.UTC), Reviews: 4}}, today)
+	if len(s.Days) != sparklineDays {
+		t.Fatalf("sparkline has %d days, want %d", len(s.Days), sparklineDays)
+	}
+	if got := s.Days[28].Tooltip; got != "28 Feb 2026: 4 reviews" {
+		t.Errorf("tooltip = %q", got)
+	}
+	if s.Label != "4 reviews published in the last 30 days" {
+		t.Errorf("label = %q", s.Label)
 	}
 }
 
@@ -119,5 +201,25 @@ func TestPosterPath(t *testing.T) {
 	}
 	if got := posterPath(store.Movie{ID: "tt0013442"}); got != "" {
 		t.Errorf("posterPath without a poster = %q, want empty", got)
+	}
+}
+
+func TestVotesChartOrderAndStates(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 3, d, 6, 0, 0, 0, time.UTC) }
+	runs := []store.SyncRun{ // newest first, as Store.ListRuns returns them
+		{FinishedAt: day(3), State: store.RunComplete, HelpfulUpTotal: 30, HelpfulDownTotal: 4},
+		{FinishedAt: day(2), State: store.RunBlocked},
+		{FinishedAt: day(1), State: store.RunIncomplete, HelpfulUpTotal: 10, HelpfulDownTotal: 2},
+	}
+	chart := votesChart(runs)
+
+	if len(chart.Table.Rows) != 2 {
+		t.Fatalf("votes chart has %d rows, want 2 (the blocked pass left out)", len(chart.Table.Rows))
+	}
+	if first := chart.Table.Rows[0]; first[0] != "1 Mar 2026 06:00 UTC" || first[1] != "10" {
+		t.Errorf("first row = %v, want the oldest pass with 10 helpful votes", first)
+	}
+	if got := chart.Series[0].Markers[1].Tooltip; got != "3 Mar 2026 06:00 UTC: 30 helpful votes" {
+		t.Errorf("tooltip = %q", got)
 	}
 }

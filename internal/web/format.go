@@ -31,6 +31,7 @@ func templateFuncs(now func() time.Time) template.FuncMap {
 		"posterPath": posterPath,
 		"duration":   formatDuration,
 		"jobBadge":   jobBadge,
+		"deref":      func(p *int) int { return *p },
 	}
 }
 

@@ -110,7 +110,19 @@ func (s *server) moviePage(w http.ResponseWriter, r *http.Request) {
 		offset = value
 	}
 
-	data, err := s.loadMoviePage(r.Context(), id, offset)
+	bucket := store.BucketMonth
+	if text := r.URL.Query().Get("bucket"); text != "" {
+		value, err := store.ParseBucket(text)
+		if err != nil {
+			s.logger.Debug("Movie page requested with an invalid bucket", "movie_id", id, "error", err)
+			s.message(w, r, http.StatusBadRequest, "Invalid bucket",
+				"The bucket parameter must be day, week or month.")
+			return
+		}
+		bucket = value
+	}
+
+	data, err := s.loadMoviePage(r.Context(), id, offset, bucket)
 	if errors.Is(err, store.ErrNotFound) {
 		s.movieNotFound(w, r, id)
 		return

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
@@ -14,10 +15,11 @@ const reviewsPerPage = 20
 
 // movieCard is one tracked movie in the list page.
 type movieCard struct {
-	Movie   store.Movie
-	Stats   store.MovieStats
-	Overall aspectView
-	State   movieState
+	Movie     store.Movie
+	Stats     store.MovieStats
+	Overall   aspectView
+	State     movieState
+	Sparkline sparkline
 }
 
 // movieState summarises the health of a movie's data for a badge.
@@ -38,7 +40,11 @@ type aspectView struct {
 	Histogram   [5]int
 	Sentiment   string // "positive", "mixed", "negative" or "no data"
 	Chart       chart
+	Evolution   chart
 }
+
+// Share is the percentage of analyzed reviews that mention the aspect.
+func (a aspectView) Share() string { return percent(a.Mentioned, a.Analyzed) }
 
 // moviePageData is everything the movie page template reads.
 type moviePageData struct {
@@ -54,10 +60,36 @@ type moviePageData struct {
 	RatingEvolution chart
 	RatingChart     chart
 	AspectAverages  chart
-	Reviews         []reviewView
-	Offset          int
-	NextOffset      int // 0 when there is no older page
-	PreviousOffset  int // -1 when this is the first page
+	AspectRadar     chart
+	Votes           chart
+	Aggregates      store.Aggregates
+	// Buckets are the links of the timeline's day, week and month switch.
+	Buckets []bucketLink
+	// Completeness is the share of the declared reviews that are stored,
+	// 0..100, or -1 when IMDb declares no total.
+	Completeness int
+	Helpful      []helpfulView
+	// BucketParam keeps a non-default bucket in the pager's links.
+	BucketParam    string
+	Reviews        []reviewView
+	Offset         int
+	NextOffset     int // 0 when there is no older page
+	PreviousOffset int // -1 when this is the first page
+}
+
+// bucketLink is one choice of the timeline's bucket switch.
+type bucketLink struct {
+	Label   string
+	URL     string
+	Current bool
+}
+
+// helpfulView is a most helpful review of one side.
+type helpfulView struct {
+	Side    string // "positive" or "negative"
+	Heading string
+	Review  *store.HelpfulReview
+	Class   string // score class of the overall score
 }
 
 // reviewView is a review with its aspect scores.
@@ -190,6 +222,16 @@ func (s *server) loadCards(ctx context.Context) ([]movieCard, error) {
 		return nil, fmt.Errorf("list tracked movies: %w", err)
 	}
 
+	ids := make([]string, len(movies))
+	for i, m := range movies {
+		ids[i] = m.ID
+	}
+	today := s.now().UTC()
+	daily, err := s.store.DailyReviewCounts(ctx, ids, today.AddDate(0, 0, -(sparklineDays-1)))
+	if err != nil {
+		return nil, fmt.Errorf("count daily reviews of tracked movies: %w", err)
+	}
+
 	cards := make([]movieCard, 0, len(movies))
 	for _, m := range movies {
 		stats, err := s.store.Stats(ctx, m.ID, s.analyzer)
@@ -200,7 +242,7 @@ func (s *server) loadCards(ctx context.Context) ([]movieCard, error) {
 		if err != nil {
 			return nil, err
 		}
-		card := movieCard{Movie: m, Stats: stats, State: stateOf(m, run)}
+		card := movieCard{Movie: m, Stats: stats, State: stateOf(m, run), Sparkline: newSparkline(m.ID, daily[m.ID], today)}
 		for _, a := range s.aspectViews(stats) {
 			if a.Name == store.Overall {
 				card.Overall = a
@@ -212,8 +254,9 @@ func (s *server) loadCards(ctx context.Context) ([]movieCard, error) {
 }
 
 // loadMoviePage returns the data of the movie page with the reviews from
-// offset on. A missing movie returns an error wrapping store.ErrNotFound.
-func (s *server) loadMoviePage(ctx context.Context, id string, offset int) (moviePageData, error) {
+// offset on and the timeline by bucket. A missing movie returns an error
+// wrapping store.ErrNotFound.
+func (s *server) loadMoviePage(ctx context.Context, id string, offset int, bucket store.Bucket) (moviePageData, error) {
 	movie, err := s.store.GetMovie(ctx, id)
 	if err != nil {
 		return moviePageData{}, fmt.Errorf("load movie %s: %w", id, err)
@@ -221,6 +264,10 @@ func (s *server) loadMoviePage(ctx context.Context, id string, offset int) (movi
 	stats, err := s.store.Stats(ctx, id, s.analyzer)
 	if err != nil {
 		return moviePageData{}, fmt.Errorf("load statistics of movie %s: %w", id, err)
+	}
+	agg, err := s.store.Aggregates(ctx, store.AggregateQuery{MovieID: id, Analyzer: s.analyzer, Bucket: bucket, Now: s.now()})
+	if err != nil {
+		return moviePageData{}, fmt.Errorf("load aggregates of movie %s: %w", id, err)
 	}
 	reviews, err := s.loadReviews(ctx, id, offset)
 	if err != nil {
@@ -230,9 +277,17 @@ func (s *server) loadMoviePage(ctx context.Context, id string, offset int) (movi
 	if err != nil {
 		return moviePageData{}, err
 	}
+	runs, err := s.store.ListRuns(ctx, id, maxVoteRuns)
+	if err != nil {
+		return moviePageData{}, fmt.Errorf("list review passes of movie %s: %w", id, err)
+	}
 
-	periods := timePeriods(stats.ReviewsByMonth)
+	axis := newTimeAxis(agg.Timeline, bucket)
 	aspects := s.aspectViews(stats)
+	starts, yearly := monthAxis(agg.AspectMonths)
+	for i := range aspects {
+		aspects[i].Evolution = aspectEvolutionChart(aspects[i], agg.AspectMonths, starts, yearly)
+	}
 	data := moviePageData{
 		Movie:           movie,
 		State:           stateOf(movie, run),
@@ -240,13 +295,23 @@ func (s *server) loadMoviePage(ctx context.Context, id string, offset int) (movi
 		IMDbURL:         imdbTitleURL(id),
 		Aspects:         aspects,
 		Analyzer:        s.analyzer,
-		ReviewsByMonth:  reviewsByMonthChart(periods),
-		RatingEvolution: ratingEvolutionChart(periods),
+		ReviewsByMonth:  reviewsTimelineChart(axis),
+		RatingEvolution: ratingEvolutionChart(axis),
 		RatingChart:     ratingDistributionChart(stats.RatingHistogram),
 		AspectAverages:  aspectAveragesChart(aspects),
-		Reviews:         reviews,
-		Offset:          offset,
-		PreviousOffset:  -1,
+		AspectRadar:     radarChart(aspects),
+		Votes:           votesChart(runs),
+		Aggregates:      agg,
+		Buckets:         bucketLinks(id, bucket),
+		Completeness:    completeness(stats.ScrapedReviewCount, movie.DeclaredReviewCount),
+		Helpful: []helpfulView{
+			helpfulOf("positive", "Most helpful positive review", agg.MostHelpfulPositive),
+			helpfulOf("negative", "Most helpful negative review", agg.MostHelpfulNegative),
+		},
+		Reviews:        reviews,
+		BucketParam:    bucketParam(bucket),
+		Offset:         offset,
+		PreviousOffset: -1,
 	}
 	for _, a := range aspects {
 		data.Analyzed = max(data.Analyzed, a.Analyzed)
@@ -258,6 +323,45 @@ func (s *server) loadMoviePage(ctx context.Context, id string, offset int) (movi
 		data.NextOffset = offset + len(reviews)
 	}
 	return data, nil
+}
+
+// bucketLinks returns the day, week and month links of the timeline
+// switch. Month is the default, so its link has no parameter.
+func bucketLinks(movieID string, current store.Bucket) []bucketLink {
+	var links []bucketLink
+	for _, b := range []store.Bucket{store.BucketDay, store.BucketWeek, store.BucketMonth} {
+		link := bucketLink{Label: strings.ToUpper(string(b[:1])) + string(b[1:]), URL: "/movies/" + url.PathEscape(movieID), Current: b == current}
+		if b != store.BucketMonth {
+			link.URL += "?bucket=" + string(b)
+		}
+		link.URL += "#timeline-heading"
+		links = append(links, link)
+	}
+	return links
+}
+
+func bucketParam(b store.Bucket) string {
+	if b == store.BucketMonth {
+		return ""
+	}
+	return "&bucket=" + string(b)
+}
+
+// completeness returns the stored share of the declared reviews, 0..100,
+// or -1 when none is declared.
+func completeness(scraped int, declared *int) int {
+	if declared == nil || *declared <= 0 {
+		return -1
+	}
+	return min(100, scraped*100 / *declared)
+}
+
+func helpfulOf(side, heading string, review *store.HelpfulReview) helpfulView {
+	view := helpfulView{Side: side, Heading: heading, Review: review, Class: "score-none"}
+	if review != nil && review.Overall >= -2 && review.Overall <= 2 {
+		view.Class = scoreClasses[review.Overall+2]
+	}
+	return view
 }
 
 // loadReviews returns a page of the movie's newest reviews with the scores

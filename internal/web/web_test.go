@@ -205,12 +205,13 @@ func TestMoviePageCharts(t *testing.T) {
 	}
 
 	evolution := svgByTestID(t, body, "chart-rating-evolution")
-	// Five months have ratings, and each has a period and a cumulative point.
-	if got := strings.Count(evolution, `<circle class="point"`); got != 10 {
-		t.Errorf("chart-rating-evolution has %d points, want 10", got)
+	// Five months have ratings and carry a monthly point; the rolling and
+	// cumulative averages have a point in each of the six months.
+	if got := strings.Count(evolution, `<circle class="point"`); got != 5+6+6 {
+		t.Errorf("chart-rating-evolution has %d points, want 17", got)
 	}
-	if got := strings.Count(body, `<details class="data-table">`); got != 3+1+6 {
-		t.Errorf("page has %d data tables, want one per chart (10)", got)
+	if got := strings.Count(body, `<details class="data-table">`); got != 3+2+6*2+1 {
+		t.Errorf("page has %d data tables, want one per chart (18)", got)
 	}
 }
 

@@ -54,6 +54,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListRunsOrder", testListRunsOrder},
 		{"Posters", testPosters},
 		{"ListReviews", testListReviews},
+		{"QueryReviews", testQueryReviews},
+		{"QueryReviewsCursor", testQueryReviewsCursor},
+		{"QueryReviewsCursorStable", testQueryReviewsCursorStable},
 		{"PendingAnalysis", testPendingAnalysis},
 		{"SaveAnalysesReplaces", testSaveAnalysesReplaces},
 		{"AnalysisFailures", testAnalysisFailures},
@@ -63,6 +66,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Stats", testStats},
 		{"StatsNotFound", testStatsNotFound},
 		{"Snapshots", testSnapshots},
+		{"Aggregates", testAggregates},
+		{"DailyReviewCounts", testDailyReviewCounts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
