@@ -80,6 +80,7 @@ type Analyzer interface {
 	// Analyze scores reviews and passes each group of results to save as
 	// soon as it is complete, so that work done before an error or a
 	// cancellation is kept. Unless it returns an error, the calls of save
-	// cover every input exactly once. An error from save stops it.
+	// must cover every input exactly once. RunPending rejects results for
+	// reviews it did not send. An error from save stops Analyze.
 	Analyze(ctx context.Context, reviews []Input, save func([]Result) error) error
 }

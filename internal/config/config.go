@@ -81,7 +81,7 @@ type LLMConfig struct {
 	Prices            map[string]Price // by model; added to the built-in prices
 }
 
-// Price is what a model costs in US dollars per million tokens.
+// Price is the cost of a model's tokens in US dollars per million.
 type Price struct {
 	Input  float64
 	Output float64

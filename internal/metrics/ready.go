@@ -100,7 +100,7 @@ func runCheck(ctx context.Context, c Check) error {
 	case err := <-errs:
 		return err
 	case <-ctx.Done():
-		return fmt.Errorf("no answer within %s", timeout)
+		return fmt.Errorf("timed out after %s", timeout)
 	}
 }
 

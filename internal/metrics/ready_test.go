@@ -42,7 +42,7 @@ func TestReadyHandler(t *testing.T) {
 				return nil
 			}}},
 			wantStatus: http.StatusServiceUnavailable,
-			wantBody:   readyReply{Status: "not ready", Checks: map[string]string{"jobs": "no answer within 50ms"}},
+			wantBody:   readyReply{Status: "not ready", Checks: map[string]string{"jobs": "timed out after 50ms"}},
 		},
 		{
 			name: "passwords masked",

@@ -228,8 +228,8 @@ type layoutData struct {
 	Notice string
 }
 
-// budgetNotice says that analysis is paused when today's language model
-// spend has reached the daily budget, and is empty otherwise.
+// budgetNotice returns the notice that analysis is paused when today's
+// language model spend has reached the daily budget, and "" otherwise.
 func (s *server) budgetNotice(ctx context.Context) string {
 	if s.dailyBudget <= 0 {
 		return ""

@@ -15,8 +15,8 @@ import (
 	"github.com/reelpulse/reelpulse/internal/web/webtest"
 )
 
-// Every page says that analysis is paused once today's language model
-// spend reaches the daily budget, and says nothing before.
+// Every page shows that analysis is paused once today's language model
+// spend reaches the daily budget, and shows no notice before.
 func TestBudgetNotice(t *testing.T) {
 	st := webtest.NewStore()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

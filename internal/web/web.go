@@ -55,8 +55,8 @@ type Config struct {
 	Aspects []analyze.Aspect
 	// Jobs serves the /jobs page; nil leaves the page out.
 	Jobs Jobs
-	// DailyBudgetUSD is the language model budget per UTC day; when
-	// today's spend reaches it, every page says that analysis is paused.
+	// DailyBudgetUSD is the language model budget per UTC day. When
+	// today's spend reaches it, every page shows that analysis is paused.
 	// 0 means no budget.
 	DailyBudgetUSD float64
 }

@@ -98,10 +98,10 @@ func (s *Store) ListReviews(ctx context.Context, q store.ReviewQuery) ([]store.R
 	return emptyIfNil(reviews), nil
 }
 
-// PendingAnalysis returns, ordered by id, up to q.Limit reviews (all when
-// it is not positive) that are not deleted and lack both a result and a
-// failure by the analyzer at this version of their current content, made
-// at or after q.Since.
+// PendingAnalysis returns, ordered by id, up to q.Limit reviews, or all
+// when q.Limit is not positive. A review is pending when it is not deleted
+// and its current content has neither a result nor a failure by the
+// analyzer at this version made at or after q.Since.
 func (s *Store) PendingAnalysis(ctx context.Context, q store.PendingQuery) ([]store.Review, error) {
 	var bound *int
 	if q.Limit > 0 {

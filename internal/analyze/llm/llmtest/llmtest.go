@@ -265,7 +265,8 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-// parseRequest reads what the default answer needs from a request body.
+// parseRequest extracts the model, reviews and aspects that the default
+// reply needs from a request body.
 func parseRequest(body []byte, header http.Header) Request {
 	req := Request{Body: body, Header: header}
 	var wire struct {
