@@ -5,10 +5,10 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/reelpulse/reelpulse/internal/cli.Version=$(VERSION)
 GOLANGCI_LINT_VERSION := v2.15.0
 
-.PHONY: help build test lint bench scale run demo clean
+.PHONY: help build test lint bench bench-pages scale run demo clean
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
 
 build: ## Build bin/reelpulse
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(BINARY) ./cmd/reelpulse
@@ -23,6 +23,9 @@ lint: ## Run gofmt, go vet and golangci-lint
 
 bench: ## Run the benchmarks recorded in docs/benchmarks.md
 	go test -run '^$$' -bench . -benchmem ./internal/imdb/ ./internal/sync/ ./internal/analyze/...
+
+bench-pages: ## Measure p50/p95 server time of the pages and API calls with 100,000 reviews (SQLite and PostgreSQL)
+	go test -run '^$$' -bench Pages -benchtime 200x -timeout 60m ./internal/perf/
 
 scale: ## Run the scale benchmarks: 10,000-movie check cycle and database size per review
 	scripts/bench-checks.sh && scripts/bench-storage.sh

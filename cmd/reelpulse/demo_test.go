@@ -47,6 +47,8 @@ func TestDemoInBrowser(t *testing.T) {
 	demo := start(t, nil, "demo", "--addr", addr)
 	base := "http://" + addr
 	waitHealthy(t, base)
+	setupAdmin(t, base)
+	signInBrowser(t, browser, base)
 	movie := waitAnalyzed(t, base, "tt0013442", 30)
 	if movie.Title != "Nosferatu" {
 		t.Errorf("demo movie title = %q, want Nosferatu", movie.Title)

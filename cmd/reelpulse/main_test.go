@@ -144,7 +144,7 @@ func poll(t *testing.T, timeout time.Duration, what string, check func() bool) {
 }
 
 func getJSON(url string, into any) error {
-	resp, err := http.Get(url)
+	resp, err := testClient.Get(url)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func getJSON(url string, into any) error {
 
 func getText(t *testing.T, url string) string {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := testClient.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,9 +239,10 @@ func TestServeOnRealCaptures(t *testing.T) {
 	}, "serve")
 	base := "http://" + webAddr
 	waitHealthy(t, base)
+	setupAdmin(t, base)
 
 	for _, id := range []string{"tt33014583", "tt0111161"} {
-		resp, err := http.Post(base+"/api/v1/movies", "application/json", strings.NewReader(`{"id":"`+id+`"}`))
+		resp, err := testClient.Post(base+"/api/v1/movies", "application/json", strings.NewReader(`{"id":"`+id+`"}`))
 		if err != nil {
 			t.Fatal(err)
 		}

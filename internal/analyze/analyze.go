@@ -27,6 +27,25 @@ var Aspects = []Aspect{
 	{Name: "themes", Description: "message, moral or political content, emotional resonance, cultural impact"},
 }
 
+// OverallDescription describes store.Overall, which no aspect table lists.
+const OverallDescription = "the review's verdict on the film as a whole"
+
+// Sentiment names the side of a -2..+2 average score: "positive" from +0.5
+// up, "negative" from -0.5 down, "mixed" between, and "no data" when there
+// is no average.
+func Sentiment(average *float64) string {
+	switch {
+	case average == nil:
+		return "no data"
+	case *average >= 0.5:
+		return "positive"
+	case *average <= -0.5:
+		return "negative"
+	default:
+		return "mixed"
+	}
+}
+
 // AspectNames returns the built-in aspect names followed by store.Overall.
 func AspectNames() []string {
 	return Names(Aspects)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
+	"github.com/reelpulse/reelpulse/internal/authn"
 	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/web"
 )
@@ -30,6 +31,12 @@ type Config struct {
 	// Aspects are the aspects every result lists, overall aside; nil means
 	// the built-in ones.
 	Aspects []analyze.Aspect
+	// Accounts stores users, tokens and their lists; it may be another
+	// store than Store, as in tests.
+	Accounts store.Accounts
+	// Auth authenticates requests by API token or session cookie. Every
+	// endpoint but the OpenAPI document needs one.
+	Auth *authn.Authenticator
 }
 
 // maxBodyBytes caps request bodies, because a POST body only carries an id
@@ -50,17 +57,19 @@ type server struct {
 	now      func() time.Time
 	searcher web.Searcher
 	aspects  []analyze.Aspect
+	accounts store.Accounts
+	auth     *authn.Authenticator
 }
 
 // New returns the API handler. It expects the full request path, so mount it
 // at "/api/" without http.StripPrefix. Cross-origin browser requests that
 // change data are rejected, but requests from non-browser clients pass.
 //
-// New panics when cfg has no Store or Tracker, because that is a wiring
-// mistake in the program.
+// New panics when cfg has no Store, Tracker, Accounts or Auth, because that
+// is a wiring mistake in the program.
 func New(cfg Config) http.Handler {
-	if cfg.Store == nil || cfg.Tracker == nil {
-		panic("api: Config.Store and Config.Tracker are required")
+	if cfg.Store == nil || cfg.Tracker == nil || cfg.Accounts == nil || cfg.Auth == nil {
+		panic("api: Config.Store, Config.Tracker, Config.Accounts and Config.Auth are required")
 	}
 	s := &server{
 		store:    cfg.Store,
@@ -70,6 +79,8 @@ func New(cfg Config) http.Handler {
 		now:      cfg.Now,
 		searcher: cfg.Searcher,
 		aspects:  cfg.Aspects,
+		accounts: cfg.Accounts,
+		auth:     cfg.Auth,
 	}
 	if s.aspects == nil {
 		s.aspects = analyze.Aspects
@@ -86,7 +97,7 @@ func New(cfg Config) http.Handler {
 	protection.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "cross-origin request rejected: call the API from the dashboard's origin or from a non-browser client")
 	}))
-	return headers(protection.Handler(mux))
+	return headers(protection.Handler(s.authenticate(mux)))
 }
 
 // headers sets the headers that every API response carries.

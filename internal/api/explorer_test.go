@@ -353,8 +353,9 @@ func TestExportManyBatches(t *testing.T) {
 	if _, err := st.ApplySync(ctx, result); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: st, handler: api.New(api.Config{Store: st, Tracker: &webtest.Tracker{Store: st},
-		Analyzer: webtest.Analyzer, Logger: slog.New(slog.DiscardHandler)})}
+	signedIn := webtest.NewAccounts(t, nil)
+	f := &fixture{store: st, handler: webtest.AsMember(api.New(api.Config{Store: st, Tracker: &webtest.Tracker{Store: st},
+		Analyzer: webtest.Analyzer, Logger: slog.New(slog.DiscardHandler), Accounts: signedIn.Store, Auth: signedIn.Auth}), signedIn.Admin)}
 
 	rows := decodeCSV(t, f.export(t, "csv", "sort=oldest", "text/csv; charset=utf-8"))
 	ids := map[string]bool{}

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
+	"github.com/reelpulse/reelpulse/internal/authn"
 	"github.com/reelpulse/reelpulse/internal/imdb"
 	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/web"
@@ -118,10 +120,21 @@ func optionalTime(t *time.Time) *string {
 	return &text
 }
 
+// listMovies serves the user's list, or for an admin with all=true every
+// tracked movie.
 func (s *server) listMovies(w http.ResponseWriter, r *http.Request) {
-	movies, err := s.store.ListMovies(r.Context(), true)
+	all := false
+	if text := r.URL.Query().Get("all"); text != "" {
+		value, err := strconv.ParseBool(text)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("invalid \"all\" %q: use true for every tracked movie (admins only) or false for your list", text))
+			return
+		}
+		all = value
+	}
+	movies, err := s.listedMovies(r.Context(), all)
 	if err != nil {
-		s.serverError(w, r, fmt.Errorf("list tracked movies: %w", err))
+		s.serverError(w, r, err)
 		return
 	}
 
@@ -189,6 +202,10 @@ func (s *server) trackMovie(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if err := s.trackForUser(r.Context(), result.MovieID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	detail, err := s.movieDetail(r.Context(), result.MovieID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -213,11 +230,11 @@ func (s *server) untrackMovie(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if err := s.tracker.Untrack(r.Context(), id); err != nil {
+	if err := s.untrackForUser(r.Context(), id); err != nil {
 		s.serverError(w, r, fmt.Errorf("untrack movie %s: %w", id, err))
 		return
 	}
-	s.logger.Info("Movie untracked through the API", "movie_id", id)
+	s.logger.Info("Movie untracked through the API", "movie_id", id, "user", authn.FromContext(r.Context()).User.Name)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -28,10 +28,13 @@ var table = []route{
 	{Route{http.MethodDelete, "/api/v1/movies/{id}"}, func(s *server) http.HandlerFunc { return s.untrackMovie }},
 	{Route{http.MethodGet, "/api/v1/movies/{id}/reviews"}, func(s *server) http.HandlerFunc { return s.listReviews }},
 	{Route{http.MethodGet, "/api/v1/movies/{id}/reviews/export"}, func(s *server) http.HandlerFunc { return s.exportReviews }},
+	{Route{http.MethodGet, "/api/v1/movies/{id}/timeseries"}, func(s *server) http.HandlerFunc { return s.timeSeries }},
+	{Route{http.MethodGet, "/api/v1/movies/{id}/aspects"}, func(s *server) http.HandlerFunc { return s.aspectSummaries }},
 	{Route{http.MethodGet, "/api/v1/movies/{id}/snapshots"}, func(s *server) http.HandlerFunc { return s.listSnapshots }},
 	{Route{http.MethodGet, "/api/v1/movies/{id}/runs"}, func(s *server) http.HandlerFunc { return s.listRuns }},
 	{Route{http.MethodPost, "/api/v1/movies/{id}/unpark"}, func(s *server) http.HandlerFunc { return s.unparkMovie }},
 	{Route{http.MethodGet, "/api/v1/search"}, func(s *server) http.HandlerFunc { return s.search }},
+	{Route{http.MethodGet, "/api/v1/admin/users"}, func(s *server) http.HandlerFunc { return adminOnly(s.listUsers) }},
 	{Route{http.MethodGet, "/api/v1/openapi.json"}, func(s *server) http.HandlerFunc { return serveOpenAPI }},
 }
 

@@ -31,6 +31,7 @@ type app struct {
 	imdb     *imdb.Client
 	syncer   *sync.Syncer
 	posters  *poster.Refresher
+	doer     fetch.Doer // outbound HTTP client of IMDb requests and downloads
 	browser  *browser.Browser
 	analyzer analyze.Analyzer
 	aspects  []analyze.Aspect // built-in and user-defined
@@ -114,6 +115,7 @@ func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app
 		PageSize:   cfg.PageSize,
 	})
 	a.syncer = sync.New(a.imdb, a.store, logger, time.Now)
+	a.doer = doer
 	a.posters = poster.NewRefresher(doer, a.store, logger, time.Now)
 	a.aspects, err = analyze.LoadAspects(cfg.AspectsFile)
 	if err != nil {
@@ -194,8 +196,16 @@ func (a *app) queue(ctx context.Context, mode jobs.Mode) (*jobs.Queue, error) {
 		AnalyzeWorkers:    a.cfg.AnalyzeWorkers,
 		ParkAfterFailures: a.cfg.ParkAfterFailures,
 		RescueStuckAfter:  a.cfg.RescueStuckAfter,
+		BackupInterval:    a.cfg.Backup.Interval,
 	}
 	deps := jobs.Deps{Store: a.store, Syncer: a.syncer, Posters: a.posters, Analyzer: a.analyzer, Logger: a.logger, Now: time.Now, Metrics: a.metrics}
+	if a.cfg.Backup.Target != "" {
+		backupJob, err := a.backupJob()
+		if err != nil {
+			return nil, err
+		}
+		deps.Backup = backupJob
+	}
 	if a.postgres != nil {
 		return jobs.NewPostgres(ctx, a.postgres.Pool(), cfg, deps, mode)
 	}

@@ -138,7 +138,12 @@ func waitForStatus(t *testing.T, url string, status int) *http.Response {
 
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
+	return getWith(t, http.DefaultClient, url)
+}
+
+func getWith(t *testing.T, client *http.Client, url string) (int, string) {
+	t.Helper()
+	resp, err := client.Get(url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
@@ -163,10 +168,11 @@ func TestWebAndWorkerRoles(t *testing.T) {
 		"REELPULSE_BROWSER":          "never",
 	})
 
+	client := &http.Client{Transport: signedInTransport{testAdmin(t, testAppWith(t, http.NotFoundHandler(), databaseURL))}}
 	stopWeb := serveInBackground(t, runServe, "--role", "web", "--addr", webAddr)
 	waitForStatus(t, "http://"+webAddr+"/healthz", http.StatusOK).Body.Close()
 
-	resp, err := http.Post("http://"+webAddr+"/api/v1/movies", "application/json", strings.NewReader(`{"id":"tt0013442"}`))
+	resp, err := client.Post("http://"+webAddr+"/api/v1/movies", "application/json", strings.NewReader(`{"id":"tt0013442"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +180,7 @@ func TestWebAndWorkerRoles(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("POST /api/v1/movies: status %d, want 201", resp.StatusCode)
 	}
-	status, body := get(t, "http://"+webAddr+"/jobs?kind=check_movie")
+	status, body := getWith(t, client, "http://"+webAddr+"/jobs?kind=check_movie")
 	if status != http.StatusOK || !strings.Contains(body, "tt0013442") || !strings.Contains(body, ">available<") {
 		t.Errorf("GET /jobs on the web role: status %d, want the queued check of tt0013442:\n%s", status, body)
 	}
@@ -209,7 +215,7 @@ func TestWebAndWorkerRoles(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(body, `"store":"ok"`) || !strings.Contains(body, `"jobs":"ok"`) {
 			t.Errorf("GET /readyz on %s: status %d, body %s", addr, status, body)
 		}
-		status, body = get(t, "http://"+addr+"/metrics")
+		status, body = getWith(t, client, "http://"+addr+"/metrics")
 		if status != http.StatusOK || !strings.Contains(body, "reelpulse_queue_jobs") {
 			t.Errorf("GET /metrics on %s: status %d, want the queue depth:\n%.500s", addr, status, body)
 		}

@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/api"
+	"github.com/reelpulse/reelpulse/internal/auth"
+	"github.com/reelpulse/reelpulse/internal/authn"
 	"github.com/reelpulse/reelpulse/internal/config"
 	"github.com/reelpulse/reelpulse/internal/imdb"
 	"github.com/reelpulse/reelpulse/internal/jobs"
 	"github.com/reelpulse/reelpulse/internal/metrics"
+	"github.com/reelpulse/reelpulse/internal/poster"
 	"github.com/reelpulse/reelpulse/internal/replay"
 	"github.com/reelpulse/reelpulse/internal/web"
 )
@@ -178,10 +182,15 @@ func (a *app) serve(ctx context.Context, role string, track []string) error {
 	}
 
 	var handler http.Handler
+	setupToken := ""
 	if role == roleWorker {
 		handler = a.workerHandler(queue)
 	} else {
-		handler, err = a.handler(tracker, queue)
+		setupToken, err = a.setupToken(ctx)
+		if err != nil {
+			return err
+		}
+		handler, err = a.handler(tracker, queue, setupToken)
 		if err != nil {
 			return err
 		}
@@ -204,6 +213,12 @@ func (a *app) serve(ctx context.Context, role string, track []string) error {
 		a.logger.Info("Worker started", "health_url", url+"/healthz", "database", databaseKind(a))
 	} else {
 		a.logger.Info("Dashboard listening", "url", url, "role", role, "database", databaseKind(a))
+	}
+	if setupToken != "" {
+		a.logSetup(url, setupToken)
+	}
+	if role != roleWorker {
+		go a.pruneSessions(ctx)
 	}
 
 	select {
@@ -259,8 +274,28 @@ func (a *app) budget() float64 {
 }
 
 // handler mounts the API under /api/ and the dashboard everywhere else.
-func (a *app) handler(tracker *jobs.Tracker, queue *jobs.Queue) (http.Handler, error) {
+// setupToken, when not empty, lets a request create the first admin from
+// any address.
+func (a *app) handler(tracker *jobs.Tracker, queue *jobs.Queue, setupToken string) (http.Handler, error) {
+	accounts, err := a.accounts()
+	if err != nil {
+		return nil, err
+	}
+	authenticator, err := authn.New(authn.Config{
+		Accounts:   accounts,
+		Logger:     a.logger,
+		Now:        time.Now,
+		Idle:       a.cfg.SessionIdle,
+		MaxAge:     a.cfg.SessionMaxAge,
+		BaseURL:    a.cfg.BaseURL,
+		SetupToken: setupToken,
+	})
+	if err != nil {
+		return nil, err
+	}
 	dashboard, err := web.New(web.Config{
+		Accounts: accounts,
+		Auth:     authenticator,
 		Store:    a.store,
 		Tracker:  tracker,
 		Analyzer: a.analyzer.Name(),
@@ -270,12 +305,17 @@ func (a *app) handler(tracker *jobs.Tracker, queue *jobs.Queue) (http.Handler, e
 		Aspects:  a.aspects,
 		Jobs:     queue,
 
+		SuggestionImages: a.downloadImage,
+		ImageHosts:       a.imageHosts(),
+
 		DailyBudgetUSD: a.budget(),
 	})
 	if err != nil {
 		return nil, err
 	}
 	jsonAPI := api.New(api.Config{
+		Accounts: accounts,
+		Auth:     authenticator,
 		Store:    a.store,
 		Tracker:  tracker,
 		Analyzer: a.analyzer.Name(),
@@ -288,7 +328,7 @@ func (a *app) handler(tracker *jobs.Tracker, queue *jobs.Queue) (http.Handler, e
 	mux := http.NewServeMux()
 	mux.Handle("/api/", jsonAPI)
 	if queue != nil {
-		a.mountOps(mux, queue)
+		a.mountOps(mux, queue, authenticator.RequireAdmin)
 	}
 	mux.Handle("/", dashboard)
 	return mux, nil
@@ -310,19 +350,87 @@ func (a *app) workerHandler(queue *jobs.Queue) http.Handler {
 		}
 		fmt.Fprint(w, "ok")
 	})
-	a.mountOps(mux, queue)
+	a.mountOps(mux, queue, nil)
 	mux.Handle("/", http.NotFoundHandler())
 	return mux
 }
 
 // mountOps adds /readyz, which checks the store and the job client, and
-// /metrics. Every role serves both.
-func (a *app) mountOps(mux *http.ServeMux, queue *jobs.Queue) {
+// /metrics. Every role serves both. guard, when not nil, wraps /metrics:
+// where the dashboard is served, only admins may read it; a worker serves
+// it to anyone who reaches its address.
+func (a *app) mountOps(mux *http.ServeMux, queue *jobs.Queue, guard func(http.Handler) http.Handler) {
 	mux.Handle("/readyz", metrics.ReadyHandler(
 		metrics.Check{Name: "store", Check: a.store.Ping},
 		metrics.Check{Name: "jobs", Check: queue.Ready},
 	))
-	mux.Handle("GET /metrics", a.metrics.Handler())
+	handler := a.metrics.Handler()
+	if guard != nil {
+		handler = guard(handler)
+	}
+	mux.Handle("GET /metrics", handler)
+}
+
+// setupToken returns a new one-time token for creating the first admin
+// from the dashboard when no user exists, and "" otherwise.
+func (a *app) setupToken(ctx context.Context) (string, error) {
+	accounts, err := a.accounts()
+	if err != nil {
+		return "", err
+	}
+	n, err := accounts.CountUsers(ctx)
+	if err != nil {
+		return "", fmt.Errorf("count users: %w", err)
+	}
+	if n > 0 {
+		return "", nil
+	}
+	return auth.NewSessionID(), nil
+}
+
+// pruneSessions deletes idle and expired sessions at start and then every
+// hour until ctx ends. Expired sessions are rejected anyway; this only
+// keeps the table small.
+func (a *app) pruneSessions(ctx context.Context) {
+	accounts, err := a.accounts()
+	if err != nil {
+		a.logger.Error("Session cleanup not started", "error", err)
+		return
+	}
+	idle := a.cfg.SessionIdle
+	if idle <= 0 {
+		idle = authn.DefaultIdle
+	}
+	ticker := time.NewTicker(time.Hour)
+	defer ticker.Stop()
+	for {
+		now := time.Now()
+		n, err := accounts.DeleteExpiredSessions(ctx, now.Add(-idle), now)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.logger.Warn("Deleting expired sessions failed; retrying in an hour", "error", err)
+		case n > 0:
+			a.logger.Debug("Expired sessions deleted", "sessions", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// logSetup tells how to create the first admin while no user exists. The
+// setup token is printed on purpose: it only works until the first admin
+// exists.
+func (a *app) logSetup(listenURL, token string) {
+	base := listenURL
+	if a.cfg.BaseURL != "" {
+		base = a.cfg.BaseURL
+	}
+	a.logger.Warn("No account exists yet: open the setup address to create the first admin, "+
+		"or run `reelpulse users add NAME --role admin --password-stdin`",
+		"setup_url", base+"/setup?token="+token)
 }
 
 func databaseKind(a *app) string {
@@ -343,7 +451,27 @@ func (t titleSearcher) Search(ctx context.Context, query string) ([]web.Suggesti
 	}
 	suggestions := make([]web.Suggestion, 0, len(found))
 	for _, f := range found {
-		suggestions = append(suggestions, web.Suggestion{ID: f.ID, Title: f.Title, Year: f.Year, Kind: f.Kind, Stars: f.Stars})
+		suggestions = append(suggestions, web.Suggestion{ID: f.ID, Title: f.Title, Year: f.Year, Kind: f.Kind, Stars: f.Stars,
+			PosterURL: f.PosterURL})
 	}
 	return suggestions, nil
+}
+
+// downloadImage downloads a suggested title's poster for the dashboard,
+// through the same client as every IMDb request.
+func (a *app) downloadImage(ctx context.Context, imageURL string) (string, []byte, error) {
+	return poster.Download(ctx, a.doer, imageURL)
+}
+
+// imageHosts returns the hosts that the dashboard downloads suggestion posters
+// from: IMDb's image host and, when IMDb's URLs are pointed elsewhere, such
+// as at a replay server, the hosts they name.
+func (a *app) imageHosts() []string {
+	hosts := []string{"m.media-amazon.com"}
+	for _, raw := range a.cfg.CustomIMDbURLs() {
+		if u, err := url.Parse(raw); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return hosts
 }

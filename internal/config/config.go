@@ -26,6 +26,14 @@ import (
 type Config struct {
 	DatabaseURL string
 	Addr        string
+	// BaseURL is the address users reach the dashboard at, when it differs
+	// from Addr (behind a proxy); an https URL makes session cookies
+	// Secure. Empty when unset.
+	BaseURL string
+	// SessionIdle ends a browser session unused for that long, and
+	// SessionMaxAge ends it that long after sign-in whatever its use.
+	SessionIdle   time.Duration
+	SessionMaxAge time.Duration
 
 	IMDbBaseURL       string
 	IMDbGraphQLURL    string
@@ -59,6 +67,8 @@ type Config struct {
 	AspectsFile string
 	LLM         LLMConfig
 
+	Backup BackupConfig
+
 	LogLevel  slog.Level
 	LogFormat string
 }
@@ -81,6 +91,24 @@ type LLMConfig struct {
 	Prices            map[string]Price // by model; added to the built-in prices
 }
 
+// BackupConfig holds the backup target and the S3 settings. An empty
+// Target turns the periodic backup job off.
+type BackupConfig struct {
+	Target     string // s3://bucket/prefix or file:///directory
+	Interval   time.Duration
+	KeepHourly int
+	KeepDaily  int
+
+	S3Endpoint      string
+	S3Region        string
+	S3PathStyle     bool
+	S3SSE           string // "", AES256 or aws:kms
+	S3SSEKMSKeyID   string
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+}
+
 // Price is the cost of a model's tokens in US dollars per million.
 type Price struct {
 	Input  float64
@@ -99,8 +127,11 @@ type Option struct {
 	Name        string
 	Default     string
 	Description string
-	Secret      bool
-	set         func(c *Config, value string) error
+	// Secret values are hidden in `reelpulse config` output and in error
+	// messages: a URL keeps all but its password, other values are
+	// replaced whole.
+	Secret bool
+	set    func(c *Config, value string) error
 }
 
 // Options is the table of every setting, in documentation order.
@@ -117,6 +148,24 @@ var Options = []Option{
 		Default:     "127.0.0.1:8080",
 		Description: "Host and port the dashboard and API listen on.",
 		set:         setAddr,
+	},
+	{
+		Name:        "REELPULSE_BASE_URL",
+		Default:     "",
+		Description: "Public address of the dashboard, such as https://reelpulse.example.org, when it runs behind a proxy. An https URL marks the session cookie Secure; requests over TLS get a Secure cookie anyway.",
+		set:         setBaseURL,
+	},
+	{
+		Name:        "REELPULSE_SESSION_IDLE",
+		Default:     "12h",
+		Description: "A dashboard session that has not been used for this long ends, and the user signs in again (Go duration, at least 5m).",
+		set:         func(c *Config, v string) error { return setDuration(&c.SessionIdle, v, 5*time.Minute) },
+	},
+	{
+		Name:        "REELPULSE_SESSION_MAX_AGE",
+		Default:     "168h",
+		Description: "A dashboard session ends this long after its sign-in, however much it is used (Go duration, at least 5m; 168h is 7 days).",
+		set:         func(c *Config, v string) error { return setDuration(&c.SessionMaxAge, v, 5*time.Minute) },
 	},
 	{
 		Name:        "REELPULSE_IMDB_BASE_URL",
@@ -334,6 +383,91 @@ var Options = []Option{
 		set:         setPrices,
 	},
 	{
+		Name:        "REELPULSE_BACKUP_TARGET",
+		Default:     "",
+		Description: "Where backups go: s3://bucket/prefix or file:///directory. When set, a backup is taken every REELPULSE_BACKUP_INTERVAL; empty turns the periodic backup off. See docs/backups.md.",
+		set:         setBackupTarget,
+	},
+	{
+		Name:        "REELPULSE_BACKUP_INTERVAL",
+		Default:     "1h",
+		Description: "Time between two periodic backups (Go duration, at least 1m).",
+		set:         func(c *Config, v string) error { return setDuration(&c.Backup.Interval, v, time.Minute) },
+	},
+	{
+		Name:        "REELPULSE_BACKUP_KEEP_HOURLY",
+		Default:     "24",
+		Description: "After each periodic backup, keep the newest backup of each of the last this many hours that have one (with REELPULSE_BACKUP_KEEP_DAILY; 0 for both keeps every backup).",
+		set:         func(c *Config, v string) error { return setInt(&c.Backup.KeepHourly, v, 0, 10_000) },
+	},
+	{
+		Name:        "REELPULSE_BACKUP_KEEP_DAILY",
+		Default:     "30",
+		Description: "After each periodic backup, also keep the newest backup of each of the last this many days that have one.",
+		set:         func(c *Config, v string) error { return setInt(&c.Backup.KeepDaily, v, 0, 10_000) },
+	},
+	{
+		Name:        "REELPULSE_S3_ENDPOINT",
+		Default:     "",
+		Description: "URL of the S3 server, e.g. http://127.0.0.1:9000 for MinIO; empty means AWS.",
+		set:         setS3Endpoint,
+	},
+	{
+		Name:        "REELPULSE_S3_REGION",
+		Default:     "",
+		Description: "Region of the backup bucket; empty uses AWS_REGION, or else asks the server.",
+		set:         func(c *Config, v string) error { c.Backup.S3Region = v; return nil },
+	},
+	{
+		Name:        "AWS_REGION",
+		Default:     "",
+		Description: "The standard AWS region variable, used when REELPULSE_S3_REGION is empty.",
+		set: func(c *Config, v string) error {
+			if c.Backup.S3Region == "" {
+				c.Backup.S3Region = v
+			}
+			return nil
+		},
+	},
+	{
+		Name:        "REELPULSE_S3_PATH_STYLE",
+		Default:     "false",
+		Description: "Address the bucket as ENDPOINT/BUCKET instead of BUCKET.ENDPOINT: true for MinIO and most S3-compatible servers.",
+		set:         func(c *Config, v string) error { return setBool(&c.Backup.S3PathStyle, v) },
+	},
+	{
+		Name:        "REELPULSE_S3_SSE",
+		Default:     "",
+		Description: "Server-side encryption of backup objects: empty (the bucket's default), AES256, or aws:kms with REELPULSE_S3_SSE_KMS_KEY_ID.",
+		set:         setS3SSE,
+	},
+	{
+		Name:        "REELPULSE_S3_SSE_KMS_KEY_ID",
+		Default:     "",
+		Description: "KMS key id or ARN for REELPULSE_S3_SSE=aws:kms; empty uses the account's default key.",
+		set:         func(c *Config, v string) error { c.Backup.S3SSEKMSKeyID = v; return nil },
+	},
+	{
+		Name:        "AWS_ACCESS_KEY_ID",
+		Default:     "",
+		Description: "Access key of the S3 backup target. Without it, the AWS shared credentials file or the instance's IAM role is used.",
+		set:         func(c *Config, v string) error { c.Backup.AccessKeyID = v; return nil },
+	},
+	{
+		Name:        "AWS_SECRET_ACCESS_KEY",
+		Default:     "",
+		Description: "Secret key that goes with AWS_ACCESS_KEY_ID.",
+		Secret:      true,
+		set:         func(c *Config, v string) error { c.Backup.SecretAccessKey = v; return nil },
+	},
+	{
+		Name:        "AWS_SESSION_TOKEN",
+		Default:     "",
+		Description: "Session token of temporary AWS credentials, with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+		Secret:      true,
+		set:         func(c *Config, v string) error { c.Backup.SessionToken = v; return nil },
+	},
+	{
 		Name:        "REELPULSE_LOG_LEVEL",
 		Default:     "info",
 		Description: "Log level: debug, info, warn or error.",
@@ -364,7 +498,7 @@ func Load(lookup LookupFunc) (*Config, error) {
 		if err := opt.set(cfg, value); err != nil {
 			shown := value
 			if opt.Secret {
-				shown = Mask(value)
+				shown = maskSecret(value)
 			}
 			errs = append(errs, fmt.Errorf("invalid %s %q: %w", opt.Name, shown, err))
 		}
@@ -475,7 +609,7 @@ func Dump(lookup LookupFunc) []string {
 			value = opt.Default
 		}
 		if opt.Secret {
-			value = Mask(value)
+			value = maskSecret(value)
 		}
 		lines = append(lines, opt.Name+"="+value)
 	}
@@ -486,6 +620,18 @@ func Dump(lookup LookupFunc) []string {
 // passwordPattern matches a password=value pair in a query string or a
 // key=value connection string.
 var passwordPattern = regexp.MustCompile(`(?i)(password=)[^&\s]*`)
+
+// maskSecret hides a secret setting: the password of a URL, or the whole
+// of any other non-empty value.
+func maskSecret(value string) string {
+	if value == "" {
+		return ""
+	}
+	if strings.Contains(value, "://") || strings.Contains(strings.ToLower(value), "password=") {
+		return Mask(value)
+	}
+	return "xxxxx"
+}
 
 // Mask hides passwords in a value: the password of a URL's user part and
 // every password=… pair, as in "?password=…" or "host=db password=…".
@@ -526,6 +672,19 @@ func setAddr(c *Config, v string) error {
 		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
 	}
 	c.Addr = host + ":" + port
+	return nil
+}
+
+func setBaseURL(c *Config, v string) error {
+	if v == "" {
+		c.BaseURL = ""
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("expected the dashboard's public http:// or https:// URL, e.g. https://reelpulse.example.org")
+	}
+	c.BaseURL = strings.TrimSuffix(v, "/")
 	return nil
 }
 
@@ -689,6 +848,48 @@ func (c *Config) validate() error {
 			return errors.New("REELPULSE_ANALYZER=openai-compatible needs REELPULSE_LLM_BASE_URL and REELPULSE_LLM_MODEL, e.g. http://127.0.0.1:11434/v1/ and llama3.1")
 		}
 	}
+	return nil
+}
+
+func setBackupTarget(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "s3" && u.Scheme != "file") || (u.Scheme == "s3" && u.Host == "") || (u.Scheme == "file" && u.Path == "") {
+		return fmt.Errorf("use s3://bucket/prefix or file:///directory")
+	}
+	c.Backup.Target = v
+	return nil
+}
+
+func setS3Endpoint(c *Config, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return fmt.Errorf("use an http or https URL without a path, e.g. http://127.0.0.1:9000")
+	}
+	c.Backup.S3Endpoint = v
+	return nil
+}
+
+func setS3SSE(c *Config, v string) error {
+	switch v {
+	case "", "AES256", "aws:kms":
+		c.Backup.S3SSE = v
+		return nil
+	}
+	return fmt.Errorf("use AES256, aws:kms or nothing")
+}
+
+func setBool(dst *bool, v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return fmt.Errorf("use true or false")
+	}
+	*dst = b
 	return nil
 }
 

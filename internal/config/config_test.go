@@ -116,6 +116,27 @@ func TestDumpMasksPassword(t *testing.T) {
 	}
 }
 
+func TestDumpHidesKeys(t *testing.T) {
+	secrets := map[string]string{
+		"OPENAI_API_KEY":        "sk-test-0123456789",
+		"GEMINI_API_KEY":        "AIza-test-0123456789",
+		"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI-test",
+		"AWS_SESSION_TOKEN":     "FwoGZXIvYXdzE-test",
+	}
+	joined := strings.Join(Dump(lookupMap(secrets)), "\n")
+	for name, value := range secrets {
+		if strings.Contains(joined, value) {
+			t.Errorf("dump shows %s in clear:\n%s", name, joined)
+		}
+		if !strings.Contains(joined, name+"=xxxxx") {
+			t.Errorf("dump lacks the line %s=xxxxx", name)
+		}
+	}
+	if !strings.Contains(joined, "AWS_ACCESS_KEY_ID=\n") && !strings.HasSuffix(joined, "AWS_ACCESS_KEY_ID=") {
+		t.Errorf("dump shows an unset key as something else than empty:\n%s", joined)
+	}
+}
+
 func TestEnvLookupPrefersEnvironment(t *testing.T) {
 	path := filepath.Join(t.TempDir(), ".env")
 	content := "REELPULSE_ADDR=127.0.0.1:9999\nREELPULSE_LOG_FORMAT=json\n"

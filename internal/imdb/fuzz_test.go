@@ -184,6 +184,9 @@ func FuzzParseSuggestions(f *testing.F) {
 			if s.Year < 0 {
 				t.Errorf("suggestion %s: negative year %d", s.ID, s.Year)
 			}
+			if s.PosterURL != "" && !strings.HasPrefix(s.PosterURL, "https://") && !strings.HasPrefix(s.PosterURL, "http://") {
+				t.Errorf("suggestion %s: poster URL %q is not an absolute http(s) URL", s.ID, s.PosterURL)
+			}
 		}
 	})
 }

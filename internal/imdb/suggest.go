@@ -23,7 +23,7 @@ type Suggestion struct {
 	Year      int    // 0 when IMDb gives none
 	Kind      string // qid, such as "movie" or "tvSeries", or else the display kind q, such as "feature"
 	Stars     string // main cast as IMDb lists it, "Max Schreck, Greta Schröder"
-	PosterURL string // empty when the title has no image
+	PosterURL string // absolute http(s) URL; empty when the title has no image
 }
 
 // suggestionReply is the JSON of GET {suggest base}/{letter}/{query}.json.
@@ -82,9 +82,21 @@ func (e *suggestionJSON) suggestion(id string) Suggestion {
 		Stars: strings.TrimSpace(cleanText(e.Stars)),
 	}
 	if e.Image != nil {
-		s.PosterURL = cleanText(e.Image.URL)
+		s.PosterURL = suggestionImageURL(e.Image.URL)
 	}
 	return s
+}
+
+// suggestionImageURL returns an image URL of a suggestion if it is an absolute http
+// or https URL without credentials, and "" otherwise, so that a reply
+// cannot make the dashboard download from a relative or script URL.
+func suggestionImageURL(raw string) string {
+	raw = strings.TrimSpace(cleanText(raw))
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return ""
+	}
+	return raw
 }
 
 // Search returns IMDb's title suggestions for query, as the site's search

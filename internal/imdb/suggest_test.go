@@ -30,6 +30,33 @@ func TestParseSuggestions(t *testing.T) {
 	}
 }
 
+func TestParseSuggestionsPosterURL(t *testing.T) {
+	tests := []struct {
+		image string
+		want  string
+	}{
+		{`"https://m.media-amazon.com/images/M/MV5B.jpg"`, "https://m.media-amazon.com/images/M/MV5B.jpg"},
+		{`" http://127.0.0.1:8081/_replay/poster/tt0013442.svg "`, "http://127.0.0.1:8081/_replay/poster/tt0013442.svg"},
+		{`"/images/M/MV5B.jpg"`, ""},
+		{`"javascript:alert(1)"`, ""},
+		{`"data:image/png;base64,AAAA"`, ""},
+		{`"https://user:secret@m.media-amazon.com/p.jpg"`, ""},
+		{`"https:///p.jpg"`, ""},
+		{`""`, ""},
+		{`null`, ""},
+	}
+	for _, tt := range tests {
+		body := `{"d":[{"i":{"imageUrl":` + tt.image + `},"id":"tt0013442","l":"Nosferatu"}],"q":"nosferatu"}`
+		suggestions, err := ParseSuggestions([]byte(body))
+		if err != nil || len(suggestions) != 1 {
+			t.Fatalf("ParseSuggestions(%s) = %+v, %v", body, suggestions, err)
+		}
+		if got := suggestions[0].PosterURL; got != tt.want {
+			t.Errorf("imageUrl %s gave PosterURL %q, want %q", tt.image, got, tt.want)
+		}
+	}
+}
+
 func TestParseSuggestionsWithoutMatches(t *testing.T) {
 	suggestions, err := ParseSuggestions([]byte(`{"q":"xyzzy","v":1}`))
 

@@ -45,6 +45,9 @@ type Config struct {
 	// takes it for lost and retries it (DefaultRescueStuckAfter). It must
 	// exceed the longest job timeout, SyncTimeout.
 	RescueStuckAfter time.Duration
+	// BackupInterval is the time between two backup jobs (1h), when
+	// Deps.Backup is set.
+	BackupInterval time.Duration
 
 	// retryPolicy replaces River's exponential back-off in tests.
 	retryPolicy river.ClientRetryPolicy
@@ -70,6 +73,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FullSyncInterval <= 0 {
 		c.FullSyncInterval = 24 * time.Hour
+	}
+	if c.BackupInterval <= 0 {
+		c.BackupInterval = time.Hour
 	}
 	if c.SyncWorkers <= 0 {
 		c.SyncWorkers = 5
@@ -100,6 +106,9 @@ type Deps struct {
 	// Metrics counts the reviews that passes and analyses handle; nil
 	// counts nothing.
 	Metrics metrics.Recorder
+	// Backup takes a backup and prunes the old ones. When it is set, the
+	// backup job runs every Config.BackupInterval.
+	Backup func(ctx context.Context) error
 }
 
 // recorder returns Metrics, or a Recorder that counts nothing.

@@ -82,12 +82,18 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg 
 		river.AddWorker(workers, &checkWorker{deps: deps, cfg: cfg, inserter: ins})
 		river.AddWorker(workers, &syncWorker{deps: deps, cfg: cfg, inserter: ins})
 		river.AddWorker(workers, &analyzeWorker{deps: deps})
+		if deps.Backup != nil {
+			river.AddWorker(workers, &backupWorker{deps: deps})
+		}
 
 		riverCfg.Workers = workers
 		riverCfg.Queues = map[string]river.QueueConfig{
 			QueueCheck:   {MaxWorkers: cfg.CheckWorkers},
 			QueueSync:    {MaxWorkers: cfg.SyncWorkers},
 			QueueAnalyze: {MaxWorkers: cfg.AnalyzeWorkers},
+		}
+		if deps.Backup != nil {
+			riverCfg.Queues[QueueMaintenance] = river.QueueConfig{MaxWorkers: 1}
 		}
 		// Only the elected leader among the clients that share the database
 		// inserts periodic jobs, so any number of worker processes queue
@@ -99,6 +105,13 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg 
 				func() (river.JobArgs, *river.InsertOpts) { return ScheduleChecksArgs{}, nil },
 				&river.PeriodicJobOpts{ID: "schedule_checks", RunOnStart: true},
 			),
+		}
+		if deps.Backup != nil {
+			riverCfg.PeriodicJobs = append(riverCfg.PeriodicJobs, river.NewPeriodicJob(
+				river.PeriodicInterval(cfg.BackupInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return BackupArgs{}, nil },
+				&river.PeriodicJobOpts{ID: "backup"},
+			))
 		}
 	}
 

@@ -92,3 +92,18 @@ type DayCount struct {
 	Day     time.Time
 	Reviews int
 }
+
+// HistogramMean returns the number of scores in a histogram of scores
+// -2..+2 and their mean, nil when there is none.
+func HistogramMean(h [5]int) (int, *float64) {
+	n, sum := 0, 0
+	for i, count := range h {
+		n += count
+		sum += (i - 2) * count
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	mean := float64(sum) / float64(n)
+	return n, &mean
+}

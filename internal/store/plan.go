@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // StoredReview is the state of a stored review that PlanSync decides on.
@@ -12,6 +13,9 @@ type StoredReview struct {
 	HelpfulDown int
 	Deleted     bool
 	MissingRuns int
+	// SubmittedAt is the stored submission day, from which TouchedDays
+	// finds the day that a rewrite, restore or deletion changes.
+	SubmittedAt time.Time
 }
 
 // MissingReview is a stored review that a complete pass did not list.
@@ -187,4 +191,53 @@ func ValidateRun(run SyncRun) error {
 		return fmt.Errorf("run of movie %s has a negative count: %+v", run.MovieID, run)
 	}
 	return nil
+}
+
+// TouchedDays returns, oldest first and without repeats, the submission
+// days whose listed reviews the plan changes: the old and new days of
+// rewritten reviews and the days of restored and deleted ones. The
+// per-day rollups of these days, and of no others, must be recomputed
+// once the plan is applied. Vote changes touch no day, because the
+// rollups hold no votes.
+func TouchedDays(plan SyncPlan, stored map[string]StoredReview) []time.Time {
+	days := map[time.Time]bool{}
+	add := func(t time.Time) {
+		u := t.UTC()
+		days[time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)] = true
+	}
+	for _, r := range plan.Writes {
+		add(r.SubmittedAt)
+		if before, ok := stored[r.ID]; ok {
+			add(before.SubmittedAt)
+		}
+	}
+	for _, v := range plan.Seen {
+		if before, ok := stored[v.ReviewID]; ok && before.Deleted {
+			add(before.SubmittedAt)
+		}
+	}
+	for _, m := range plan.Missing {
+		if m.Delete {
+			add(stored[m.ID].SubmittedAt)
+		}
+	}
+
+	sorted := make([]time.Time, 0, len(days))
+	for d := range days {
+		sorted = append(sorted, d)
+	}
+	slices.SortFunc(sorted, func(a, b time.Time) int { return a.Compare(b) })
+	return sorted
+}
+
+// Months returns the first days of the months of days, oldest first and
+// without repeats.
+func Months(days []time.Time) []time.Time {
+	months := make([]time.Time, 0, len(days))
+	for _, d := range days {
+		u := d.UTC()
+		months = append(months, time.Date(u.Year(), u.Month(), 1, 0, 0, 0, 0, time.UTC))
+	}
+	slices.SortFunc(months, func(a, b time.Time) int { return a.Compare(b) })
+	return slices.CompactFunc(months, func(a, b time.Time) bool { return a.Equal(b) })
 }

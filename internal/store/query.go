@@ -89,6 +89,10 @@ type ReviewFilter struct {
 	// CountTotal requests ReviewPage.Total. Counting reads every matching
 	// review, so callers set it only when they show the count.
 	CountTotal bool
+	// CountLimit, when positive, stops a count that reads the reviews
+	// after this many matches and sets ReviewPage.TotalCapped. Counts
+	// that the rollups answer are always exact.
+	CountLimit int
 }
 
 // ReviewPage is one page of a review query.
@@ -97,6 +101,9 @@ type ReviewPage struct {
 	// Total counts every review that the filter matches, cursor and
 	// offset ignored. It is nil unless the filter sets CountTotal.
 	Total *int
+	// TotalCapped is set when the count stopped at the filter's
+	// CountLimit: at least Total reviews match.
+	TotalCapped bool
 	// Next resumes after the last review of the page. It is nil when the
 	// page ends the list.
 	Next *ReviewCursor

@@ -11,6 +11,10 @@ import (
 // ErrNotFound is returned (wrapped) when a movie or review does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrExists is returned (wrapped) when a record with the same unique name,
+// such as a user name, is already stored.
+var ErrExists = errors.New("already exists")
+
 // Movie is a title that reelpulse follows, with the metadata read from IMDb.
 type Movie struct {
 	ID                  string // IMDb title id, e.g. "tt0013442"

@@ -75,7 +75,9 @@ func TestBrowserMoviePage(t *testing.T) {
 	}
 	savePoster(t, st, now)
 
-	handler, err := web.New(web.Config{
+	signedIn := webtest.NewAccounts(t, nil)
+	signedIn.TrackAll(t, st)
+	handler, err := web.New(web.Config{Accounts: signedIn.Store, Auth: signedIn.Auth,
 		Store:    st,
 		Tracker:  &webtest.Tracker{Store: st},
 		Analyzer: webtest.Analyzer,
@@ -85,6 +87,7 @@ func TestBrowserMoviePage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
+	handler = webtest.AsMember(handler, signedIn.Admin)
 	server := httptest.NewServer(handler)
 	defer server.Close()
 
@@ -198,7 +201,8 @@ func checkEveryChart(t *testing.T, charts map[string]chartBox) {
 }
 
 // checkReviewMarkupInert checks that the review holding a script and an
-// image tag shows them as text and creates no element.
+// image tag shows them as text and creates no element other than the marks
+// of evidence sentences.
 func checkReviewMarkupInert(t *testing.T, browser context.Context) {
 	t.Helper()
 	selector := `[data-testid="review-` + webtest.MaliciousReviewID + `"] .review-text`
@@ -207,7 +211,7 @@ func checkReviewMarkupInert(t *testing.T, browser context.Context) {
 		t.Fatalf("read the review with markup: %v", err)
 	}
 	elements, err := chromedp.Run(browser, chromedp.Evaluate[int](
-		`document.querySelectorAll("main script, .review-text *").length`))
+		`document.querySelectorAll("main script, .review-text :not(mark), .review-text mark *").length`))
 	if err != nil {
 		t.Fatalf("count elements in review texts: %v", err)
 	}
@@ -311,11 +315,14 @@ func TestBrowserListPage(t *testing.T) {
 	if _, err := webtest.Seed(ctx, st, time.Now()); err != nil {
 		t.Fatalf("seed store: %v", err)
 	}
-	handler, err := web.New(web.Config{Store: st, Tracker: &webtest.Tracker{Store: st}, Analyzer: webtest.Analyzer,
+	signedIn := webtest.NewAccounts(t, nil)
+	signedIn.TrackAll(t, st)
+	handler, err := web.New(web.Config{Accounts: signedIn.Store, Auth: signedIn.Auth, Store: st, Tracker: &webtest.Tracker{Store: st}, Analyzer: webtest.Analyzer,
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
+	handler = webtest.AsMember(handler, signedIn.Admin)
 	server := httptest.NewServer(handler)
 	defer server.Close()
 

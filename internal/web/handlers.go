@@ -8,10 +8,10 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/reelpulse/reelpulse/internal/authn"
 	"github.com/reelpulse/reelpulse/internal/store"
 )
 
@@ -21,16 +21,21 @@ const maxFormBytes = 16 << 10
 
 // pageNames lists the page templates. Each is parsed together with
 // layout.html and charts.html.
-var pageNames = []string{"list.html", "movie.html", "remove.html", "message.html", "jobs.html"}
+var pageNames = []string{"list.html", "movie.html", "remove.html", "message.html", "jobs.html", "compare.html",
+	"signin.html", "setup.html", "account.html", "admin_users.html", "admin_audit.html", "admin_usage.html", "admin_scrape.html"}
 
 // parseTemplates parses every page. The now func is the clock of "time since"
-// texts.
-func parseTemplates(now func() time.Time) (map[string]*template.Template, error) {
+// texts; csrfMark is what {{csrfField}} writes in place of the CSRF token.
+func parseTemplates(now func() time.Time, csrfMark string) (map[string]*template.Template, error) {
 	funcs := templateFuncs(now)
+	funcs["csrfField"] = func() template.HTML {
+		return template.HTML(`<input type="hidden" name="` + authn.CSRFField + `" value="` + csrfMark + `">`)
+	}
+	funcs["usageTable"] = newUsageTable
 	templates := map[string]*template.Template{}
 	for _, name := range pageNames {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles,
-			"templates/layout.html", "templates/charts.html", "templates/"+name)
+			"templates/layout.html", "templates/charts.html", "templates/explorer.html", "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse template %s: %w", name, err)
 		}
@@ -48,6 +53,12 @@ type listData struct {
 	// Suggestions are the titles matching a searched Input.
 	Suggestions []Suggestion
 	Searched    bool
+	// All is set when an admin views every tracked movie rather than their
+	// own list; IsAdmin offers the switch, and Unlisted counts the tracked
+	// movies that the admin's own list leaves out.
+	All      bool
+	IsAdmin  bool
+	Unlisted int
 }
 
 func (s *server) listPage(w http.ResponseWriter, r *http.Request) {
@@ -55,12 +66,15 @@ func (s *server) listPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) renderList(w http.ResponseWriter, r *http.Request, status int, data listData) {
-	cards, err := s.loadCards(r.Context())
+	data.All = wantsAllMovies(r)
+	data.IsAdmin = authn.FromContext(r.Context()).IsAdmin()
+	cards, err := s.loadCards(r.Context(), data.All)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	data.Cards = cards
+	data.Unlisted = s.unlistedCount(r.Context(), data.All, len(cards))
 	s.render(w, r, status, "list.html", "Tracked movies", data)
 }
 
@@ -93,21 +107,25 @@ func (s *server) addMovie(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.logger.Info("Movie added from the dashboard", "movie_id", result.MovieID, "new", result.Created)
+	if err := s.trackForUser(r.Context(), result.MovieID); err != nil {
+		s.logger.Error("Adding a movie to the user's list failed", "movie_id", result.MovieID, "error", err)
+		s.renderList(w, r, http.StatusInternalServerError, listData{Input: input,
+			Error: "The movie could not be added to your list because of a server error; try again in a moment."})
+		return
+	}
+	s.logger.Info("Movie added from the dashboard", "movie_id", result.MovieID, "new", result.Created,
+		"user", authn.FromContext(r.Context()).User.Name)
 	http.Redirect(w, r, "/movies/"+url.PathEscape(result.MovieID), http.StatusSeeOther)
 }
 
 func (s *server) moviePage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	offset := 0
-	if text := r.URL.Query().Get("offset"); text != "" {
-		value, err := strconv.Atoi(text)
-		if err != nil || value < 0 {
-			s.message(w, r, http.StatusBadRequest, "Invalid offset",
-				"The offset parameter must be a whole number of reviews, 0 or more.")
-			return
-		}
-		offset = value
+	query, dropped := withoutEmpty(r.URL.Query())
+	if dropped {
+		// The review explorer's form sends every control: redirect to the
+		// permalink that names only the filters set.
+		http.Redirect(w, r, pageURL("/movies/"+url.PathEscape(id), query), http.StatusFound)
+		return
 	}
 
 	bucket := store.BucketMonth
@@ -122,7 +140,7 @@ func (s *server) moviePage(w http.ResponseWriter, r *http.Request) {
 		bucket = value
 	}
 
-	data, err := s.loadMoviePage(r.Context(), id, offset, bucket)
+	data, err := s.loadMoviePage(r.Context(), id, bucket, query)
 	if errors.Is(err, store.ErrNotFound) {
 		s.movieNotFound(w, r, id)
 		return
@@ -135,7 +153,11 @@ func (s *server) moviePage(w http.ResponseWriter, r *http.Request) {
 	if title == "" {
 		title = id
 	}
-	s.render(w, r, http.StatusOK, "movie.html", title, data)
+	status := http.StatusOK
+	if data.Explorer.Error != "" {
+		status = http.StatusBadRequest
+	}
+	s.render(w, r, status, "movie.html", title, data)
 }
 
 func (s *server) confirmRemovePage(w http.ResponseWriter, r *http.Request) {
@@ -162,11 +184,11 @@ func (s *server) removeMovie(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if err := s.tracker.Untrack(r.Context(), id); err != nil {
+	if err := s.untrackForUser(r.Context(), id); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.logger.Info("Movie removed from the dashboard", "movie_id", id)
+	s.logger.Info("Movie removed from the dashboard", "movie_id", id, "user", authn.FromContext(r.Context()).User.Name)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -226,6 +248,8 @@ type layoutData struct {
 	Page  any
 	// Notice is a site-wide message, such as a paused analysis.
 	Notice string
+	// Viewer is the signed-in user; nil on the sign-in and setup pages.
+	Viewer *store.User
 }
 
 // budgetNotice returns the notice that analysis is paused when today's
@@ -251,17 +275,23 @@ func (s *server) budgetNotice(ctx context.Context) string {
 // still produces a clean 500 response.
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, page any) {
 	var buf bytes.Buffer
-	data := layoutData{Title: title, Page: page, Notice: s.budgetNotice(r.Context())}
+	data := layoutData{Title: title, Page: page}
+	identity := authn.FromContext(r.Context())
+	if identity != nil {
+		data.Viewer = &identity.User
+		data.Notice = s.budgetNotice(r.Context())
+	}
 	if err := s.templates[name].Execute(&buf, data); err != nil {
 		s.logger.Error("Rendering a page failed", "template", name, "path", r.URL.Path, "error", err)
 		http.Error(w, "The page could not be rendered; try again later.", http.StatusInternalServerError)
 		return
 	}
+	out := bytes.ReplaceAll(buf.Bytes(), []byte(s.csrfMark), []byte(identity.CSRFToken()))
 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(out)
 }
 
 // looksLikeTitle reports whether the add form's input is a title to search

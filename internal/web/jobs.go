@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/reelpulse/reelpulse/internal/authn"
 	"github.com/reelpulse/reelpulse/internal/jobs"
 )
 
@@ -21,9 +22,8 @@ type jobsData struct {
 }
 
 // jobsPage lists the latest background jobs with their state, attempts,
-// last error and duration. There is no authentication yet: anyone who
-// reaches the dashboard can retry and cancel jobs, as they can add and
-// remove movies.
+// last error and duration. Only admins reach it and its retry and cancel
+// actions.
 func (s *server) jobsPage(w http.ResponseWriter, r *http.Request) {
 	query := r.URL.Query()
 	filter := jobs.JobFilter{State: query.Get("state"), Kind: query.Get("kind"), Limit: jobs.DefaultListLimit}
@@ -80,7 +80,9 @@ func (s *server) jobAction(w http.ResponseWriter, r *http.Request, name string, 
 		s.serverError(w, r, err)
 		return
 	}
-	s.logger.Info("Job "+name+" requested from the dashboard", "job_id", id)
+	identity := authn.FromContext(r.Context())
+	s.auth.Audit(r.Context(), &identity.User, "job_"+name, "job "+strconv.FormatInt(id, 10), authn.ClientAddress(r), "")
+	s.logger.Info("Job "+name+" requested from the dashboard", "job_id", id, "admin", identity.User.Name)
 
 	back := url.Values{}
 	if state := r.PostForm.Get("state"); slices.Contains(jobs.FilterStates(), state) {

@@ -76,7 +76,9 @@ func newJobsFixture(t *testing.T) (*fixture, *fakeJobs) {
 		t.Fatal(err)
 	}
 	tracker := &webtest.Tracker{Store: st}
-	handler, err := web.New(web.Config{
+	signedIn := webtest.NewAccounts(t, nil)
+	signedIn.TrackAll(t, st)
+	handler, err := web.New(web.Config{Accounts: signedIn.Store, Auth: signedIn.Auth,
 		Store:    st,
 		Tracker:  tracker,
 		Analyzer: webtest.Analyzer,
@@ -87,6 +89,7 @@ func newJobsFixture(t *testing.T) (*fixture, *fakeJobs) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	handler = webtest.AsMember(handler, signedIn.Admin)
 	return &fixture{store: st, tracker: tracker, handler: handler}, fake
 }
 

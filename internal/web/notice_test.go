@@ -23,7 +23,9 @@ func TestBudgetNotice(t *testing.T) {
 	if _, err := webtest.Seed(context.Background(), st, now); err != nil {
 		t.Fatalf("seed store: %v", err)
 	}
-	handler, err := web.New(web.Config{
+	signedIn := webtest.NewAccounts(t, nil)
+	signedIn.TrackAll(t, st)
+	handler, err := web.New(web.Config{Accounts: signedIn.Store, Auth: signedIn.Auth,
 		Store: st, Tracker: &webtest.Tracker{Store: st}, Analyzer: webtest.Analyzer,
 		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now },
 		DailyBudgetUSD: 1,
@@ -31,6 +33,7 @@ func TestBudgetNotice(t *testing.T) {
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
+	handler = webtest.AsMember(handler, signedIn.Admin)
 	page := func(target string) string {
 		t.Helper()
 		rec := httptest.NewRecorder()
@@ -71,13 +74,16 @@ func TestCustomAspectsShown(t *testing.T) {
 		t.Fatalf("seed store: %v", err)
 	}
 	aspects := append(append([]analyze.Aspect{}, analyze.Aspects...), analyze.Aspect{Name: "dark_humor", Description: "jokes about grim things"})
-	handler, err := web.New(web.Config{
+	signedIn := webtest.NewAccounts(t, nil)
+	signedIn.TrackAll(t, st)
+	handler, err := web.New(web.Config{Accounts: signedIn.Store, Auth: signedIn.Auth,
 		Store: st, Tracker: &webtest.Tracker{Store: st}, Analyzer: webtest.Analyzer,
 		Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }, Aspects: aspects,
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
+	handler = webtest.AsMember(handler, signedIn.Admin)
 	rec := httptest.NewRecorder()
 	handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/movies/"+webtest.MovieID, nil))
 	if body := rec.Body.String(); !strings.Contains(body, "Dark humor") || !strings.Contains(body, "jokes about grim things") {

@@ -20,6 +20,8 @@ type movieCard struct {
 	Overall   aspectView
 	State     movieState
 	Sparkline sparkline
+	// Progress is shown until the movie's reviews are analyzed.
+	Progress progressView
 }
 
 // movieState summarises the health of a movie's data for a badge.
@@ -51,6 +53,7 @@ type moviePageData struct {
 	Movie    store.Movie
 	State    movieState
 	Stats    store.MovieStats
+	Progress progressView // shown until the movie's reviews are analyzed
 	IMDbURL  string
 	Aspects  []aspectView
 	Analyzer string
@@ -69,12 +72,8 @@ type moviePageData struct {
 	// 0..100, or -1 when IMDb declares no total.
 	Completeness int
 	Helpful      []helpfulView
-	// BucketParam keeps a non-default bucket in the pager's links.
-	BucketParam    string
-	Reviews        []reviewView
-	Offset         int
-	NextOffset     int // 0 when there is no older page
-	PreviousOffset int // -1 when this is the first page
+	// Explorer lists the reviews that the page's filter selects.
+	Explorer explorerData
 }
 
 // bucketLink is one choice of the timeline's bucket switch.
@@ -92,23 +91,6 @@ type helpfulView struct {
 	Class   string // score class of the overall score
 }
 
-// reviewView is a review with its aspect scores.
-type reviewView struct {
-	Review  store.Review
-	IMDbURL string
-	Scores  []scoreView
-	// Analyzed is false when the analyzer has not scored the current text.
-	Analyzed bool
-}
-
-type scoreView struct {
-	Name     string
-	Label    string
-	Score    *int
-	Evidence string
-	Class    string
-}
-
 func aspectLabel(name string) string {
 	if name == "" {
 		return ""
@@ -123,7 +105,7 @@ func (s *server) aspectDescription(name string) string {
 		}
 	}
 	if name == store.Overall {
-		return "the review's verdict on the film as a whole"
+		return analyze.OverallDescription
 	}
 	return ""
 }
@@ -155,19 +137,9 @@ func (s *server) aspectViews(stats store.MovieStats) []aspectView {
 	return views
 }
 
-// sentiment names the side of a -2..+2 average. Averages within ±0.5 are
-// "mixed".
+// sentiment names the side of a -2..+2 average, as analyze.Sentiment does.
 func sentiment(average *float64) string {
-	switch {
-	case average == nil:
-		return "no data"
-	case *average >= 0.5:
-		return "positive"
-	case *average <= -0.5:
-		return "negative"
-	default:
-		return "mixed"
-	}
+	return analyze.Sentiment(average)
 }
 
 // stateOf summarises a movie's health from its latest review pass, when
@@ -215,11 +187,12 @@ func sentence(text string) string {
 
 func imdbTitleURL(id string) string { return "https://www.imdb.com/title/" + id + "/" }
 
-// loadCards returns a card per tracked movie.
-func (s *server) loadCards(ctx context.Context) ([]movieCard, error) {
-	movies, err := s.store.ListMovies(ctx, true)
+// loadCards returns a card per tracked movie that the request's user sees:
+// those of their list, or every one for an admin when all is set.
+func (s *server) loadCards(ctx context.Context, all bool) ([]movieCard, error) {
+	movies, err := s.listedMovies(ctx, all)
 	if err != nil {
-		return nil, fmt.Errorf("list tracked movies: %w", err)
+		return nil, err
 	}
 
 	ids := make([]string, len(movies))
@@ -232,6 +205,13 @@ func (s *server) loadCards(ctx context.Context) ([]movieCard, error) {
 		return nil, fmt.Errorf("count daily reviews of tracked movies: %w", err)
 	}
 
+	var running map[string]map[string]bool
+	for _, m := range movies {
+		if m.CheckedAt == nil || m.ScrapedAt == nil {
+			running = s.runningJobs(ctx)
+			break
+		}
+	}
 	cards := make([]movieCard, 0, len(movies))
 	for _, m := range movies {
 		stats, err := s.store.Stats(ctx, m.ID, s.analyzer)
@@ -243,6 +223,9 @@ func (s *server) loadCards(ctx context.Context) ([]movieCard, error) {
 			return nil, err
 		}
 		card := movieCard{Movie: m, Stats: stats, State: stateOf(m, run), Sparkline: newSparkline(m.ID, daily[m.ID], today)}
+		if card.Progress, err = s.loadProgress(ctx, m, stats, run, running); err != nil {
+			return nil, err
+		}
 		for _, a := range s.aspectViews(stats) {
 			if a.Name == store.Overall {
 				card.Overall = a
@@ -253,10 +236,10 @@ func (s *server) loadCards(ctx context.Context) ([]movieCard, error) {
 	return cards, nil
 }
 
-// loadMoviePage returns the data of the movie page with the reviews from
-// offset on and the timeline by bucket. A missing movie returns an error
+// loadMoviePage returns the data of the movie page with the timeline by
+// bucket and the review explorer of the query. A missing movie returns an error
 // wrapping store.ErrNotFound.
-func (s *server) loadMoviePage(ctx context.Context, id string, offset int, bucket store.Bucket) (moviePageData, error) {
+func (s *server) loadMoviePage(ctx context.Context, id string, bucket store.Bucket, query url.Values) (moviePageData, error) {
 	movie, err := s.store.GetMovie(ctx, id)
 	if err != nil {
 		return moviePageData{}, fmt.Errorf("load movie %s: %w", id, err)
@@ -269,7 +252,7 @@ func (s *server) loadMoviePage(ctx context.Context, id string, offset int, bucke
 	if err != nil {
 		return moviePageData{}, fmt.Errorf("load aggregates of movie %s: %w", id, err)
 	}
-	reviews, err := s.loadReviews(ctx, id, offset)
+	explorer, err := s.loadExplorer(ctx, id, query)
 	if err != nil {
 		return moviePageData{}, err
 	}
@@ -280,6 +263,14 @@ func (s *server) loadMoviePage(ctx context.Context, id string, offset int, bucke
 	runs, err := s.store.ListRuns(ctx, id, maxVoteRuns)
 	if err != nil {
 		return moviePageData{}, fmt.Errorf("list review passes of movie %s: %w", id, err)
+	}
+	var running map[string]map[string]bool
+	if movie.CheckedAt == nil || movie.ScrapedAt == nil {
+		running = s.runningJobs(ctx)
+	}
+	progress, err := s.loadProgress(ctx, movie, stats, run, running)
+	if err != nil {
+		return moviePageData{}, err
 	}
 
 	axis := newTimeAxis(agg.Timeline, bucket)
@@ -292,6 +283,7 @@ func (s *server) loadMoviePage(ctx context.Context, id string, offset int, bucke
 		Movie:           movie,
 		State:           stateOf(movie, run),
 		Stats:           stats,
+		Progress:        progress,
 		IMDbURL:         imdbTitleURL(id),
 		Aspects:         aspects,
 		Analyzer:        s.analyzer,
@@ -302,49 +294,39 @@ func (s *server) loadMoviePage(ctx context.Context, id string, offset int, bucke
 		AspectRadar:     radarChart(aspects),
 		Votes:           votesChart(runs),
 		Aggregates:      agg,
-		Buckets:         bucketLinks(id, bucket),
+		Buckets:         bucketLinks(id, bucket, query),
 		Completeness:    completeness(stats.ScrapedReviewCount, movie.DeclaredReviewCount),
 		Helpful: []helpfulView{
 			helpfulOf("positive", "Most helpful positive review", agg.MostHelpfulPositive),
 			helpfulOf("negative", "Most helpful negative review", agg.MostHelpfulNegative),
 		},
-		Reviews:        reviews,
-		BucketParam:    bucketParam(bucket),
-		Offset:         offset,
-		PreviousOffset: -1,
+		Explorer: explorer,
 	}
 	for _, a := range aspects {
 		data.Analyzed = max(data.Analyzed, a.Analyzed)
-	}
-	if offset > 0 {
-		data.PreviousOffset = max(0, offset-reviewsPerPage)
-	}
-	if offset+len(reviews) < stats.ScrapedReviewCount {
-		data.NextOffset = offset + len(reviews)
 	}
 	return data, nil
 }
 
 // bucketLinks returns the day, week and month links of the timeline
-// switch. Month is the default, so its link has no parameter.
-func bucketLinks(movieID string, current store.Bucket) []bucketLink {
+// switch, which keep the page's other parameters, such as the review
+// explorer's filters. Month is the default, so its link has no bucket.
+func bucketLinks(movieID string, current store.Bucket, query url.Values) []bucketLink {
 	var links []bucketLink
 	for _, b := range []store.Bucket{store.BucketDay, store.BucketWeek, store.BucketMonth} {
-		link := bucketLink{Label: strings.ToUpper(string(b[:1])) + string(b[1:]), URL: "/movies/" + url.PathEscape(movieID), Current: b == current}
+		params := cloneValues(query)
+		params.Del("bucket")
 		if b != store.BucketMonth {
-			link.URL += "?bucket=" + string(b)
+			params.Set("bucket", string(b))
+		}
+		link := bucketLink{Label: strings.ToUpper(string(b[:1])) + string(b[1:]), URL: "/movies/" + url.PathEscape(movieID), Current: b == current}
+		if len(params) > 0 {
+			link.URL += "?" + params.Encode()
 		}
 		link.URL += "#timeline-heading"
 		links = append(links, link)
 	}
 	return links
-}
-
-func bucketParam(b store.Bucket) string {
-	if b == store.BucketMonth {
-		return ""
-	}
-	return "&bucket=" + string(b)
 }
 
 // completeness returns the stored share of the declared reviews, 0..100,
@@ -362,50 +344,4 @@ func helpfulOf(side, heading string, review *store.HelpfulReview) helpfulView {
 		view.Class = scoreClasses[review.Overall+2]
 	}
 	return view
-}
-
-// loadReviews returns a page of the movie's newest reviews with the scores
-// of the configured analyzer.
-func (s *server) loadReviews(ctx context.Context, movieID string, offset int) ([]reviewView, error) {
-	reviews, err := s.store.ListReviews(ctx, store.ReviewQuery{MovieID: movieID, Limit: reviewsPerPage, Offset: offset})
-	if err != nil {
-		return nil, fmt.Errorf("list reviews of movie %s: %w", movieID, err)
-	}
-	ids := make([]string, len(reviews))
-	for i, r := range reviews {
-		ids[i] = r.ID
-	}
-	analyses, err := s.store.ReviewAnalyses(ctx, s.analyzer, ids)
-	if err != nil {
-		return nil, fmt.Errorf("load %s analyses of movie %s: %w", s.analyzer, movieID, err)
-	}
-
-	views := make([]reviewView, 0, len(reviews))
-	for _, r := range reviews {
-		view := reviewView{Review: r, IMDbURL: "https://www.imdb.com/review/" + r.ID + "/"}
-		if a, ok := analyses[r.ID]; ok && (a.ContentHash == "" || a.ContentHash == r.ContentHash) {
-			view.Analyzed = true
-			view.Scores = s.scoreViews(a)
-		}
-		views = append(views, view)
-	}
-	return views, nil
-}
-
-func (s *server) scoreViews(a store.Analysis) []scoreView {
-	byName := map[string]store.AspectScore{}
-	for _, score := range a.Aspects {
-		byName[score.Aspect] = score
-	}
-
-	var views []scoreView
-	for _, name := range analyze.Names(s.aspects) {
-		score := byName[name]
-		view := scoreView{Name: name, Label: aspectLabel(name), Score: score.Score, Evidence: score.Evidence, Class: "score-none"}
-		if score.Score != nil && *score.Score >= -2 && *score.Score <= 2 {
-			view.Class = scoreClasses[*score.Score+2]
-		}
-		views = append(views, view)
-	}
-	return views
 }

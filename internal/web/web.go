@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
+	"github.com/reelpulse/reelpulse/internal/authn"
 	"github.com/reelpulse/reelpulse/internal/jobs"
 	"github.com/reelpulse/reelpulse/internal/store"
 )
@@ -50,6 +51,14 @@ type Config struct {
 	Now func() time.Time
 	// Searcher serves the add form's title suggestions; nil disables them.
 	Searcher Searcher
+	// SuggestionImages downloads the posters of suggested titles, which the
+	// dashboard serves from its own origin; nil shows suggestions without
+	// posters.
+	SuggestionImages ImageFetcher
+	// ImageHosts are the hosts that suggestion posters may be downloaded
+	// from, as "m.media-amazon.com" or "host:port"; images elsewhere are
+	// not shown.
+	ImageHosts []string
 	// Aspects are the aspects the pages show, overall aside; nil means the
 	// built-in ones.
 	Aspects []analyze.Aspect
@@ -59,6 +68,13 @@ type Config struct {
 	// today's spend reaches it, every page shows that analysis is paused.
 	// 0 means no budget.
 	DailyBudgetUSD float64
+	// Accounts stores users, sessions, tokens and the audit log; it may be
+	// another store than Store, as in tests.
+	Accounts store.Accounts
+	// Auth authenticates requests and signs users in and out; every page
+	// but the sign-in, the first-admin setup, /healthz and /static/ needs
+	// a signed-in user.
+	Auth *authn.Authenticator
 }
 
 // ContentSecurityPolicy is sent with every dashboard response. Pages use no
@@ -80,8 +96,14 @@ type server struct {
 	now       func() time.Time
 	templates map[string]*template.Template
 	searcher  Searcher
+	suggested *suggestionCache
 	aspects   []analyze.Aspect
 	jobs      Jobs
+	accounts  store.Accounts
+	auth      *authn.Authenticator
+	// csrfMark is the random text that templates write where a form's
+	// CSRF token goes; render replaces it with the session's token.
+	csrfMark string
 
 	dailyBudget float64
 }
@@ -98,6 +120,9 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Analyzer == "" {
 		return nil, errors.New("web: missing Config.Analyzer: pass the analyzer name whose results to show, e.g. \"lexicon\"")
 	}
+	if cfg.Accounts == nil || cfg.Auth == nil {
+		return nil, errors.New("web: missing Config.Accounts or Config.Auth: pass the account store and the authenticator (authn.New)")
+	}
 
 	s := &server{
 		store:    cfg.Store,
@@ -108,11 +133,18 @@ func New(cfg Config) (http.Handler, error) {
 		searcher: cfg.Searcher,
 		aspects:  cfg.Aspects,
 		jobs:     cfg.Jobs,
+		accounts: cfg.Accounts,
+		auth:     cfg.Auth,
+		csrfMark: newCSRFMark(),
 
 		dailyBudget: cfg.DailyBudgetUSD,
 	}
 	if s.aspects == nil {
 		s.aspects = analyze.Aspects
+	}
+	s.suggested = newSuggestionCache(cfg.SuggestionImages, cfg.ImageHosts, time.Now)
+	if s.searcher != nil {
+		s.searcher = cachingSearcher{next: s.searcher, cache: s.suggested}
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
@@ -121,7 +153,7 @@ func New(cfg Config) (http.Handler, error) {
 		s.now = time.Now
 	}
 
-	templates, err := parseTemplates(s.now)
+	templates, err := parseTemplates(s.now, s.csrfMark)
 	if err != nil {
 		return nil, err
 	}
@@ -141,19 +173,26 @@ func (s *server) routes() (http.Handler, error) {
 	mux.HandleFunc("GET /{$}", s.listPage)
 	mux.HandleFunc("POST /movies", s.addMovie)
 	mux.HandleFunc("GET /movies/{id}", s.moviePage)
+	mux.HandleFunc("GET /movies/{id}/reviews/export", s.exportReviews)
+	mux.HandleFunc("GET /movies/{id}/progress", s.progress)
+	mux.HandleFunc("GET /suggestions", s.suggestions)
+	mux.HandleFunc("GET /suggestions/{id}/poster", s.suggestionPoster)
+	mux.HandleFunc("GET /compare", s.comparePage)
 	mux.HandleFunc("GET /posters/{id}", s.poster)
 	mux.HandleFunc("GET /movies/{id}/remove", s.confirmRemovePage)
 	mux.HandleFunc("POST /movies/{id}/remove", s.removeMovie)
 	mux.HandleFunc("POST /movies/{id}/unpark", s.unparkMovie)
 	if s.jobs != nil {
-		mux.HandleFunc("GET /jobs", s.jobsPage)
-		mux.HandleFunc("POST /jobs/{id}/retry", s.retryJob)
-		mux.HandleFunc("POST /jobs/{id}/cancel", s.cancelJob)
+		mux.HandleFunc("GET /jobs", s.adminOnly(s.jobsPage))
+		mux.HandleFunc("POST /jobs/{id}/retry", s.adminOnly(s.retryJob))
+		mux.HandleFunc("POST /jobs/{id}/cancel", s.adminOnly(s.cancelJob))
 	}
+	s.accountRoutes(mux)
 	mux.HandleFunc("/", s.notFoundPage)
 
 	protection := http.NewCrossOriginProtection()
-	return securityHeaders(protection.Handler(mux)), nil
+	protection.SetDenyHandler(http.HandlerFunc(s.crossOriginRejected))
+	return securityHeaders(protection.Handler(s.authenticate(mux))), nil
 }
 
 // securityHeaders sets the headers that every response carries.

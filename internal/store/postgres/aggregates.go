@@ -12,21 +12,22 @@ import (
 )
 
 // bucketStart is the SQL expression of the first day of the bucket that
-// holds submitted_at. Weeks start on Monday. Timestamps without time zone
-// keep the session's time zone out of the result.
+// holds the day column of review_days. Weeks start on Monday. Timestamps
+// without time zone keep the session's time zone out of the result.
 func bucketStart(b store.Bucket) string {
 	switch b {
 	case store.BucketDay:
-		return `submitted_at`
+		return `day`
 	case store.BucketWeek:
-		return `(submitted_at - (extract(isodow FROM submitted_at)::integer - 1))`
+		return `(day - (extract(isodow FROM day)::integer - 1))`
 	default:
-		return `date_trunc('month', submitted_at::timestamp)::date`
+		return `date_trunc('month', day::timestamp)::date`
 	}
 }
 
 // Aggregates computes the movie's aggregates from one snapshot of the
-// database.
+// database: the timeline, aspect months and recent counts from the
+// rollups, and the most helpful reviews from the reviews.
 func (s *Store) Aggregates(ctx context.Context, q store.AggregateQuery) (store.Aggregates, error) {
 	if q.Bucket == "" {
 		q.Bucket = store.BucketMonth
@@ -68,34 +69,35 @@ func (s *Store) Aggregates(ctx context.Context, q store.AggregateQuery) (store.A
 }
 
 func timeline(ctx context.Context, tx pgx.Tx, q store.AggregateQuery, agg *store.Aggregates) error {
-	rows, err := tx.Query(ctx, `SELECT bucket, reviews, rated, rating_sum,
-			(sum(rated) OVER w)::bigint, (sum(rating_sum) OVER w)::bigint
-		FROM (SELECT `+bucketStart(q.Bucket)+` AS bucket, count(*) AS reviews,
-				count(rating) AS rated, coalesce(sum(rating), 0)::bigint AS rating_sum
-			FROM reviews WHERE movie_id = $1 AND deleted_at IS NULL
-			GROUP BY bucket) AS buckets
-		WINDOW w AS (ORDER BY bucket ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-		ORDER BY bucket`, q.MovieID)
+	query := `SELECT day, reviews::bigint, rated::bigint, rating_sum FROM review_days WHERE movie_id = $1 ORDER BY day`
+	if q.Bucket != store.BucketDay {
+		query = `SELECT ` + bucketStart(q.Bucket) + ` AS bucket, sum(reviews)::bigint, sum(rated)::bigint,
+				sum(rating_sum)::bigint
+			FROM review_days WHERE movie_id = $1 GROUP BY bucket ORDER BY bucket`
+	}
+	rows, err := tx.Query(ctx, query, q.MovieID)
 	if err != nil {
 		return err
 	}
 
-	buckets, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.TimelineBucket, error) {
-		var (
-			b                 store.TimelineBucket
-			ratingSum, cumSum int
-		)
-		err := row.Scan(&b.Start, &b.Reviews, &b.RatedReviews, &ratingSum, &b.CumulativeRated, &cumSum)
-		b.Start = utc(b.Start)
-		b.AverageRating = mean(ratingSum, b.RatedReviews)
-		b.CumulativeAverage = mean(cumSum, b.CumulativeRated)
-		return b, err
+	var (
+		b         store.TimelineBucket
+		ratingSum int
+		cumSum    int
+	)
+	agg.Timeline = []store.TimelineBucket{}
+	_, err = pgx.ForEachRow(rows, []any{&b.Start, &b.Reviews, &b.RatedReviews, &ratingSum}, func() error {
+		bucket := store.TimelineBucket{Start: utc(b.Start), Reviews: b.Reviews, RatedReviews: b.RatedReviews,
+			AverageRating: mean(ratingSum, b.RatedReviews), CumulativeRated: b.RatedReviews}
+		if n := len(agg.Timeline); n > 0 {
+			bucket.CumulativeRated += agg.Timeline[n-1].CumulativeRated
+		}
+		cumSum += ratingSum
+		bucket.CumulativeAverage = mean(cumSum, bucket.CumulativeRated)
+		agg.Timeline = append(agg.Timeline, bucket)
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	agg.Timeline = emptyIfNil(buckets)
-	return nil
+	return err
 }
 
 func mean(sum, n int) *float64 {
@@ -107,50 +109,66 @@ func mean(sum, n int) *float64 {
 }
 
 func aspectMonths(ctx context.Context, tx pgx.Tx, q store.AggregateQuery, agg *store.Aggregates) error {
-	rows, err := tx.Query(ctx, `SELECT s.aspect, date_trunc('month', r.submitted_at::timestamp)::date AS month,
-			count(*), avg(s.score)::double precision
-		FROM reviews r
-		JOIN analyses a ON a.review_id = r.id AND a.content_hash = r.content_hash
-		JOIN analysis_aspects s ON s.analysis_id = a.id
-		WHERE r.movie_id = $1 AND r.deleted_at IS NULL AND a.analyzer = $2 AND s.score IS NOT NULL
-		GROUP BY s.aspect, month ORDER BY s.aspect, month`, q.MovieID, q.Analyzer)
+	rows, err := tx.Query(ctx, `SELECT aspect, month, score_m2, score_m1, score_0, score_p1, score_p2
+		FROM aspect_months WHERE movie_id = $1 AND analyzer = $2
+		ORDER BY aspect, month`, q.MovieID, q.Analyzer)
 	if err != nil {
 		return err
 	}
 
-	months, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.AspectMonth, error) {
-		var m store.AspectMonth
-		err := row.Scan(&m.Aspect, &m.Month, &m.Mentioned, &m.Average)
-		m.Month = utc(m.Month)
-		return m, err
+	var (
+		m store.AspectMonth
+		h [5]int
+	)
+	agg.AspectMonths = []store.AspectMonth{}
+	_, err = pgx.ForEachRow(rows, []any{&m.Aspect, &m.Month, &h[0], &h[1], &h[2], &h[3], &h[4]}, func() error {
+		mentioned, average := store.HistogramMean(h)
+		if average == nil {
+			return nil // analyzed, but no review of the month mentions the aspect
+		}
+		agg.AspectMonths = append(agg.AspectMonths,
+			store.AspectMonth{Aspect: m.Aspect, Month: utc(m.Month), Mentioned: mentioned, Average: *average})
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	agg.AspectMonths = emptyIfNil(months)
-	return nil
+	return err
 }
 
 func recentCounts(ctx context.Context, tx pgx.Tx, q store.AggregateQuery, agg *store.Aggregates) error {
 	return tx.QueryRow(ctx, `SELECT
-			count(*) FILTER (WHERE submitted_at >= $2),
-			count(*) FILTER (WHERE submitted_at >= $3)
-		FROM reviews WHERE movie_id = $1 AND deleted_at IS NULL AND submitted_at >= $3`,
+			coalesce(sum(reviews) FILTER (WHERE day >= $2), 0),
+			coalesce(sum(reviews), 0)
+		FROM review_days WHERE movie_id = $1 AND day >= $3`,
 		q.MovieID, date(q.Now.Add(-24*time.Hour)), date(q.Now.Add(-7*24*time.Hour))).
 		Scan(&agg.NewLastDay, &agg.NewLastWeek)
 }
 
 // mostHelpful reads the review with the most helpful votes whose overall
-// score compares to zero with op, "<" or ">".
+// score compares to zero with op, "<" or ">". It walks the movie's reviews
+// from the most helpful down and stops at the first that qualifies; OFFSET
+// 0 keeps the planner from turning the lookup of each review's score into
+// a join of every review. The aspect rollup shows first whether any
+// review qualifies, since the walk would otherwise read them all.
+// NOTE: when few reviews qualify, the walk still reads many of the others.
 func mostHelpful(ctx context.Context, tx pgx.Tx, q store.AggregateQuery, op string, dest **store.HelpfulReview) error {
-	rows, err := tx.Query(ctx, `SELECT `+reviewColumns+`, overall, evidence FROM (
-			SELECT r.*, s.score AS overall, s.evidence AS evidence
-			FROM reviews r
-			JOIN analyses a ON a.review_id = r.id AND a.content_hash = r.content_hash
-			JOIN analysis_aspects s ON s.analysis_id = a.id
-			WHERE r.movie_id = $1 AND r.deleted_at IS NULL AND a.analyzer = $2
-				AND s.aspect = $3 AND s.score `+op+` 0) AS scored
-		ORDER BY helpful_up DESC, id DESC LIMIT 1`, q.MovieID, q.Analyzer, store.Overall)
+	scores := `score_p1 + score_p2`
+	if op == "<" {
+		scores = `score_m2 + score_m1`
+	}
+	var qualifying int
+	err := tx.QueryRow(ctx, `SELECT coalesce(sum(`+scores+`), 0) FROM aspect_months
+		WHERE movie_id = $1 AND analyzer = $2 AND aspect = $3`, q.MovieID, q.Analyzer, store.Overall).Scan(&qualifying)
+	if err != nil || qualifying == 0 {
+		return err
+	}
+
+	rows, err := tx.Query(ctx, `SELECT `+reviewColumns+`, o.score, o.evidence
+		FROM reviews r
+		CROSS JOIN LATERAL (SELECT s.score, s.evidence FROM analyses a
+			JOIN analysis_aspects s ON s.analysis_id = a.id AND s.aspect = $3
+			WHERE a.review_id = r.id AND a.analyzer = $2 AND a.content_hash = r.content_hash
+			OFFSET 0) AS o
+		WHERE r.movie_id = $1 AND r.deleted_at IS NULL AND o.score `+op+` 0
+		ORDER BY r.helpful_up DESC, r.id DESC LIMIT 1`, q.MovieID, q.Analyzer, store.Overall)
 	if err != nil {
 		return err
 	}
@@ -188,10 +206,10 @@ func (s *Store) DailyReviewCounts(ctx context.Context, movieIDs []string, since 
 		return counts, nil
 	}
 
-	rows, err := s.pool.Query(ctx, `SELECT movie_id, submitted_at, count(*)
-		FROM reviews
-		WHERE movie_id = ANY($1) AND deleted_at IS NULL AND submitted_at >= $2
-		GROUP BY movie_id, submitted_at ORDER BY movie_id, submitted_at`, movieIDs, date(since))
+	rows, err := s.pool.Query(ctx, `SELECT movie_id, day, reviews
+		FROM review_days
+		WHERE movie_id = ANY($1) AND day >= $2
+		ORDER BY movie_id, day`, movieIDs, date(since))
 	if err != nil {
 		return nil, fmt.Errorf("count daily reviews of %d movies: %w", len(movieIDs), err)
 	}

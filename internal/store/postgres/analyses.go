@@ -12,46 +12,77 @@ import (
 )
 
 // SaveAnalyses stores the analyses in one transaction, each replacing the
-// earlier result, aspects included, of the same analyzer for its review.
+// earlier result, aspects included, of the same analyzer for its review,
+// and adds the difference they make to the aspect rollup. The analyses go
+// in one batch and the rollup changes in another, so that the round trips
+// to the server do not grow with the number of analyses.
 func (s *Store) SaveAnalyses(ctx context.Context, analyses []store.Analysis) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		for _, a := range analyses {
-			if err := saveAnalysis(ctx, tx, a); err != nil {
-				return fmt.Errorf("save %s analysis of review %s: %w", a.Analyzer, a.ReviewID, err)
-			}
-		}
+	if len(analyses) == 0 {
 		return nil
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return saveAnalyses(ctx, tx, analyses)
 	})
 }
 
-func saveAnalysis(ctx context.Context, tx pgx.Tx, a store.Analysis) error {
-	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO analyses
+// saveAnalyses is SaveAnalyses within tx.
+func saveAnalyses(ctx context.Context, tx pgx.Tx, analyses []store.Analysis) error {
+	deltas, err := analysisDeltas(ctx, tx, analyses)
+	if err != nil {
+		return err
+	}
+	batch := &pgx.Batch{}
+	for _, a := range analyses {
+		queueAnalysis(batch, a)
+	}
+	results := tx.SendBatch(ctx, batch)
+	for _, a := range analyses {
+		for range analysisStatements {
+			if _, err := results.Exec(); err != nil {
+				results.Close()
+				return fmt.Errorf("save %s analysis of review %s: %w", a.Analyzer, a.ReviewID, err)
+			}
+		}
+	}
+	if err := results.Close(); err != nil {
+		return err
+	}
+	return applyAspectDeltas(ctx, tx, deltas)
+}
+
+// analysisStatements is the number of statements queueAnalysis queues.
+const analysisStatements = 4
+
+// queueAnalysis queues the statements that store one analysis. The
+// aspects find the analysis by its unique (review_id, analyzer) key, so
+// that no statement waits for the id that the upsert returns.
+func queueAnalysis(batch *pgx.Batch, a store.Analysis) {
+	batch.Queue(`INSERT INTO analyses
 		(review_id, analyzer, analyzer_version, content_hash, analyzed_at, trimmed)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (review_id, analyzer) DO UPDATE SET
 			analyzer_version = excluded.analyzer_version,
 			content_hash = excluded.content_hash,
 			analyzed_at = excluded.analyzed_at,
-			trimmed = excluded.trimmed
-		RETURNING id`,
-		a.ReviewID, a.Analyzer, a.AnalyzerVersion, a.ContentHash, a.AnalyzedAt, a.Trimmed).Scan(&id)
-	if err != nil {
-		return err
-	}
+			trimmed = excluded.trimmed`,
+		a.ReviewID, a.Analyzer, a.AnalyzerVersion, a.ContentHash, a.AnalyzedAt, a.Trimmed)
+	batch.Queue(`DELETE FROM analysis_failures WHERE review_id = $1 AND analyzer = $2`, a.ReviewID, a.Analyzer)
+	batch.Queue(`DELETE FROM analysis_aspects
+		WHERE analysis_id = (SELECT id FROM analyses WHERE review_id = $1 AND analyzer = $2)`, a.ReviewID, a.Analyzer)
 
-	_, err = tx.Exec(ctx, `DELETE FROM analysis_failures WHERE review_id = $1 AND analyzer = $2`, a.ReviewID, a.Analyzer)
-	if err != nil {
-		return err
+	names := make([]string, len(a.Aspects))
+	scores := make([]*int16, len(a.Aspects))
+	evidence := make([]string, len(a.Aspects))
+	for i, aspect := range a.Aspects {
+		names[i], evidence[i] = aspect.Aspect, aspect.Evidence
+		if aspect.Score != nil {
+			scores[i] = new(int16(*aspect.Score))
+		}
 	}
-
-	batch := &pgx.Batch{}
-	batch.Queue(`DELETE FROM analysis_aspects WHERE analysis_id = $1`, id)
-	for _, aspect := range a.Aspects {
-		batch.Queue(`INSERT INTO analysis_aspects (analysis_id, aspect, score, evidence) VALUES ($1, $2, $3, $4)`,
-			id, aspect.Aspect, aspect.Score, aspect.Evidence)
-	}
-	return tx.SendBatch(ctx, batch).Close()
+	batch.Queue(`INSERT INTO analysis_aspects (analysis_id, aspect, score, evidence)
+		SELECT (SELECT id FROM analyses WHERE review_id = $1 AND analyzer = $2), aspect, score, evidence
+		FROM unnest($3::text[], $4::smallint[], $5::text[]) AS aspects (aspect, score, evidence)`,
+		a.ReviewID, a.Analyzer, names, scores, evidence)
 }
 
 // ReviewAnalyses returns the analyzer's result for each listed review that
@@ -143,42 +174,49 @@ func (s *Store) Stats(ctx context.Context, movieID, analyzer string) (store.Movi
 }
 
 func ratingStats(ctx context.Context, tx pgx.Tx, stats *store.MovieStats) error {
-	var exists bool
-	dest := []any{&exists, &stats.ScrapedReviewCount, &stats.RatedReviewCount, &stats.AverageRating}
+	var (
+		exists    bool
+		ratingSum int
+	)
+	dest := []any{&exists, &stats.ScrapedReviewCount, &stats.RatedReviewCount, &ratingSum}
 	for i := range stats.RatingHistogram {
 		dest = append(dest, &stats.RatingHistogram[i])
 	}
 
 	err := tx.QueryRow(ctx, `SELECT
 			EXISTS (SELECT 1 FROM movies WHERE id = $1),
-			count(*), count(rating), avg(rating)::double precision,
-			count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),
-			count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4),
-			count(*) FILTER (WHERE rating = 5), count(*) FILTER (WHERE rating = 6),
-			count(*) FILTER (WHERE rating = 7), count(*) FILTER (WHERE rating = 8),
-			count(*) FILTER (WHERE rating = 9), count(*) FILTER (WHERE rating = 10)
-		FROM reviews WHERE movie_id = $1 AND deleted_at IS NULL`, stats.MovieID).Scan(dest...)
+			coalesce(sum(reviews), 0), coalesce(sum(rated), 0), coalesce(sum(rating_sum), 0),
+			coalesce(sum(rated_1), 0), coalesce(sum(rated_2), 0), coalesce(sum(rated_3), 0),
+			coalesce(sum(rated_4), 0), coalesce(sum(rated_5), 0), coalesce(sum(rated_6), 0),
+			coalesce(sum(rated_7), 0), coalesce(sum(rated_8), 0), coalesce(sum(rated_9), 0),
+			coalesce(sum(rated_10), 0)
+		FROM review_days WHERE movie_id = $1`, stats.MovieID).Scan(dest...)
 	if err != nil {
 		return err
 	}
 	if !exists {
 		return store.ErrNotFound
 	}
+	stats.AverageRating = mean(ratingSum, stats.RatedReviewCount)
 	return nil
 }
 
 func monthStats(ctx context.Context, tx pgx.Tx, stats *store.MovieStats) error {
-	rows, err := tx.Query(ctx, `SELECT to_char(submitted_at, 'YYYY-MM') AS month, count(*), count(rating),
-			avg(rating)::double precision
-		FROM reviews WHERE movie_id = $1 AND deleted_at IS NULL
+	rows, err := tx.Query(ctx, `SELECT to_char(day, 'YYYY-MM') AS month, sum(reviews), sum(rated), sum(rating_sum)
+		FROM review_days WHERE movie_id = $1
 		GROUP BY month ORDER BY month`, stats.MovieID)
 	if err != nil {
 		return err
 	}
 
 	months, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.MonthCount, error) {
-		var m store.MonthCount
-		return m, row.Scan(&m.Month, &m.Reviews, &m.RatedReviews, &m.AverageRating)
+		var (
+			m         store.MonthCount
+			ratingSum int
+		)
+		err := row.Scan(&m.Month, &m.Reviews, &m.RatedReviews, &ratingSum)
+		m.AverageRating = mean(ratingSum, m.RatedReviews)
+		return m, err
 	})
 	if err != nil {
 		return err
@@ -188,26 +226,23 @@ func monthStats(ctx context.Context, tx pgx.Tx, stats *store.MovieStats) error {
 }
 
 func aspectStats(ctx context.Context, tx pgx.Tx, analyzer string, stats *store.MovieStats) error {
-	rows, err := tx.Query(ctx, `SELECT s.aspect, count(*), count(s.score), avg(s.score)::double precision,
-			count(*) FILTER (WHERE s.score = -2), count(*) FILTER (WHERE s.score = -1),
-			count(*) FILTER (WHERE s.score = 0), count(*) FILTER (WHERE s.score = 1),
-			count(*) FILTER (WHERE s.score = 2)
-		FROM reviews r
-		JOIN analyses a ON a.review_id = r.id AND a.content_hash = r.content_hash
-		JOIN analysis_aspects s ON s.analysis_id = a.id
-		WHERE r.movie_id = $1 AND r.deleted_at IS NULL AND a.analyzer = $2
-		GROUP BY s.aspect ORDER BY s.aspect`, stats.MovieID, analyzer)
+	rows, err := tx.Query(ctx, `SELECT aspect, sum(analyzed),
+			sum(score_m2), sum(score_m1), sum(score_0), sum(score_p1), sum(score_p2)
+		FROM aspect_months WHERE movie_id = $1 AND analyzer = $2
+		GROUP BY aspect ORDER BY aspect`, stats.MovieID, analyzer)
 	if err != nil {
 		return err
 	}
 
 	aspects, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.AspectStats, error) {
 		var a store.AspectStats
-		dest := []any{&a.Aspect, &a.Analyzed, &a.Mentioned, &a.Average}
+		dest := []any{&a.Aspect, &a.Analyzed}
 		for i := range a.Histogram {
 			dest = append(dest, &a.Histogram[i])
 		}
-		return a, row.Scan(dest...)
+		err := row.Scan(dest...)
+		a.Mentioned, a.Average = store.HistogramMean(a.Histogram)
+		return a, err
 	})
 	if err != nil {
 		return err

@@ -17,34 +17,43 @@ import (
 func (s *Store) ApplySync(ctx context.Context, result store.SyncResult) (store.SyncOutcome, error) {
 	var outcome store.SyncOutcome
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := finishScrape(ctx, tx, result); err != nil {
-			return err
-		}
-
-		stored, err := storedReviews(ctx, tx, result.MovieID)
-		if err != nil {
-			return err
-		}
-		plan, err := store.PlanSync(result, stored)
-		if err != nil {
-			return err
-		}
-
-		if err := applyPlan(ctx, tx, plan, result.At); err != nil {
-			return err
-		}
-		if err := updateMetadata(ctx, tx, result); err != nil {
-			return err
-		}
-
-		runID, err := insertRunWithTotals(ctx, tx, plan.Run)
-		outcome = store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID}
+		var err error
+		outcome, err = applySync(ctx, tx, result)
 		return err
 	})
 	if err != nil {
 		return store.SyncOutcome{}, fmt.Errorf("apply sync of movie %s: %w", result.MovieID, err)
 	}
 	return outcome, nil
+}
+
+// applySync is ApplySync within tx.
+func applySync(ctx context.Context, tx pgx.Tx, result store.SyncResult) (store.SyncOutcome, error) {
+	if err := finishScrape(ctx, tx, result); err != nil {
+		return store.SyncOutcome{}, err
+	}
+
+	stored, err := storedReviews(ctx, tx, result.MovieID)
+	if err != nil {
+		return store.SyncOutcome{}, err
+	}
+	plan, err := store.PlanSync(result, stored)
+	if err != nil {
+		return store.SyncOutcome{}, err
+	}
+
+	if err := applyPlan(ctx, tx, plan, result.At); err != nil {
+		return store.SyncOutcome{}, err
+	}
+	if err := refreshDays(ctx, tx, result.MovieID, store.TouchedDays(plan, stored)); err != nil {
+		return store.SyncOutcome{}, err
+	}
+	if err := updateMetadata(ctx, tx, result); err != nil {
+		return store.SyncOutcome{}, err
+	}
+
+	runID, err := insertRunWithTotals(ctx, tx, plan.Run)
+	return store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID}, err
 }
 
 func finishScrape(ctx context.Context, tx pgx.Tx, result store.SyncResult) error {
@@ -70,7 +79,8 @@ func updateMetadata(ctx context.Context, tx pgx.Tx, result store.SyncResult) err
 // storedReviews reads the state of every review of the movie that
 // store.PlanSync decides on.
 func storedReviews(ctx context.Context, tx pgx.Tx, movieID string) (map[string]store.StoredReview, error) {
-	rows, err := tx.Query(ctx, `SELECT id, helpful_up, helpful_down, deleted_at IS NOT NULL, missing_runs
+	rows, err := tx.Query(ctx, `SELECT id, helpful_up, helpful_down, deleted_at IS NOT NULL, missing_runs,
+			submitted_at
 		FROM reviews WHERE movie_id = $1`, movieID)
 	if err != nil {
 		return nil, err
@@ -81,7 +91,8 @@ func storedReviews(ctx context.Context, tx pgx.Tx, movieID string) (map[string]s
 		id string
 		r  store.StoredReview
 	)
-	_, err = pgx.ForEachRow(rows, []any{&id, &r.HelpfulUp, &r.HelpfulDown, &r.Deleted, &r.MissingRuns}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &r.HelpfulUp, &r.HelpfulDown, &r.Deleted, &r.MissingRuns, &r.SubmittedAt}, func() error {
+		r.SubmittedAt = utc(r.SubmittedAt)
 		stored[id] = r
 		return nil
 	})

@@ -72,15 +72,21 @@ func scanMovie(row pgx.Row) (store.Movie, error) {
 // TrackMovie adds the movie, or marks an existing one tracked again while
 // keeping its AddedAt.
 func (s *Store) TrackMovie(ctx context.Context, id string, at time.Time) (bool, error) {
-	// xmax is 0 only in a row version that this statement inserted.
-	var created bool
-	err := s.pool.QueryRow(ctx, `INSERT INTO movies (id, added_at) VALUES ($1, $2)
-		ON CONFLICT (id) DO UPDATE SET tracked = true
-		RETURNING xmax = 0`, id, at).Scan(&created)
+	created, err := trackMovie(ctx, s.pool, id, at)
 	if err != nil {
 		return false, fmt.Errorf("track movie %s: %w", id, err)
 	}
 	return created, nil
+}
+
+// trackMovie is TrackMovie on q, the pool or a transaction.
+func trackMovie(ctx context.Context, q querier, id string, at time.Time) (bool, error) {
+	// xmax is 0 only in a row version that this statement inserted.
+	var created bool
+	err := q.QueryRow(ctx, `INSERT INTO movies (id, added_at) VALUES ($1, $2)
+		ON CONFLICT (id) DO UPDATE SET tracked = true
+		RETURNING xmax = 0`, id, at).Scan(&created)
+	return created, err
 }
 
 // UntrackMovie marks the movie untracked.
@@ -141,16 +147,26 @@ func (s *Store) SchedulableMovieIDs(ctx context.Context, after string, limit int
 // clears LastError, unless the movie's latest review pass failed: that
 // error stays until a pass succeeds.
 func (s *Store) RecordCheck(ctx context.Context, id string, meta store.MovieMetadata, at time.Time) error {
+	if err := recordCheck(ctx, s.pool, id, meta, at); err != nil {
+		return fmt.Errorf("record check of movie %s: %w", id, err)
+	}
+	return nil
+}
+
+// execer is satisfied by *pgxpool.Pool and pgx.Tx.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// recordCheck is RecordCheck on db, the pool or a transaction.
+func recordCheck(ctx context.Context, db execer, id string, meta store.MovieMetadata, at time.Time) error {
 	args := append(metadataArgs(id, meta), at)
-	tag, err := s.pool.Exec(ctx, `UPDATE movies SET `+metadataSet+`,
+	tag, err := db.Exec(ctx, `UPDATE movies SET `+metadataSet+`,
 		checked_at = $10,
 		last_error = CASE WHEN `+latestPassFailed+` THEN last_error ELSE '' END,
 		last_error_at = CASE WHEN `+latestPassFailed+` THEN last_error_at ELSE NULL END
 		WHERE id = $1`, args...)
-	if err := updated(tag, err); err != nil {
-		return fmt.Errorf("record check of movie %s: %w", id, err)
-	}
-	return nil
+	return updated(tag, err)
 }
 
 // RecordError stores the message as the movie's LastError.

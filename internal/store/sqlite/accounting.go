@@ -37,8 +37,10 @@ func (s *Store) AnalysisFailures(ctx context.Context, movieID, analyzer string, 
 	if limit <= 0 {
 		limit = -1
 	}
+	// CROSS JOIN makes SQLite read the failures, usually few, and look up
+	// each review, instead of probing the failures of every review.
 	rows, err := s.reader.QueryContext(ctx, `SELECT f.review_id, f.analyzer_version, f.content_hash, f.reason, f.failed_at
-		FROM analysis_failures f JOIN reviews r ON r.id = f.review_id
+		FROM analysis_failures f CROSS JOIN reviews r ON r.id = f.review_id
 		WHERE r.movie_id = ? AND f.analyzer = ? AND f.content_hash = r.content_hash AND r.deleted_at IS NULL
 		ORDER BY f.failed_at DESC, f.review_id
 		LIMIT ?`, movieID, analyzer, limit)

@@ -12,20 +12,22 @@ import (
 )
 
 // bucketStart is the SQL expression of the first day of the bucket that
-// holds submitted_at, a "2006-01-02" text. Weeks start on Monday.
+// holds the day column of review_days, a "2006-01-02" text. Weeks start on
+// Monday.
 func bucketStart(b store.Bucket) string {
 	switch b {
 	case store.BucketDay:
-		return `submitted_at`
+		return `day`
 	case store.BucketWeek:
-		return `date(submitted_at, '-' || ((CAST(strftime('%w', submitted_at) AS INTEGER) + 6) % 7) || ' days')`
+		return `date(day, '-' || ((CAST(strftime('%w', day) AS INTEGER) + 6) % 7) || ' days')`
 	default:
-		return `substr(submitted_at, 1, 7) || '-01'`
+		return `substr(day, 1, 7) || '-01'`
 	}
 }
 
 // Aggregates computes the movie's aggregates from one snapshot of the
-// database.
+// database: the timeline, aspect months and recent counts from the
+// rollups, and the most helpful reviews from the reviews.
 func (s *Store) Aggregates(ctx context.Context, q store.AggregateQuery) (store.Aggregates, error) {
 	if q.Bucket == "" {
 		q.Bucket = store.BucketMonth
@@ -67,27 +69,26 @@ func (s *Store) Aggregates(ctx context.Context, q store.AggregateQuery) (store.A
 }
 
 func timeline(ctx context.Context, tx *sql.Tx, q store.AggregateQuery, agg *store.Aggregates) error {
-	rows, err := tx.QueryContext(ctx, `SELECT bucket, reviews, rated, rating_sum,
-			sum(rated) OVER w, sum(rating_sum) OVER w
-		FROM (SELECT `+bucketStart(q.Bucket)+` AS bucket, count(*) AS reviews,
-				count(rating) AS rated, coalesce(sum(rating), 0) AS rating_sum
-			FROM reviews WHERE movie_id = ? AND deleted_at IS NULL
-			GROUP BY bucket)
-		WINDOW w AS (ORDER BY bucket ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-		ORDER BY bucket`, q.MovieID)
+	query := `SELECT day, reviews, rated, rating_sum FROM review_days WHERE movie_id = ? ORDER BY day`
+	if q.Bucket != store.BucketDay {
+		query = `SELECT ` + bucketStart(q.Bucket) + ` AS bucket, sum(reviews), sum(rated), sum(rating_sum)
+			FROM review_days WHERE movie_id = ? GROUP BY bucket ORDER BY bucket`
+	}
+	rows, err := tx.QueryContext(ctx, query, q.MovieID)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 
 	agg.Timeline = []store.TimelineBucket{}
+	cumSum := 0
 	for rows.Next() {
 		var (
-			b                 store.TimelineBucket
-			start             string
-			ratingSum, cumSum int
+			b         store.TimelineBucket
+			start     string
+			ratingSum int
 		)
-		if err := rows.Scan(&start, &b.Reviews, &b.RatedReviews, &ratingSum, &b.CumulativeRated, &cumSum); err != nil {
+		if err := rows.Scan(&start, &b.Reviews, &b.RatedReviews, &ratingSum); err != nil {
 			return err
 		}
 		var p parser
@@ -96,6 +97,11 @@ func timeline(ctx context.Context, tx *sql.Tx, q store.AggregateQuery, agg *stor
 			return p.err
 		}
 		b.AverageRating = mean(ratingSum, b.RatedReviews)
+		b.CumulativeRated = b.RatedReviews
+		if n := len(agg.Timeline); n > 0 {
+			b.CumulativeRated += agg.Timeline[n-1].CumulativeRated
+		}
+		cumSum += ratingSum
 		b.CumulativeAverage = mean(cumSum, b.CumulativeRated)
 		agg.Timeline = append(agg.Timeline, b)
 	}
@@ -111,13 +117,9 @@ func mean(sum, n int) *float64 {
 }
 
 func aspectMonths(ctx context.Context, tx *sql.Tx, q store.AggregateQuery, agg *store.Aggregates) error {
-	rows, err := tx.QueryContext(ctx, `SELECT s.aspect, substr(r.submitted_at, 1, 7) || '-01' AS month,
-			count(*), avg(s.score)
-		FROM reviews r
-		JOIN analyses a ON a.review_id = r.id AND a.content_hash = r.content_hash
-		JOIN analysis_aspects s ON s.analysis_id = a.id
-		WHERE r.movie_id = ? AND r.deleted_at IS NULL AND a.analyzer = ? AND s.score IS NOT NULL
-		GROUP BY s.aspect, month ORDER BY s.aspect, month`, q.MovieID, q.Analyzer)
+	rows, err := tx.QueryContext(ctx, `SELECT aspect, month, score_m2, score_m1, score_0, score_p1, score_p2
+		FROM aspect_months WHERE movie_id = ? AND analyzer = ?
+		ORDER BY aspect, month`, q.MovieID, q.Analyzer)
 	if err != nil {
 		return err
 	}
@@ -128,10 +130,16 @@ func aspectMonths(ctx context.Context, tx *sql.Tx, q store.AggregateQuery, agg *
 		var (
 			m     store.AspectMonth
 			month string
+			h     [5]int
 		)
-		if err := rows.Scan(&m.Aspect, &month, &m.Mentioned, &m.Average); err != nil {
+		if err := rows.Scan(&m.Aspect, &month, &h[0], &h[1], &h[2], &h[3], &h[4]); err != nil {
 			return err
 		}
+		mentioned, average := store.HistogramMean(h)
+		if average == nil {
+			continue // analyzed, but no review of the month mentions the aspect
+		}
+		m.Mentioned, m.Average = mentioned, *average
 		var p parser
 		m.Month = p.date(month)
 		if p.err != nil {
@@ -144,16 +152,31 @@ func aspectMonths(ctx context.Context, tx *sql.Tx, q store.AggregateQuery, agg *
 
 func recentCounts(ctx context.Context, tx *sql.Tx, q store.AggregateQuery, agg *store.Aggregates) error {
 	return tx.QueryRowContext(ctx, `SELECT
-			count(*) FILTER (WHERE submitted_at >= ?2),
-			count(*) FILTER (WHERE submitted_at >= ?3)
-		FROM reviews WHERE movie_id = ?1 AND deleted_at IS NULL AND submitted_at >= ?3`,
+			coalesce(sum(reviews) FILTER (WHERE day >= ?2), 0),
+			coalesce(sum(reviews), 0)
+		FROM review_days WHERE movie_id = ?1 AND day >= ?3`,
 		q.MovieID, formatDate(q.Now.Add(-24*time.Hour)), formatDate(q.Now.Add(-7*24*time.Hour))).
 		Scan(&agg.NewLastDay, &agg.NewLastWeek)
 }
 
 // mostHelpful reads the review with the most helpful votes whose overall
-// score compares to zero with op, "<" or ">".
+// score compares to zero with op, "<" or ">". SQLite walks the movie's
+// reviews from the most helpful down and stops at the first that
+// qualifies. The aspect rollup shows first whether any review qualifies,
+// since the walk would otherwise read them all.
+// NOTE: when few reviews qualify, the walk still reads many of the others.
 func mostHelpful(ctx context.Context, tx *sql.Tx, q store.AggregateQuery, op string, dest **store.HelpfulReview) error {
+	scores := `score_p1 + score_p2`
+	if op == "<" {
+		scores = `score_m2 + score_m1`
+	}
+	var qualifying int
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(`+scores+`), 0) FROM aspect_months
+		WHERE movie_id = ? AND analyzer = ? AND aspect = ?`, q.MovieID, q.Analyzer, store.Overall).Scan(&qualifying)
+	if err != nil || qualifying == 0 {
+		return err
+	}
+
 	row := tx.QueryRowContext(ctx, `SELECT `+reviewColumns+`, overall, evidence FROM (
 			SELECT r.*, s.score AS overall, s.evidence AS evidence
 			FROM reviews r
@@ -198,10 +221,10 @@ func (s *Store) DailyReviewCounts(ctx context.Context, movieIDs []string, since 
 		return nil, fmt.Errorf("encode movie ids: %w", err)
 	}
 
-	rows, err := s.reader.QueryContext(ctx, `SELECT movie_id, submitted_at, count(*)
-		FROM reviews
-		WHERE movie_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL AND submitted_at >= ?
-		GROUP BY movie_id, submitted_at ORDER BY movie_id, submitted_at`, string(ids), formatDate(since))
+	rows, err := s.reader.QueryContext(ctx, `SELECT movie_id, day, reviews
+		FROM review_days
+		WHERE movie_id IN (SELECT value FROM json_each(?)) AND day >= ?
+		ORDER BY movie_id, day`, string(ids), formatDate(since))
 	if err != nil {
 		return nil, fmt.Errorf("count daily reviews of %d movies: %w", len(movieIDs), err)
 	}

@@ -10,48 +10,82 @@ import (
 )
 
 // SaveAnalyses stores the analyses in one transaction, each replacing the
-// earlier result, aspects included, of the same analyzer for its review.
+// earlier result, aspects included, of the same analyzer for its review,
+// and adds the difference they make to the aspect rollup.
 func (s *Store) SaveAnalyses(ctx context.Context, analyses []store.Analysis) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		for _, a := range analyses {
-			if err := saveAnalysis(ctx, tx, a); err != nil {
-				return fmt.Errorf("save %s analysis of review %s: %w", a.Analyzer, a.ReviewID, err)
-			}
-		}
+	if len(analyses) == 0 {
 		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		return saveAnalyses(ctx, tx, analyses)
 	})
 }
 
-func saveAnalysis(ctx context.Context, tx *sql.Tx, a store.Analysis) error {
+// saveAnalyses is SaveAnalyses within tx.
+func saveAnalyses(ctx context.Context, tx *sql.Tx, analyses []store.Analysis) error {
+	deltas, err := analysisDeltas(ctx, tx, analyses)
+	if err != nil {
+		return err
+	}
+	var statements analysisStatements
+	for _, p := range []struct {
+		dest **sql.Stmt
+		text string
+	}{
+		{&statements.upsert, upsertAnalysis},
+		{&statements.clearFailure, `DELETE FROM analysis_failures WHERE review_id = ? AND analyzer = ?`},
+		{&statements.clearAspects, `DELETE FROM analysis_aspects WHERE analysis_id = ?`},
+		{&statements.addAspect, `INSERT INTO analysis_aspects (analysis_id, aspect, score, evidence) VALUES (?, ?, ?, ?)`},
+	} {
+		statement, err := tx.PrepareContext(ctx, p.text)
+		if err != nil {
+			return err
+		}
+		defer statement.Close()
+		*p.dest = statement
+	}
+
+	for _, a := range analyses {
+		if err := statements.save(ctx, a); err != nil {
+			return fmt.Errorf("save %s analysis of review %s: %w", a.Analyzer, a.ReviewID, err)
+		}
+	}
+	return applyAspectDeltas(ctx, tx, deltas)
+}
+
+// analysisStatements are the statements that save one analysis, prepared
+// once per transaction.
+type analysisStatements struct {
+	upsert, clearFailure, clearAspects, addAspect *sql.Stmt
+}
+
+// upsertAnalysis stores an analysis and returns its id.
+const upsertAnalysis = `INSERT INTO analyses
+	(review_id, analyzer, analyzer_version, content_hash, analyzed_at, trimmed)
+	VALUES (?, ?, ?, ?, ?, ?)
+	ON CONFLICT (review_id, analyzer) DO UPDATE SET
+		analyzer_version = excluded.analyzer_version,
+		content_hash = excluded.content_hash,
+		analyzed_at = excluded.analyzed_at,
+		trimmed = excluded.trimmed
+	RETURNING id`
+
+// save stores one analysis with its aspects and clears its failure.
+func (s *analysisStatements) save(ctx context.Context, a store.Analysis) error {
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO analyses
-		(review_id, analyzer, analyzer_version, content_hash, analyzed_at, trimmed)
-		VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (review_id, analyzer) DO UPDATE SET
-			analyzer_version = excluded.analyzer_version,
-			content_hash = excluded.content_hash,
-			analyzed_at = excluded.analyzed_at,
-			trimmed = excluded.trimmed
-		RETURNING id`,
+	err := s.upsert.QueryRowContext(ctx,
 		a.ReviewID, a.Analyzer, a.AnalyzerVersion, a.ContentHash, formatTime(a.AnalyzedAt), a.Trimmed).Scan(&id)
 	if err != nil {
 		return err
 	}
-
-	_, err = tx.ExecContext(ctx, `DELETE FROM analysis_failures WHERE review_id = ? AND analyzer = ?`, a.ReviewID, a.Analyzer)
-	if err != nil {
+	if _, err := s.clearFailure.ExecContext(ctx, a.ReviewID, a.Analyzer); err != nil {
 		return err
 	}
-
-	if _, err := tx.ExecContext(ctx, `DELETE FROM analysis_aspects WHERE analysis_id = ?`, id); err != nil {
+	if _, err := s.clearAspects.ExecContext(ctx, id); err != nil {
 		return err
 	}
-
 	for _, aspect := range a.Aspects {
-		_, err := tx.ExecContext(ctx,
-			`INSERT INTO analysis_aspects (analysis_id, aspect, score, evidence) VALUES (?, ?, ?, ?)`,
-			id, aspect.Aspect, aspect.Score, aspect.Evidence)
-		if err != nil {
+		if _, err := s.addAspect.ExecContext(ctx, id, aspect.Aspect, aspect.Score, aspect.Evidence); err != nil {
 			return fmt.Errorf("aspect %s: %w", aspect.Aspect, err)
 		}
 	}
@@ -146,33 +180,36 @@ func (s *Store) Stats(ctx context.Context, movieID, analyzer string) (store.Movi
 }
 
 func ratingStats(ctx context.Context, tx *sql.Tx, stats *store.MovieStats) error {
-	var exists bool
-	dest := []any{&exists, &stats.ScrapedReviewCount, &stats.RatedReviewCount, &stats.AverageRating}
+	var (
+		exists    bool
+		ratingSum int
+	)
+	dest := []any{&exists, &stats.ScrapedReviewCount, &stats.RatedReviewCount, &ratingSum}
 	for i := range stats.RatingHistogram {
 		dest = append(dest, &stats.RatingHistogram[i])
 	}
 
 	err := tx.QueryRowContext(ctx, `SELECT
 			EXISTS (SELECT 1 FROM movies WHERE id = ?1),
-			count(*), count(rating), avg(rating),
-			count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2),
-			count(*) FILTER (WHERE rating = 3), count(*) FILTER (WHERE rating = 4),
-			count(*) FILTER (WHERE rating = 5), count(*) FILTER (WHERE rating = 6),
-			count(*) FILTER (WHERE rating = 7), count(*) FILTER (WHERE rating = 8),
-			count(*) FILTER (WHERE rating = 9), count(*) FILTER (WHERE rating = 10)
-		FROM reviews WHERE movie_id = ?1 AND deleted_at IS NULL`, stats.MovieID).Scan(dest...)
+			coalesce(sum(reviews), 0), coalesce(sum(rated), 0), coalesce(sum(rating_sum), 0),
+			coalesce(sum(rated_1), 0), coalesce(sum(rated_2), 0), coalesce(sum(rated_3), 0),
+			coalesce(sum(rated_4), 0), coalesce(sum(rated_5), 0), coalesce(sum(rated_6), 0),
+			coalesce(sum(rated_7), 0), coalesce(sum(rated_8), 0), coalesce(sum(rated_9), 0),
+			coalesce(sum(rated_10), 0)
+		FROM review_days WHERE movie_id = ?1`, stats.MovieID).Scan(dest...)
 	if err != nil {
 		return err
 	}
 	if !exists {
 		return store.ErrNotFound
 	}
+	stats.AverageRating = mean(ratingSum, stats.RatedReviewCount)
 	return nil
 }
 
 func monthStats(ctx context.Context, tx *sql.Tx, stats *store.MovieStats) error {
-	rows, err := tx.QueryContext(ctx, `SELECT substr(submitted_at, 1, 7) AS month, count(*), count(rating), avg(rating)
-		FROM reviews WHERE movie_id = ? AND deleted_at IS NULL
+	rows, err := tx.QueryContext(ctx, `SELECT substr(day, 1, 7) AS month, sum(reviews), sum(rated), sum(rating_sum)
+		FROM review_days WHERE movie_id = ?
 		GROUP BY month ORDER BY month`, stats.MovieID)
 	if err != nil {
 		return err
@@ -181,25 +218,24 @@ func monthStats(ctx context.Context, tx *sql.Tx, stats *store.MovieStats) error 
 
 	stats.ReviewsByMonth = []store.MonthCount{}
 	for rows.Next() {
-		var m store.MonthCount
-		if err := rows.Scan(&m.Month, &m.Reviews, &m.RatedReviews, &m.AverageRating); err != nil {
+		var (
+			m         store.MonthCount
+			ratingSum int
+		)
+		if err := rows.Scan(&m.Month, &m.Reviews, &m.RatedReviews, &ratingSum); err != nil {
 			return err
 		}
+		m.AverageRating = mean(ratingSum, m.RatedReviews)
 		stats.ReviewsByMonth = append(stats.ReviewsByMonth, m)
 	}
 	return rows.Err()
 }
 
 func aspectStats(ctx context.Context, tx *sql.Tx, analyzer string, stats *store.MovieStats) error {
-	rows, err := tx.QueryContext(ctx, `SELECT s.aspect, count(*), count(s.score), avg(s.score),
-			count(*) FILTER (WHERE s.score = -2), count(*) FILTER (WHERE s.score = -1),
-			count(*) FILTER (WHERE s.score = 0), count(*) FILTER (WHERE s.score = 1),
-			count(*) FILTER (WHERE s.score = 2)
-		FROM reviews r
-		JOIN analyses a ON a.review_id = r.id AND a.content_hash = r.content_hash
-		JOIN analysis_aspects s ON s.analysis_id = a.id
-		WHERE r.movie_id = ? AND r.deleted_at IS NULL AND a.analyzer = ?
-		GROUP BY s.aspect ORDER BY s.aspect`, stats.MovieID, analyzer)
+	rows, err := tx.QueryContext(ctx, `SELECT aspect, sum(analyzed),
+			sum(score_m2), sum(score_m1), sum(score_0), sum(score_p1), sum(score_p2)
+		FROM aspect_months WHERE movie_id = ? AND analyzer = ?
+		GROUP BY aspect ORDER BY aspect`, stats.MovieID, analyzer)
 	if err != nil {
 		return err
 	}
@@ -208,13 +244,14 @@ func aspectStats(ctx context.Context, tx *sql.Tx, analyzer string, stats *store.
 	stats.Aspects = []store.AspectStats{}
 	for rows.Next() {
 		var a store.AspectStats
-		dest := []any{&a.Aspect, &a.Analyzed, &a.Mentioned, &a.Average}
+		dest := []any{&a.Aspect, &a.Analyzed}
 		for i := range a.Histogram {
 			dest = append(dest, &a.Histogram[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
+		a.Mentioned, a.Average = store.HistogramMean(a.Histogram)
 		stats.Aspects = append(stats.Aspects, a)
 	}
 	return rows.Err()

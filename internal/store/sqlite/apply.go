@@ -15,34 +15,43 @@ import (
 func (s *Store) ApplySync(ctx context.Context, result store.SyncResult) (store.SyncOutcome, error) {
 	var outcome store.SyncOutcome
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := finishScrape(ctx, tx, result); err != nil {
-			return err
-		}
-
-		stored, err := storedReviews(ctx, tx, result.MovieID)
-		if err != nil {
-			return err
-		}
-		plan, err := store.PlanSync(result, stored)
-		if err != nil {
-			return err
-		}
-
-		if err := applyPlan(ctx, tx, plan, result); err != nil {
-			return err
-		}
-		if err := updateMetadata(ctx, tx, result); err != nil {
-			return err
-		}
-
-		runID, err := insertRunWithTotals(ctx, tx, plan.Run)
-		outcome = store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID}
+		var err error
+		outcome, err = applySync(ctx, tx, result)
 		return err
 	})
 	if err != nil {
 		return store.SyncOutcome{}, fmt.Errorf("apply sync of movie %s: %w", result.MovieID, err)
 	}
 	return outcome, nil
+}
+
+// applySync is ApplySync within tx.
+func applySync(ctx context.Context, tx *sql.Tx, result store.SyncResult) (store.SyncOutcome, error) {
+	if err := finishScrape(ctx, tx, result); err != nil {
+		return store.SyncOutcome{}, err
+	}
+
+	stored, err := storedReviews(ctx, tx, result.MovieID)
+	if err != nil {
+		return store.SyncOutcome{}, err
+	}
+	plan, err := store.PlanSync(result, stored)
+	if err != nil {
+		return store.SyncOutcome{}, err
+	}
+
+	if err := applyPlan(ctx, tx, plan, result); err != nil {
+		return store.SyncOutcome{}, err
+	}
+	if err := refreshDays(ctx, tx, result.MovieID, store.TouchedDays(plan, stored)); err != nil {
+		return store.SyncOutcome{}, err
+	}
+	if err := updateMetadata(ctx, tx, result); err != nil {
+		return store.SyncOutcome{}, err
+	}
+
+	runID, err := insertRunWithTotals(ctx, tx, plan.Run)
+	return store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID}, err
 }
 
 func finishScrape(ctx context.Context, tx *sql.Tx, result store.SyncResult) error {
@@ -69,7 +78,8 @@ func updateMetadata(ctx context.Context, tx *sql.Tx, result store.SyncResult) er
 // storedReviews reads the state of every review of the movie that
 // store.PlanSync decides on.
 func storedReviews(ctx context.Context, tx *sql.Tx, movieID string) (map[string]store.StoredReview, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, helpful_up, helpful_down, deleted_at IS NOT NULL, missing_runs
+	rows, err := tx.QueryContext(ctx, `SELECT id, helpful_up, helpful_down, deleted_at IS NOT NULL, missing_runs,
+			submitted_at
 		FROM reviews WHERE movie_id = ?`, movieID)
 	if err != nil {
 		return nil, err
@@ -79,11 +89,15 @@ func storedReviews(ctx context.Context, tx *sql.Tx, movieID string) (map[string]
 	stored := map[string]store.StoredReview{}
 	for rows.Next() {
 		var (
-			id string
-			r  store.StoredReview
+			id, submitted string
+			r             store.StoredReview
+			p             parser
 		)
-		if err := rows.Scan(&id, &r.HelpfulUp, &r.HelpfulDown, &r.Deleted, &r.MissingRuns); err != nil {
+		if err := rows.Scan(&id, &r.HelpfulUp, &r.HelpfulDown, &r.Deleted, &r.MissingRuns, &submitted); err != nil {
 			return nil, err
+		}
+		if r.SubmittedAt = p.date(submitted); p.err != nil {
+			return nil, p.err
 		}
 		stored[id] = r
 	}

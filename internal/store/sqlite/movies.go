@@ -75,26 +75,32 @@ func scanMovie(row rowScanner) (store.Movie, error) {
 func (s *Store) TrackMovie(ctx context.Context, id string, at time.Time) (bool, error) {
 	created := false
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		result, err := tx.ExecContext(ctx,
-			`INSERT INTO movies (id, added_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`,
-			id, formatTime(at))
-		if err != nil {
-			return err
-		}
-
-		inserted, err := result.RowsAffected()
-		if err != nil || inserted == 1 {
-			created = inserted == 1
-			return err
-		}
-
-		_, err = tx.ExecContext(ctx, `UPDATE movies SET tracked = 1 WHERE id = ?`, id)
+		var err error
+		created, err = trackMovie(ctx, tx, id, at)
 		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("track movie %s: %w", id, err)
 	}
 	return created, nil
+}
+
+// trackMovie is TrackMovie within tx.
+func trackMovie(ctx context.Context, tx *sql.Tx, id string, at time.Time) (bool, error) {
+	result, err := tx.ExecContext(ctx,
+		`INSERT INTO movies (id, added_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`,
+		id, formatTime(at))
+	if err != nil {
+		return false, err
+	}
+
+	inserted, err := result.RowsAffected()
+	if err != nil || inserted == 1 {
+		return inserted == 1, err
+	}
+
+	_, err = tx.ExecContext(ctx, `UPDATE movies SET tracked = 1 WHERE id = ?`, id)
+	return false, err
 }
 
 // UntrackMovie marks the movie untracked.
@@ -172,16 +178,26 @@ func (s *Store) SchedulableMovieIDs(ctx context.Context, after string, limit int
 // clears LastError, unless the movie's latest review pass failed: that
 // error stays until a pass succeeds.
 func (s *Store) RecordCheck(ctx context.Context, id string, meta store.MovieMetadata, at time.Time) error {
+	if err := recordCheck(ctx, s.writer, id, meta, at); err != nil {
+		return fmt.Errorf("record check of movie %s: %w", id, err)
+	}
+	return nil
+}
+
+// execer is a *sql.DB or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// recordCheck is RecordCheck on db, a database or a transaction.
+func recordCheck(ctx context.Context, db execer, id string, meta store.MovieMetadata, at time.Time) error {
 	args := append(metadataArgs(id, meta), formatTime(at))
-	result, err := s.writer.ExecContext(ctx, `UPDATE movies SET `+metadataSet+`,
+	result, err := db.ExecContext(ctx, `UPDATE movies SET `+metadataSet+`,
 		checked_at = ?10,
 		last_error = CASE WHEN `+latestPassFailed+` THEN last_error ELSE '' END,
 		last_error_at = CASE WHEN `+latestPassFailed+` THEN last_error_at ELSE NULL END
 		WHERE id = ?1`, args...)
-	if err := updated(result, err); err != nil {
-		return fmt.Errorf("record check of movie %s: %w", id, err)
-	}
-	return nil
+	return updated(result, err)
 }
 
 // RecordError stores the message as the movie's LastError.

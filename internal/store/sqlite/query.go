@@ -15,6 +15,11 @@ var dialect = reviewsql.Dialect{
 	Placeholder: func(n int) string { return "?" + strconv.Itoa(n) },
 	Date:        func(t time.Time) any { return t.UTC().Format(time.DateOnly) },
 	Like:        "LIKE",
+	Indexed:     reviewsql.HasTrigram,
+	// The trigram index of migration 0008 contains the titles and texts
+	// with their ASCII letters lowercased, so that it matches what LIKE
+	// matches.
+	TextIndex: `r.rowid IN (SELECT rowid FROM reviews_fts WHERE reviews_fts MATCH %s)`,
 }
 
 // QueryReviews returns the page of the movie's reviews that filter selects, with
@@ -38,6 +43,9 @@ func (s *Store) QueryReviews(ctx context.Context, filter store.ReviewFilter) (st
 			result.Total = new(0)
 			if err := tx.QueryRowContext(ctx, count.SQL, count.Args...).Scan(result.Total); err != nil {
 				return err
+			}
+			if count.Limit > 0 && *result.Total > count.Limit {
+				*result.Total, result.TotalCapped = count.Limit, true
 			}
 		}
 		rows, err := tx.QueryContext(ctx, page.SQL, page.Args...)

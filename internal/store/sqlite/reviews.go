@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/reelpulse/reelpulse/internal/store"
 )
@@ -105,9 +106,9 @@ func (s *Store) ListReviews(ctx context.Context, q store.ReviewQuery) ([]store.R
 	}
 
 	rows, err := s.reader.QueryContext(ctx, `SELECT `+reviewColumns+` FROM reviews
-		WHERE (?1 = '' OR movie_id = ?1) AND (?4 OR deleted_at IS NULL)
+		WHERE `+listConditions(q, "?3")+`
 		ORDER BY submitted_at DESC, id DESC
-		LIMIT ?2 OFFSET ?3`, q.MovieID, limit, max(q.Offset, 0), q.IncludeDeleted)
+		LIMIT ?1 OFFSET ?2`, limit, max(q.Offset, 0), q.MovieID)
 	if err != nil {
 		return nil, fmt.Errorf("list reviews of movie %q: %w", q.MovieID, err)
 	}
@@ -154,4 +155,19 @@ func (s *Store) PendingAnalysis(ctx context.Context, q store.PendingQuery) ([]st
 		return nil, fmt.Errorf("list reviews of movie %s pending %s %s: %w", q.MovieID, q.Analyzer, q.AnalyzerVersion, err)
 	}
 	return reviews, nil
+}
+
+// listConditions returns the WHERE conditions of a review list, with
+// movieID the placeholder of q.MovieID. Conditions that do not apply are
+// left out of the text, so that the planner can walk the
+// (movie_id, submitted_at, id) index instead of sorting every review.
+func listConditions(q store.ReviewQuery, movieID string) string {
+	conditions := []string{"TRUE"}
+	if q.MovieID != "" {
+		conditions = append(conditions, "movie_id = "+movieID)
+	}
+	if !q.IncludeDeleted {
+		conditions = append(conditions, "deleted_at IS NULL")
+	}
+	return strings.Join(conditions, " AND ")
 }

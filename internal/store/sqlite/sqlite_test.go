@@ -41,6 +41,14 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return historyStore{open(t)} })
 }
 
+func TestAccountsConformance(t *testing.T) {
+	storetest.RunAccounts(t, func(t *testing.T) storetest.AccountsStore { return open(t) })
+}
+
+func TestDumpConformance(t *testing.T) {
+	storetest.RunDump(t, func(t *testing.T) storetest.DumpStore { return open(t) })
+}
+
 func TestMigrateTwiceRecordsOnce(t *testing.T) {
 	ctx := t.Context()
 	s := open(t)

@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,6 +130,120 @@ func testQueryReviews(t *testing.T, s store.Store) {
 			}
 		})
 	}
+	t.Run("text search", func(t *testing.T) { testQueryReviewsText(t, s) })
+}
+
+// textReview returns a review of movie tt0000003 for the text search tests.
+func textReview(id, title, text string) store.Review {
+	r := explorerReview(id, ptr(7), [3]int{2025, 4, 1}, 0, false, title, text)
+	r.MovieID = "tt0000003"
+	r.ContentHash = "hash-" + id + "-" + text
+	return r
+}
+
+// testQueryReviewsText checks the text filter on both of its paths: texts
+// of reviewsql.MinIndexedText characters or more, which the back ends may
+// look up in a trigram index, and shorter ones, which they match by
+// scanning. The index must follow the reviews as they are added, edited,
+// deleted and restored from a dump.
+func testQueryReviewsText(t *testing.T, s store.Store) {
+	track(t, s, "tt0000003")
+	reviews := []store.Review{
+		textReview("tx1", "Lighthouse", "A LIGHTHOUSE keeper's tale."),
+		textReview("tx2", "Café crème", "Ein naïve Blick, ÉCOLE du regard."),
+		textReview("tx3", "Deal", `rate 50%_off, he said "wow" OR NOT*`),
+		textReview("tx4", "First draft", "original wording here"),
+		textReview("tx5", "Soon gone", "vanishing lighthouse review"),
+	}
+	applySync(t, s, store.SyncResult{MovieID: "tt0000003", Upserts: reviews, At: at(1)})
+
+	query := func(t *testing.T, text string) []string {
+		t.Helper()
+		ids, page := queryIDs(t, s, store.ReviewFilter{MovieID: "tt0000003", Text: text, Sort: store.SortOldest, CountTotal: true})
+		if page.Total == nil || *page.Total != len(ids) {
+			t.Errorf("text %q: total %v, want %d", text, page.Total, len(ids))
+		}
+		return ids
+	}
+	check := func(t *testing.T, cases []struct{ text, want string }) {
+		t.Helper()
+		for _, c := range cases {
+			want := []string{}
+			if c.want != "" {
+				want = strings.Split(c.want, " ")
+			}
+			equal(t, fmt.Sprintf("reviews containing %q", c.text), query(t, c.text), want)
+		}
+	}
+
+	check(t, []struct{ text, want string }{
+		{"lighthouse", "tx1 tx5"},    // indexed, in title and text, any ASCII case
+		{"LightHouse KEEPER", "tx1"}, // indexed, across words
+		{"keeper's", "tx1"},          // a quote inside
+		{"ke", "tx1"},                // too short for a trigram: scanned
+		{"É", "tx2"},                 // one non-ASCII character: scanned
+		{"x", ""},                    // too short, no match
+		{"house k", "tx1"},           // spaces count as characters
+		{"NAïVE", "tx2"},             // ASCII letters fold around a non-ASCII one
+		{"ïve", "tx2"},               // three characters, four bytes
+		{"aï", "tx2"},                // two characters, three bytes: scanned
+		{"café crème", "tx2"},        // non-ASCII in the title
+		{"0%_", "tx3"},               // wildcards are literal
+		{"5_%", ""},                  // and match no other character
+		{"%_o", "tx3"},               // a wildcard at the start
+		{"__", ""},                   // short wildcards
+		{`"wow"`, "tx3"},             // FTS5 quotes are literal
+		{`wow" OR NOT*`, "tx3"},      // and so are its operators
+		{"OR lighthouse", ""},        // which find nothing else
+		{"ighthous", "tx1 tx5"},      // a substring of a word
+		{"nowhere at all", ""},       // no match
+		{"lighthouse keeper's tale.", "tx1"},
+	})
+
+	// An edit replaces the indexed text; a pass that only sees the
+	// review keeps it.
+	edited := reviews[3]
+	edited.Text = "Rewritten prose, lighthouse free"
+	edited.ContentHash = "hash-tx4-edited"
+	applySync(t, s, store.SyncResult{MovieID: "tt0000003", Upserts: []store.Review{edited}, ApplyEdits: true, At: at(2)})
+	seen := []store.ReviewVotes{}
+	for _, r := range reviews[:4] {
+		seen = append(seen, store.ReviewVotes{ReviewID: r.ID, HelpfulUp: 3})
+	}
+	// Two complete passes without tx5 mark it deleted.
+	applySync(t, s, store.SyncResult{MovieID: "tt0000003", Seen: seen, Complete: true, At: at(3)})
+	applySync(t, s, store.SyncResult{MovieID: "tt0000003", Seen: seen, Complete: true, At: at(4)})
+	check(t, []struct{ text, want string }{
+		{"original", ""},
+		{"wording", ""},
+		{"rewritten PROSE", "tx4"},
+		{"lighthouse", "tx1 tx4"},
+		{"vanishing", ""},
+		{"Re", "tx2 tx4"}, // scanned: "regard" and "Rewritten"
+	})
+
+	// A restore deletes every review and inserts the dumped ones.
+	dumper, ok := s.(store.Dumper)
+	if !ok {
+		return
+	}
+	tables := DumpAll(t, dumper)
+	reviewsTable := store.DumpTables[slices.IndexFunc(store.DumpTables, func(t store.Table) bool { return t.Name == "reviews" })]
+	id, text := slices.Index(reviewsTable.ColumnNames(), "id"), slices.Index(reviewsTable.ColumnNames(), "text")
+	for _, row := range tables["reviews"] {
+		if row[id] == "tx1" {
+			row[text] = "Restored with other words"
+		}
+	}
+	if err := loadAll(t.Context(), dumper, tables); err != nil {
+		t.Fatalf("load the dump: %v", err)
+	}
+	check(t, []struct{ text, want string }{
+		{"keeper", ""},
+		{"lighthouse", "tx1 tx4"}, // tx1's title
+		{"other words", "tx1"},
+		{"rewritten", "tx4"},
+	})
 }
 
 func testQueryReviewsCursor(t *testing.T, s store.Store) {
@@ -164,6 +281,34 @@ func testQueryReviewsCursor(t *testing.T, s store.Store) {
 	}
 	if _, err := s.QueryReviews(t.Context(), store.ReviewFilter{MovieID: "tt0000001", Polarity: "great"}); !errors.Is(err, store.ErrInvalidFilter) {
 		t.Errorf("unknown polarity: error %v, want ErrInvalidFilter", err)
+	}
+}
+
+// testQueryReviewsCountLimit checks that a count reading the reviews stops
+// at CountLimit and says so, while one that the rollups answer stays exact.
+func testQueryReviewsCountLimit(t *testing.T, s store.Store) {
+	seedExplorer(t, s)
+	// Four listed reviews are not spoilers, and a spoiler filter is
+	// counted from the reviews; all five are counted from the rollups.
+	for _, tc := range []struct {
+		name   string
+		filter store.ReviewFilter
+		total  int
+		capped bool
+	}{
+		{"capped scan", store.ReviewFilter{Spoiler: store.SpoilerExclude, CountLimit: 2}, 2, true},
+		{"limit above the matches", store.ReviewFilter{Spoiler: store.SpoilerExclude, CountLimit: 10}, 4, false},
+		{"limit equal to the matches", store.ReviewFilter{Spoiler: store.SpoilerExclude, CountLimit: 4}, 4, false},
+		{"capped text scan", store.ReviewFilter{Text: "t", CountLimit: 1}, 1, true},
+		{"rollup count stays exact", store.ReviewFilter{CountLimit: 2}, 5, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.filter.MovieID, tc.filter.CountTotal, tc.filter.Limit = "tt0000001", true, 1
+			_, page := queryIDs(t, s, tc.filter)
+			if page.Total == nil || *page.Total != tc.total || page.TotalCapped != tc.capped {
+				t.Errorf("total %v, capped %v; want %d, %v", page.Total, page.TotalCapped, tc.total, tc.capped)
+			}
+		})
 	}
 }
 

@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListReviews", testListReviews},
 		{"QueryReviews", testQueryReviews},
 		{"QueryReviewsCursor", testQueryReviewsCursor},
+		{"QueryReviewsCountLimit", testQueryReviewsCountLimit},
 		{"QueryReviewsCursorStable", testQueryReviewsCursorStable},
 		{"PendingAnalysis", testPendingAnalysis},
 		{"SaveAnalysesReplaces", testSaveAnalysesReplaces},
@@ -68,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Snapshots", testSnapshots},
 		{"Aggregates", testAggregates},
 		{"DailyReviewCounts", testDailyReviewCounts},
+		{"Rollups", testRollups},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -30,6 +30,8 @@ func (s *Store) QueryReviews(_ context.Context, f store.ReviewFilter) (store.Rev
 
 	page := store.ReviewPage{Reviews: []store.Review{}}
 	if f.CountTotal {
+		// The count is always exact: the fake has no rollups to tell which
+		// counts the real stores cap at CountLimit.
 		page.Total = new(len(matched))
 	}
 	for _, r := range matched {

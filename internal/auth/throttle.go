@@ -1,0 +1,149 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+// AuditLog is the part of store.Accounts that the throttle uses.
+type AuditLog interface {
+	RecordAudit(ctx context.Context, e store.AuditEvent) (int64, error)
+	CountAudit(ctx context.Context, q store.AuditCount) (int, error)
+}
+
+// Default throttle settings: the 11th failed sign-in within a minute, for
+// one account or from one address, is rejected.
+const (
+	DefaultFailureLimit  = 10
+	DefaultFailureWindow = time.Minute
+)
+
+// ErrThrottled is wrapped by the *ThrottledError that Throttle.Allow
+// returns.
+var ErrThrottled = errors.New("too many failed sign-ins")
+
+// ThrottledError rejects a sign-in attempt.
+type ThrottledError struct {
+	By         string        // "account" or "address"
+	Failures   int           // failures counted in the window
+	Window     time.Duration // the throttle's window
+	RetryAfter time.Duration // whole seconds until an attempt is allowed again
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("%d failed sign-ins for this %s in the last %d seconds; try again in %d seconds",
+		e.Failures, e.By, int(e.Window.Seconds()), int(e.RetryAfter.Seconds()))
+}
+
+func (e *ThrottledError) Unwrap() error { return ErrThrottled }
+
+// Throttle limits failed sign-ins per account and per client address,
+// counting the sign_in_failed events of the audit log, so that the limit
+// holds across restarts and across the processes that share a database.
+type Throttle struct {
+	log    AuditLog
+	limit  int
+	window time.Duration
+	now    func() time.Time
+}
+
+// NewThrottle returns a throttle that allows limit failures per window;
+// zero values take DefaultFailureLimit and DefaultFailureWindow.
+func NewThrottle(log AuditLog, limit int, window time.Duration, now func() time.Time) *Throttle {
+	if limit <= 0 {
+		limit = DefaultFailureLimit
+	}
+	if window <= 0 {
+		window = DefaultFailureWindow
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Throttle{log: log, limit: limit, window: window, now: now}
+}
+
+// Allow returns nil when a sign-in attempt for account from address may go
+// ahead, or a *ThrottledError when the account or the address already had
+// limit failures within the window. A rejected attempt is recorded as a
+// sign_in_throttled event, which does not count as a failure. Empty values
+// are not counted: pass the address without its port.
+func (t *Throttle) Allow(ctx context.Context, account, address string) error {
+	now := t.now()
+	checks := []struct {
+		by string
+		q  store.AuditCount
+	}{
+		{"account", store.AuditCount{Action: store.AuditSignInFailed, Target: account}},
+		{"address", store.AuditCount{Action: store.AuditSignInFailed, Address: address}},
+	}
+	for _, c := range checks {
+		if c.q.Target == "" && c.q.Address == "" {
+			continue
+		}
+		c.q.Since = now.Add(-t.window)
+		n, err := t.log.CountAudit(ctx, c.q)
+		if err != nil {
+			return fmt.Errorf("check the sign-in throttle: %w", err)
+		}
+		if n < t.limit {
+			continue
+		}
+
+		retry, err := t.retryAfter(ctx, c.q, now)
+		if err != nil {
+			return err
+		}
+		rejected := &ThrottledError{By: c.by, Failures: n, Window: t.window, RetryAfter: retry}
+		_, err = t.log.RecordAudit(ctx, store.AuditEvent{
+			At: now, ActorName: account, Action: store.AuditSignInThrottled,
+			Target: account, Address: address, Detail: "by " + c.by,
+		})
+		if err != nil {
+			return fmt.Errorf("record a throttled sign-in: %w", err)
+		}
+		return rejected
+	}
+	return nil
+}
+
+// retryAfter finds, to the second, how long until fewer than limit of the
+// failures that q selects fall within the window: the smallest shift d for
+// which the window starting d later holds fewer. The count only falls as d
+// grows, so a binary search needs about six counts for a minute.
+func (t *Throttle) retryAfter(ctx context.Context, q store.AuditCount, now time.Time) (time.Duration, error) {
+	// At the shift of a whole window plus a second, no past failure
+	// remains in it.
+	lo, hi := int64(0), int64((t.window+time.Second-1)/time.Second)+1
+	for lo < hi {
+		mid := (lo + hi) / 2
+		q.Since = now.Add(-t.window + time.Duration(mid)*time.Second)
+		n, err := t.log.CountAudit(ctx, q)
+		if err != nil {
+			return 0, fmt.Errorf("check the sign-in throttle: %w", err)
+		}
+		if n < t.limit {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return time.Duration(max(lo, 1)) * time.Second, nil
+}
+
+// Failed records a failed sign-in for account from address, which later
+// Allow calls count. userID is the account's id, or nil when no user has
+// that name.
+func (t *Throttle) Failed(ctx context.Context, userID *int64, account, address string) error {
+	_, err := t.log.RecordAudit(ctx, store.AuditEvent{
+		At: t.now(), ActorID: userID, ActorName: account, Action: store.AuditSignInFailed,
+		Target: account, Address: address,
+	})
+	if err != nil {
+		return fmt.Errorf("record a failed sign-in: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package authn
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+// CanSeeMovie reports whether the identity may read and act on the movie:
+// an admin may see every movie, an analyst only those on their own list.
+// Callers respond "not found" otherwise, so that an analyst cannot tell
+// another user's movie from one that is not stored.
+func (a *Authenticator) CanSeeMovie(ctx context.Context, id *Identity, movieID string) (bool, error) {
+	if id == nil {
+		return false, nil
+	}
+	if id.IsAdmin() {
+		return true, nil
+	}
+	ids, err := a.accounts.UserMovieIDs(ctx, id.User.ID)
+	if err != nil {
+		return false, fmt.Errorf("read the list of user %q: %w", id.User.Name, err)
+	}
+	return slices.Contains(ids, movieID), nil
+}
+
+// MovieIDInPath returns the movie id in an escaped path (URL.EscapedPath)
+// under one of the prefixes, such as "tt0013442" for
+// "/api/v1/movies/tt0013442/reviews" and the prefix "/api/v1/movies/", as
+// ServeMux's {id} wildcard reads it, and false for other paths.
+func MovieIDInPath(escapedPath string, prefixes ...string) (string, bool) {
+	for _, prefix := range prefixes {
+		rest, ok := strings.CutPrefix(escapedPath, prefix)
+		if !ok {
+			continue
+		}
+		segment, _, _ := strings.Cut(rest, "/")
+		id, err := url.PathUnescape(segment)
+		if err == nil && id != "" {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+// FilterMovies returns the movies that the identity's list pages show: for
+// an admin who requests all of them, every movie; otherwise those on the
+// user's own list, in their given order. Movies that the CLI or the demo
+// tracked without a user are on no list, so only the "all" view of an
+// admin shows them.
+func (a *Authenticator) FilterMovies(ctx context.Context, id *Identity, all bool, movies []store.Movie) ([]store.Movie, error) {
+	if id == nil {
+		return nil, nil
+	}
+	if all && id.IsAdmin() {
+		return movies, nil
+	}
+	ids, err := a.accounts.UserMovieIDs(ctx, id.User.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read the list of user %q: %w", id.User.Name, err)
+	}
+	own := make(map[string]bool, len(ids))
+	for _, movieID := range ids {
+		own[movieID] = true
+	}
+	var kept []store.Movie
+	for _, m := range movies {
+		if own[m.ID] {
+			kept = append(kept, m)
+		}
+	}
+	return kept, nil
+}

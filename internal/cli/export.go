@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/reelpulse/reelpulse/internal/analyze"
+	"github.com/reelpulse/reelpulse/internal/imdb"
+	"github.com/reelpulse/reelpulse/internal/reviewquery"
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+// movieList collects repeated --movie flags.
+type movieList []string
+
+func (m *movieList) String() string { return fmt.Sprint(*m) }
+
+func (m *movieList) Set(value string) error {
+	id, err := imdb.ParseID(value)
+	if err != nil {
+		return err
+	}
+	*m = append(*m, id)
+	return nil
+}
+
+func runExport(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "export", "[--format csv|jsonl|parquet] [--out DIR] [--movie ID]... [--all] [--analyzer NAME]",
+		"Write the tracked movies and their reviews with aspect scores to two files\n"+
+			"in DIR: movies.FORMAT (metadata, review counts, average rating and each\n"+
+			"aspect's average) and reviews.FORMAT (one row per review that is not\n"+
+			"deleted, with each aspect's score and evidence). The JSONL reviews file\n"+
+			"is what reelpulse import reads back.")
+	formatName := fs.String("format", "csv", "file format: csv, jsonl or parquet")
+	out := fs.String("out", ".", "directory to write movies.FORMAT and reviews.FORMAT to; created when missing")
+	var movies movieList
+	fs.Var(&movies, "movie", "export only this movie (an IMDb id or title URL); repeat for several")
+	all := fs.Bool("all", false, "also export movies that are no longer tracked")
+	analyzerFlag := fs.String("analyzer", "", "analyzer whose scores to export; default the configured one")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q: pass movies with --movie", fs.Arg(0))
+	}
+	format, err := reviewquery.ParseFormat(url.Values{"format": {*formatName}})
+	if err != nil {
+		return fmt.Errorf("invalid --format %q: use csv, jsonl or parquet", *formatName)
+	}
+
+	a, err := loadApp(ctx, env, nil)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	analyzer := *analyzerFlag
+	if analyzer == "" {
+		analyzer = a.analyzer.Name()
+	}
+
+	selected, err := exportedMovies(ctx, a.store, movies, *all)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*out, 0o750); err != nil {
+		return fmt.Errorf("create --out directory: %w", err)
+	}
+	aspects := analyze.Names(a.aspects)
+
+	moviesPath := filepath.Join(*out, "movies."+format.Name)
+	err = writeFile(moviesPath, func(f *os.File) error {
+		w := reviewquery.NewMovieWriter(format, f, aspects)
+		for _, m := range selected {
+			stats, err := a.store.Stats(ctx, m.ID, analyzer)
+			if err != nil {
+				return fmt.Errorf("load statistics of movie %s: %w", m.ID, err)
+			}
+			if err := w.Write(m, stats); err != nil {
+				return fmt.Errorf("write movie %s: %w", m.ID, err)
+			}
+		}
+		return w.Close()
+	})
+	if err != nil {
+		return err
+	}
+
+	reviewsPath := filepath.Join(*out, "reviews."+format.Name)
+	err = writeFile(reviewsPath, func(f *os.File) error {
+		w := reviewquery.NewWriter(format, f, aspects)
+		for _, m := range selected {
+			filter := store.ReviewFilter{MovieID: m.ID, Analyzer: analyzer, Sort: store.SortOldest}
+			if err := w.WriteMovie(ctx, a.store, analyzer, filter); err != nil {
+				return fmt.Errorf("write the reviews of movie %s: %w", m.ID, err)
+			}
+		}
+		return w.Close()
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "Exported %d movies with %s scores to %s and %s\n", len(selected), analyzer, moviesPath, reviewsPath)
+	return nil
+}
+
+// exportedMovies returns the listed movies, or every tracked movie (every
+// stored one with all) when none is listed.
+func exportedMovies(ctx context.Context, st store.Store, ids []string, all bool) ([]store.Movie, error) {
+	if len(ids) == 0 {
+		movies, err := st.ListMovies(ctx, !all)
+		if err != nil {
+			return nil, fmt.Errorf("list movies: %w", err)
+		}
+		return movies, nil
+	}
+	movies := make([]store.Movie, 0, len(ids))
+	for _, id := range ids {
+		m, err := st.GetMovie(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("movie %s is not in the database: see reelpulse track list", id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		movies = append(movies, m)
+	}
+	return movies, nil
+}
+
+// writeFile writes path through a temporary file in the same directory and
+// renames it, so that a failed export leaves no truncated file behind.
+func writeFile(path string, write func(f *os.File) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/auth"
+	"github.com/reelpulse/reelpulse/internal/jobs"
+	"github.com/reelpulse/reelpulse/internal/store"
+	"github.com/reelpulse/reelpulse/internal/web/webtest"
+)
+
+// testAdmin creates an admin in a's store with a session and an API token,
+// for tests that drive the dashboard and the API.
+func testAdmin(t *testing.T, a *app) webtest.Member {
+	t.Helper()
+	ctx := context.Background()
+	accounts, err := a.accounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword(webtest.AdminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	user, err := accounts.CreateUser(ctx, store.User{Name: "test-admin", Role: store.RoleAdmin, PasswordHash: hash, CreatedAt: now, PasswordChangedAt: now})
+	if err != nil {
+		t.Fatalf("create the test admin: %v", err)
+	}
+	m := webtest.Member{User: user, Password: webtest.AdminPassword, Session: auth.NewSessionID(), Token: auth.NewAPIToken()}
+	err = accounts.CreateSession(ctx, store.Session{Hash: auth.HashSecret(m.Session), UserID: user.ID,
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatalf("create a session of the test admin: %v", err)
+	}
+	_, err = accounts.CreateToken(ctx, store.APIToken{UserID: user.ID, Hash: auth.HashSecret(m.Token), Prefix: auth.TokenDisplayPrefix(m.Token), CreatedAt: now})
+	if err != nil {
+		t.Fatalf("create a token of the test admin: %v", err)
+	}
+	return m
+}
+
+// signedInHandler returns a.handler with every request signed in as a new
+// admin.
+func signedInHandler(t *testing.T, a *app, tracker *jobs.Tracker, queue *jobs.Queue) http.Handler {
+	t.Helper()
+	handler, err := a.handler(tracker, queue, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return webtest.AsMember(handler, testAdmin(t, a))
+}
+
+// signedInTransport adds a member's session cookie and CSRF header to every
+// request, for tests that call a running server.
+type signedInTransport struct{ member webtest.Member }
+
+func (s signedInTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	webtest.SignIn(r, s.member)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestServeGuardsMetricsAndOffersSetup checks the serving handler of the
+// dashboard: /metrics only for admins, /readyz public, and, while no user
+// exists, the first-admin setup from another machine with the logged
+// token only.
+func TestServeGuardsMetricsAndOffersSetup(t *testing.T) {
+	ctx := context.Background()
+	a := testApp(t, exampleSite(1), "")
+	var logs bytes.Buffer
+	a.logger = slog.New(slog.NewTextHandler(&logs, nil))
+	queue, err := a.queue(ctx, jobs.InsertOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tracker := jobs.NewTracker(a.store, queue, a.logger, time.Now)
+
+	token, err := a.setupToken(ctx)
+	if err != nil || token == "" {
+		t.Fatalf("setup token = %q, %v; want one while no user exists", token, err)
+	}
+	handler, err := a.handler(tracker, queue, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.logSetup("http://127.0.0.1:8080", token)
+	if !strings.Contains(logs.String(), "http://127.0.0.1:8080/setup?token="+token) {
+		t.Errorf("the log lacks the setup address:\n%s", logs.String())
+	}
+	status := func(target string, prepare func(r *http.Request)) int {
+		r := httptest.NewRequest(http.MethodGet, target, nil)
+		r.RemoteAddr = "192.0.2.10:40000"
+		if prepare != nil {
+			prepare(r)
+		}
+		recorder := httptest.NewRecorder()
+		handler.ServeHTTP(recorder, r)
+		return recorder.Code
+	}
+	if got := status("/setup", nil); got != http.StatusForbidden {
+		t.Errorf("GET /setup from another machine without the token: status %d, want 403", got)
+	}
+	if got := status("/setup?token="+token, nil); got != http.StatusOK {
+		t.Errorf("GET /setup with the logged token: status %d, want 200", got)
+	}
+
+	admin := testAdmin(t, a)
+	if token, err := a.setupToken(ctx); err != nil || token != "" {
+		t.Errorf("setup token with a user = %q, %v; want none", token, err)
+	}
+	if got := status("/metrics", nil); got != http.StatusUnauthorized {
+		t.Errorf("anonymous GET /metrics: status %d, want 401", got)
+	}
+	if got := status("/metrics", func(r *http.Request) { webtest.Bearer(r, admin) }); got != http.StatusOK {
+		t.Errorf("admin GET /metrics: status %d, want 200", got)
+	}
+	if got := status("/readyz", nil); got != http.StatusOK {
+		t.Errorf("anonymous GET /readyz: status %d, want 200", got)
+	}
+	if got := status("/api/v1/movies", nil); got != http.StatusUnauthorized {
+		t.Errorf("anonymous GET /api/v1/movies: status %d, want 401", got)
+	}
+}

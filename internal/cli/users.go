@@ -1,0 +1,393 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/reelpulse/reelpulse/internal/auth"
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+const usersDescription = "Manage the accounts that sign in to the dashboard and the API.\n\n" +
+	"  add NAME --role admin|analyst --password-stdin\n" +
+	"                        create a user; the password is the first line of standard input\n" +
+	"  list                  list users with their role, creation time and state\n" +
+	"  set-password NAME --password-stdin\n" +
+	"                        replace a user's password and sign them out everywhere\n" +
+	"  disable NAME          stop a user from signing in and sign them out everywhere\n" +
+	"  enable NAME           let a disabled user sign in again\n" +
+	"  remove NAME [--yes]   delete a user with their sessions, API tokens and tracked list;\n" +
+	"                        asks first unless --yes is given\n\n" +
+	"Run `reelpulse users ACTION -h` for an action's flags."
+
+func runUsers(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || isHelpFlag(args[0]) {
+		fs := newFlagSet(env, "users", "add|list|set-password|disable|enable|remove [NAME] [flags]", usersDescription)
+		fs.Usage()
+		if len(args) == 0 {
+			return errUsage
+		}
+		return flag.ErrHelp
+	}
+
+	switch args[0] {
+	case "add":
+		return usersAdd(ctx, env, args[1:])
+	case "list":
+		return usersList(ctx, env, args[1:])
+	case "set-password":
+		return usersSetPassword(ctx, env, args[1:])
+	case "disable", "enable":
+		return usersSetDisabled(ctx, env, args[0], args[1:])
+	case "remove":
+		return usersRemove(ctx, env, args[1:])
+	}
+	fmt.Fprintf(env.stderr, "reelpulse users: unknown action %q; use add, list, set-password, disable, enable or remove\n", args[0])
+	return errUsage
+}
+
+// parseArgs parses flags given before, between or after the positional
+// arguments, and checks that exactly want positional arguments remain.
+func parseArgs(env *environment, fs *flag.FlagSet, args []string, want int) ([]string, error) {
+	var positional []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+	if len(positional) != want {
+		fmt.Fprintf(env.stderr, "reelpulse %s: want %d argument(s), got %d: %q\n", fs.Name(), want, len(positional), positional)
+		fs.Usage()
+		return nil, errUsage
+	}
+	return positional, nil
+}
+
+// errNoTerminalPrompt explains why a password must come from standard
+// input: reading it from the terminal without echo needs golang.org/x/term,
+// which reelpulse does not depend on.
+func errNoTerminalPrompt(command string) error {
+	return fmt.Errorf("missing --password-stdin: prompting for a password without echo is not supported yet, so "+
+		"pass it as the first line of standard input, e.g. "+
+		"`reelpulse users %s --password-stdin < password.txt`", command)
+}
+
+// readPassword reads the password from the first line of r, without its
+// line ending, and checks its length.
+func readPassword(r io.Reader) (string, error) {
+	if r == nil {
+		return "", errors.New("no password on standard input")
+	}
+	limited := io.LimitReader(r, 4*auth.MaxPasswordLength+2)
+	line, err := bufio.NewReader(limited).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read the password from standard input: %w", err)
+	}
+	password := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+	if password == "" {
+		return "", errors.New("no password on standard input: --password-stdin reads it from the first line")
+	}
+	if err := auth.CheckPassword(password); err != nil {
+		return "", err
+	}
+	return password, nil
+}
+
+// accounts returns the app's store as store.Accounts.
+func (a *app) accounts() (store.Accounts, error) {
+	accounts, ok := a.store.(store.Accounts)
+	if !ok {
+		return nil, fmt.Errorf("the %T store does not keep accounts", a.store)
+	}
+	return accounts, nil
+}
+
+// openAccounts loads the app and returns it with its accounts store. The
+// caller closes the app.
+func openAccounts(ctx context.Context, env *environment) (*app, store.Accounts, error) {
+	a, err := loadApp(ctx, env, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	accounts, err := a.accounts()
+	if err != nil {
+		a.close()
+		return nil, nil, err
+	}
+	return a, accounts, nil
+}
+
+// findUser returns the named user, or an error that suggests
+// `reelpulse users list`.
+func findUser(ctx context.Context, accounts store.Accounts, name string) (store.User, error) {
+	u, err := accounts.GetUserByName(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.User{}, fmt.Errorf("no user is named %q; `reelpulse users list` lists them", name)
+	}
+	return u, err
+}
+
+// audit records an action of the command line in the audit log.
+func audit(ctx context.Context, accounts store.Accounts, action, target, detail string) error {
+	_, err := accounts.RecordAudit(ctx, store.AuditEvent{
+		At: time.Now(), ActorName: auth.CLIActor, Action: action, Target: target, Detail: detail,
+	})
+	return err
+}
+
+func usersAdd(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "users add", "NAME --role admin|analyst --password-stdin",
+		"Create a user. The password is read from the first line of standard input and\n"+
+			"must have at least 12 characters; it is stored only as an argon2id hash.")
+	role := fs.String("role", "", "admin (manages users, sees every list) or analyst (own list only)")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	positional, err := parseArgs(env, fs, args, 1)
+	if err != nil {
+		return err
+	}
+	name := positional[0]
+	if err := auth.CheckUserName(name); err != nil {
+		return err
+	}
+	if !store.ValidRole(*role) {
+		return fmt.Errorf("invalid --role %q: use admin or analyst", *role)
+	}
+	if !*fromStdin {
+		return errNoTerminalPrompt("add " + name + " --role " + *role)
+	}
+	password, err := readPassword(env.stdin)
+	if err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+
+	a, accounts, err := openAccounts(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	now := time.Now()
+	u, err := accounts.CreateUser(ctx, store.User{
+		Name: name, Role: *role, PasswordHash: hash, CreatedAt: now, PasswordChangedAt: now,
+	})
+	if errors.Is(err, store.ErrExists) {
+		return fmt.Errorf("a user named %q already exists; change their password with `reelpulse users set-password %s --password-stdin`", name, name)
+	}
+	if err != nil {
+		return err
+	}
+	if err := audit(ctx, accounts, store.AuditUserCreate, name, "role "+*role); err != nil {
+		return err
+	}
+	a.logger.Info("User created", "user", name, "user_id", u.ID, "role", *role)
+	fmt.Fprintf(env.stdout, "created user %s (%s)\n", name, *role)
+	return nil
+}
+
+func usersList(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "users list", "", "List users with their role, creation time, last password change and state.")
+	if _, err := parseArgs(env, fs, args, 0); err != nil {
+		return err
+	}
+	a, accounts, err := openAccounts(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	users, err := accounts.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if len(users) == 0 {
+		fmt.Fprintln(env.stdout, "no users; add one with `reelpulse users add NAME --role admin --password-stdin`")
+		return nil
+	}
+	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "NAME\tROLE\tCREATED\tPASSWORD CHANGED\tSTATE")
+	for _, u := range users {
+		state := "active"
+		if u.DisabledAt != nil {
+			state = "disabled since " + timeString(u.DisabledAt)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, timeString(&u.CreatedAt), timeString(&u.PasswordChangedAt), state)
+	}
+	return w.Flush()
+}
+
+func usersSetPassword(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "users set-password", "NAME --password-stdin",
+		"Replace a user's password, read from the first line of standard input, and sign\n"+
+			"the user out of every session.")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	positional, err := parseArgs(env, fs, args, 1)
+	if err != nil {
+		return err
+	}
+	name := positional[0]
+	if !*fromStdin {
+		return errNoTerminalPrompt("set-password " + name)
+	}
+	password, err := readPassword(env.stdin)
+	if err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+
+	a, accounts, err := openAccounts(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	u, err := findUser(ctx, accounts, name)
+	if err != nil {
+		return err
+	}
+	if err := accounts.SetPassword(ctx, u.ID, hash, time.Now()); err != nil {
+		return err
+	}
+	signedOut, err := accounts.DeleteUserSessions(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if err := audit(ctx, accounts, store.AuditUserPassword, name, fmt.Sprintf("signed out of %d sessions", signedOut)); err != nil {
+		return err
+	}
+	a.logger.Info("Password changed", "user", name, "user_id", u.ID, "sessions_ended", signedOut)
+	fmt.Fprintf(env.stdout, "changed the password of %s and signed them out of %d session(s)\n", name, signedOut)
+	return nil
+}
+
+func usersSetDisabled(ctx context.Context, env *environment, action string, args []string) error {
+	description := "Let a disabled user sign in again."
+	if action == "disable" {
+		description = "Stop a user from signing in and sign them out of every session. Their API\n" +
+			"tokens stop working while they are disabled; their data is kept."
+	}
+	fs := newFlagSet(env, "users "+action, "NAME", description)
+	positional, err := parseArgs(env, fs, args, 1)
+	if err != nil {
+		return err
+	}
+	name := positional[0]
+
+	a, accounts, err := openAccounts(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	u, err := findUser(ctx, accounts, name)
+	if err != nil {
+		return err
+	}
+	disable := action == "disable"
+	if disable == (u.DisabledAt != nil) {
+		fmt.Fprintf(env.stdout, "%s is already %sd; nothing changed\n", name, action)
+		return nil
+	}
+
+	var at *time.Time
+	auditAction, detail := store.AuditUserEnable, ""
+	if disable {
+		now := time.Now()
+		at, auditAction = &now, store.AuditUserDisable
+	}
+	if err := accounts.SetUserDisabled(ctx, u.ID, at); err != nil {
+		return err
+	}
+	signedOut := 0
+	if disable {
+		if signedOut, err = accounts.DeleteUserSessions(ctx, u.ID); err != nil {
+			return err
+		}
+		detail = fmt.Sprintf("signed out of %d sessions", signedOut)
+	}
+	if err := audit(ctx, accounts, auditAction, name, detail); err != nil {
+		return err
+	}
+	a.logger.Info("User "+action+"d", "user", name, "user_id", u.ID, "sessions_ended", signedOut)
+	if disable {
+		fmt.Fprintf(env.stdout, "disabled %s and signed them out of %d session(s)\n", name, signedOut)
+		return nil
+	}
+	fmt.Fprintf(env.stdout, "enabled %s\n", name)
+	return nil
+}
+
+func usersRemove(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "users remove", "NAME [--yes]",
+		"Delete a user with their sessions, API tokens and tracked list. Movies that no\n"+
+			"other user tracks stop being checked; their reviews and analyses are kept.\n"+
+			"The audit log keeps the user's name.")
+	yes := fs.Bool("yes", false, "do not ask for confirmation")
+	positional, err := parseArgs(env, fs, args, 1)
+	if err != nil {
+		return err
+	}
+	name := positional[0]
+
+	a, accounts, err := openAccounts(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	u, err := findUser(ctx, accounts, name)
+	if err != nil {
+		return err
+	}
+	movies, err := accounts.UserMovieIDs(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if !*yes {
+		fmt.Fprintf(env.stderr, "Remove user %s (%s) with their sessions, API tokens and list of %d movie(s)? [y/N] ", name, u.Role, len(movies))
+		if !confirmed(env.stdin) {
+			fmt.Fprintln(env.stderr)
+			return fmt.Errorf("user %s was not removed: confirm with y, or pass --yes", name)
+		}
+	}
+
+	if err := accounts.DeleteUser(ctx, u.ID); err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("role %s, %d tracked movies", u.Role, len(movies))
+	if err := audit(ctx, accounts, store.AuditUserRemove, name, detail); err != nil {
+		return err
+	}
+	a.logger.Info("User removed", "user", name, "user_id", u.ID, "tracked_movies", len(movies))
+	fmt.Fprintf(env.stdout, "removed user %s\n", name)
+	return nil
+}
+
+// confirmed reads one line from r and reports whether it is y or yes.
+func confirmed(r io.Reader) bool {
+	if r == nil {
+		return false
+	}
+	line, _ := bufio.NewReader(r).ReadString('\n')
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes"
+}

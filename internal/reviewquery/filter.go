@@ -1,0 +1,217 @@
+// Package reviewquery reads the review explorer's query parameters into a
+// store.ReviewFilter and writes the reviews that a filter selects as CSV,
+// JSONL or Parquet. The JSON API and the dashboard both use it, so the same
+// parameters select the same reviews in a dashboard permalink, an API call
+// and an export.
+package reviewquery
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+// CountLimit is where the API and the dashboard stop counting the reviews
+// of a filter that the store counts review by review, such as a text
+// search: at 100,000 reviews, an exact count of a common word takes longer
+// than the page (docs/benchmarks.md).
+const CountLimit = 1000
+
+// MaxSearchRunes caps the text search parameter q.
+const MaxSearchRunes = 200
+
+// FilterParameters are the query parameters that select reviews, shared by
+// the review list and the export.
+var FilterParameters = []string{"aspect", "polarity", "min_rating", "max_rating", "from", "to", "spoiler", "q", "sort"}
+
+// PageParameters are the query parameters that page through a review list.
+var PageParameters = []string{"limit", "cursor", "offset"}
+
+// ParameterError is an invalid query parameter. Its message names the
+// parameter and the values it accepts, so it is fit to show to the user.
+type ParameterError struct {
+	// Name is the parameter at fault, e.g. "min_rating".
+	Name    string
+	message string
+}
+
+func (e *ParameterError) Error() string { return e.message }
+
+// Invalid returns the ParameterError of a value that the parameter name
+// does not accept. accepted describes the values to give instead.
+func Invalid(name, value, accepted string) error {
+	return &ParameterError{Name: name, message: fmt.Sprintf("invalid %q %q: %s", name, value, accepted)}
+}
+
+// CheckParameters rejects parameters that are not in known and parameters
+// given more than once, so that a typo does not silently widen the
+// selection.
+func CheckParameters(query url.Values, known []string) error {
+	for _, name := range slices.Sorted(maps.Keys(query)) {
+		if !slices.Contains(known, name) {
+			return &ParameterError{Name: name, message: fmt.Sprintf("unknown parameter %q: use %s", name, strings.Join(known, ", "))}
+		}
+		if values := query[name]; len(values) > 1 {
+			return &ParameterError{Name: name, message: fmt.Sprintf("parameter %q given %d times: give it once", name, len(values))}
+		}
+	}
+	return nil
+}
+
+// ParseFilter reads the filter parameters of the query into a filter of the
+// movie's reviews as scored by the analyzer. aspects are the names that the
+// aspect parameter accepts. Empty parameters are left open, and a
+// *ParameterError reports the first invalid one.
+func ParseFilter(query url.Values, movieID, analyzer string, aspects []string) (store.ReviewFilter, error) {
+	f := store.ReviewFilter{MovieID: movieID, Analyzer: analyzer}
+	var err error
+
+	if f.Aspect, err = oneOf(query, "aspect", aspects); err != nil {
+		return f, err
+	}
+	polarity, err := oneOf(query, "polarity", names(store.Polarities))
+	if err != nil {
+		return f, err
+	}
+	f.Polarity = store.Polarity(polarity)
+	spoiler, err := oneOf(query, "spoiler", []string{string(store.SpoilerOnly), string(store.SpoilerExclude)})
+	if err != nil {
+		return f, err
+	}
+	f.Spoiler = store.SpoilerFilter(spoiler)
+	sort, err := oneOf(query, "sort", names(store.ReviewSorts))
+	if err != nil {
+		return f, err
+	}
+	f.Sort = store.ReviewSort(cmp.Or(sort, string(store.SortNewest)))
+
+	if err := parseRatings(query, &f); err != nil {
+		return f, err
+	}
+	if err := parseDates(query, &f); err != nil {
+		return f, err
+	}
+	f.Text = query.Get("q")
+	if utf8.RuneCountInString(f.Text) > MaxSearchRunes {
+		return f, &ParameterError{Name: "q", message: fmt.Sprintf("invalid \"q\": at most %d characters", MaxSearchRunes)}
+	}
+	return f, nil
+}
+
+// ParsePage reads limit, cursor and offset into the filter. The limit
+// defaults to defaultLimit and may not exceed maxLimit.
+func ParsePage(query url.Values, f *store.ReviewFilter, defaultLimit, maxLimit int) error {
+	var err error
+	if f.Limit, err = intValue(query, "limit", defaultLimit, 1, maxLimit); err != nil {
+		return err
+	}
+	if f.Offset, err = intValue(query, "offset", 0, 0, -1); err != nil {
+		return err
+	}
+	if query.Get("cursor") != "" && f.Offset > 0 {
+		return &ParameterError{Name: "cursor", message: `"cursor" and "offset" given together: page with "cursor" only`}
+	}
+	return ParseCursor(query, f)
+}
+
+// ParseCursor reads the cursor parameter, the token of a page's next
+// cursor, into f.After. The cursor must have been made for f's sort.
+func ParseCursor(query url.Values, f *store.ReviewFilter) error {
+	token := query.Get("cursor")
+	if token == "" {
+		return nil
+	}
+	cursor, err := store.ParseReviewCursor(token)
+	if err != nil {
+		return Invalid("cursor", token, `use the "next_cursor" of the previous page`)
+	}
+	if cursor.Sort != f.Sort {
+		return Invalid("cursor", token, fmt.Sprintf(`this cursor pages sort=%s; keep the sort of the first page`, cursor.Sort))
+	}
+	f.After = &cursor
+	return nil
+}
+
+func parseRatings(query url.Values, f *store.ReviewFilter) error {
+	var err error
+	if f.MinRating, err = intValue(query, "min_rating", 0, 1, 10); err != nil {
+		return err
+	}
+	if f.MaxRating, err = intValue(query, "max_rating", 0, 1, 10); err != nil {
+		return err
+	}
+	if f.MinRating > 0 && f.MaxRating > 0 && f.MinRating > f.MaxRating {
+		return &ParameterError{Name: "min_rating", message: fmt.Sprintf(
+			`"min_rating" %d is above "max_rating" %d: give min_rating <= max_rating`, f.MinRating, f.MaxRating)}
+	}
+	return nil
+}
+
+func parseDates(query url.Values, f *store.ReviewFilter) error {
+	var err error
+	if f.From, err = dateValue(query, "from"); err != nil {
+		return err
+	}
+	if f.To, err = dateValue(query, "to"); err != nil {
+		return err
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.From.After(f.To) {
+		return &ParameterError{Name: "from", message: fmt.Sprintf(
+			`"from" %s is after "to" %s: give from <= to`, query.Get("from"), query.Get("to"))}
+	}
+	return nil
+}
+
+func dateValue(query url.Values, name string) (time.Time, error) {
+	text := query.Get(name)
+	if text == "" {
+		return time.Time{}, nil
+	}
+	day, err := time.Parse(time.DateOnly, text)
+	if err != nil {
+		return time.Time{}, Invalid(name, text, "use a date as YYYY-MM-DD, e.g. 2025-01-31")
+	}
+	return day, nil
+}
+
+// oneOf reads an optional parameter that must be one of accepted.
+func oneOf(query url.Values, name string, accepted []string) (string, error) {
+	text := query.Get(name)
+	if text == "" || slices.Contains(accepted, text) {
+		return text, nil
+	}
+	return "", Invalid(name, text, "use one of "+strings.Join(accepted, ", "))
+}
+
+// intValue reads an optional integer parameter within [minimum, maximum].
+// A negative maximum means no upper bound.
+func intValue(query url.Values, name string, fallback, minimum, maximum int) (int, error) {
+	text := query.Get(name)
+	if text == "" {
+		return fallback, nil
+	}
+	value, err := strconv.Atoi(text)
+	if err == nil && value >= minimum && (maximum < 0 || value <= maximum) {
+		return value, nil
+	}
+	if maximum < 0 {
+		return 0, Invalid(name, text, fmt.Sprintf("use a whole number, %d or more", minimum))
+	}
+	return 0, Invalid(name, text, fmt.Sprintf("use a whole number from %d to %d", minimum, maximum))
+}
+
+func names[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// User roles. An admin manages users and can read every user's list. An
+// analyst can read and change only their own.
+const (
+	RoleAdmin   = "admin"
+	RoleAnalyst = "analyst"
+)
+
+// ValidRole reports whether role is one of the Role constants.
+func ValidRole(role string) bool {
+	return role == RoleAdmin || role == RoleAnalyst
+}
+
+// User is an account that signs in to the dashboard or the API.
+type User struct {
+	ID                int64
+	Name              string // unique, as typed at creation
+	Role              string // RoleAdmin or RoleAnalyst
+	PasswordHash      string // argon2id in PHC string form; never the password
+	CreatedAt         time.Time
+	PasswordChangedAt time.Time
+	DisabledAt        *time.Time // set while the user may not sign in
+}
+
+// Session is a signed-in browser. The store keeps only the SHA-256 of the
+// session id that the cookie carries, so a copy of the database cannot be
+// used to sign in.
+type Session struct {
+	Hash       string // hex SHA-256 of the session id
+	UserID     int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time // for the idle expiry
+	ExpiresAt  time.Time // absolute expiry, whatever the activity
+	Address    string    // client address at sign-in
+	UserAgent  string
+}
+
+// APIToken is a bearer token for /api/v1. The store keeps the SHA-256 of
+// the secret and a short prefix to tell tokens apart in lists.
+type APIToken struct {
+	ID         int64
+	UserID     int64
+	Name       string // label chosen by the user; may be empty
+	Hash       string // hex SHA-256 of the whole token
+	Prefix     string // the start of the token, shown in lists
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time // nil when the token does not expire
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// Usable reports whether the token may authenticate a request at now: it
+// is neither revoked nor expired. TokenUser returns unusable tokens too, so
+// that callers can tell why they reject one.
+func (t APIToken) Usable(now time.Time) bool {
+	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt))
+}
+
+// Audit actions recorded by the CLI and the sign-in code.
+const (
+	AuditSignIn          = "sign_in"
+	AuditSignInFailed    = "sign_in_failed"
+	AuditSignInThrottled = "sign_in_throttled"
+	AuditSignOut         = "sign_out"
+	AuditUserCreate      = "user_create"
+	AuditUserPassword    = "user_set_password"
+	AuditUserRole        = "user_set_role"
+	AuditUserDisable     = "user_disable"
+	AuditUserEnable      = "user_enable"
+	AuditUserRemove      = "user_remove"
+	AuditTokenCreate     = "token_create"
+	AuditTokenRevoke     = "token_revoke"
+)
+
+// AuditEvent is one entry of the audit log of admin actions and sign-ins.
+// It never holds a password or a token.
+type AuditEvent struct {
+	ID int64
+	At time.Time
+	// ActorID is the user who acted; nil for the CLI, for an unknown name
+	// at sign-in, and once the user is removed.
+	ActorID *int64
+	// ActorName is kept when the user is removed; "cli" for commands.
+	ActorName string
+	Action    string // one of the Audit* constants
+	Target    string // the account acted on, e.g. a user name
+	Address   string // client address; empty for the CLI
+	Detail    string // e.g. "role admin" or "token 3"
+}
+
+// AuditCount selects audit events to count: those of Action at or after
+// Since, and, when set, with Target or Address equal to the given value.
+type AuditCount struct {
+	Action  string
+	Target  string
+	Address string
+	Since   time.Time
+}
+
+// Accounts stores users, sessions, API tokens, the audit log and each
+// user's list of tracked movies. Implementations must be safe for
+// concurrent use.
+//
+// A movie's Tracked flag is what the schedule reads. TrackMovieForUser
+// adds the movie to the user's list and sets the flag; UntrackMovieForUser
+// removes it from the list and clears the flag once no user's list holds
+// it. Store.TrackMovie, used by the CLI and the demo, sets the flag without
+// a user: the deployment tracks the movie. Store.UntrackMovie clears it for
+// everyone, removing the movie from every user's list. Either way a
+// movie's reviews, analyses and history are kept.
+type Accounts interface {
+	// CreateUser stores u and returns it with its ID, or an error wrapping
+	// ErrExists when the name is taken.
+	CreateUser(ctx context.Context, u User) (User, error)
+	// GetUser returns the user or an error wrapping ErrNotFound.
+	GetUser(ctx context.Context, id int64) (User, error)
+	// GetUserByName returns the user or an error wrapping ErrNotFound.
+	GetUserByName(ctx context.Context, name string) (User, error)
+	// ListUsers returns every user ordered by name.
+	ListUsers(ctx context.Context) ([]User, error)
+	CountUsers(ctx context.Context) (int, error)
+	// SetPassword replaces the user's password hash and sets
+	// PasswordChangedAt. It leaves sessions alone; see DeleteUserSessions.
+	SetPassword(ctx context.Context, userID int64, hash string, at time.Time) error
+	SetUserRole(ctx context.Context, userID int64, role string) error
+	// SetUserDisabled disables the user at *at, or enables them when at is
+	// nil.
+	SetUserDisabled(ctx context.Context, userID int64, at *time.Time) error
+	// DeleteUser removes the user with their sessions, tokens and tracked
+	// list; movies that no other list holds stop being tracked. Audit
+	// events keep the user's name.
+	DeleteUser(ctx context.Context, userID int64) error
+
+	// CreateSession stores s; an unknown user is an error wrapping
+	// ErrNotFound.
+	CreateSession(ctx context.Context, s Session) error
+	// SessionUser returns the session with this hash and its user, or an
+	// error wrapping ErrNotFound. It does not check expiry or whether the
+	// user is disabled.
+	SessionUser(ctx context.Context, hash string) (Session, User, error)
+	// TouchSession sets the session's LastSeenAt.
+	TouchSession(ctx context.Context, hash string, at time.Time) error
+	DeleteSession(ctx context.Context, hash string) error
+	// DeleteUserSessions signs the user out everywhere and returns the
+	// number of sessions removed.
+	DeleteUserSessions(ctx context.Context, userID int64) (int, error)
+	// DeleteExpiredSessions removes sessions last seen before idleBefore
+	// or whose ExpiresAt is at or before absoluteBefore, and returns their
+	// number.
+	DeleteExpiredSessions(ctx context.Context, idleBefore, absoluteBefore time.Time) (int, error)
+
+	// CreateToken stores t and returns it with its ID. An unknown user is
+	// an error wrapping ErrNotFound, a hash already stored one wrapping
+	// ErrExists.
+	CreateToken(ctx context.Context, t APIToken) (APIToken, error)
+	// ListTokens returns the user's tokens, revoked ones included, newest
+	// first.
+	ListTokens(ctx context.Context, userID int64) ([]APIToken, error)
+	// RevokeToken sets the RevokedAt of the user's token. A token of
+	// another user is an error wrapping ErrNotFound, exactly like an
+	// unknown id. Revoking a revoked token keeps its first RevokedAt.
+	RevokeToken(ctx context.Context, userID, tokenID int64, at time.Time) error
+	// TokenUser returns the token with this hash and its user, or an error
+	// wrapping ErrNotFound. Revoked and expired tokens are returned too:
+	// callers must check APIToken.Usable and User.DisabledAt.
+	TokenUser(ctx context.Context, hash string) (APIToken, User, error)
+	// TouchToken sets the token's LastUsedAt.
+	TouchToken(ctx context.Context, tokenID int64, at time.Time) error
+
+	// TrackMovieForUser adds the movie to the user's list, creating the
+	// movie as TrackMovie does, and marks it tracked. It reports whether
+	// the movie row is new.
+	TrackMovieForUser(ctx context.Context, userID int64, movieID string, at time.Time) (created bool, err error)
+	// UntrackMovieForUser removes the movie from the user's list, or
+	// returns an error wrapping ErrNotFound when the list lacks it. The
+	// movie stops being tracked when no list holds it any more.
+	UntrackMovieForUser(ctx context.Context, userID int64, movieID string) error
+	// UserMovieIDs returns the ids on the user's list, ordered.
+	UserMovieIDs(ctx context.Context, userID int64) ([]string, error)
+	// MovieTrackers returns the number of users whose list holds the movie.
+	MovieTrackers(ctx context.Context, movieID string) (int, error)
+
+	// RecordAudit stores e and returns its ID.
+	RecordAudit(ctx context.Context, e AuditEvent) (int64, error)
+	// ListAudit returns up to limit events, newest first, with an ID below
+	// before when before is positive.
+	ListAudit(ctx context.Context, limit int, before int64) ([]AuditEvent, error)
+	// CountAudit counts the events that q selects.
+	CountAudit(ctx context.Context, q AuditCount) (int, error)
+}

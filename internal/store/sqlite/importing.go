@@ -1,0 +1,47 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/reelpulse/reelpulse/internal/store"
+)
+
+var _ store.Importer = (*Store)(nil)
+
+// ImportMovies applies the writes of every movie in one write transaction.
+func (s *Store) ImportMovies(ctx context.Context, movies []store.MovieImport) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		for _, m := range movies {
+			if err := importMovie(ctx, tx, m); err != nil {
+				return fmt.Errorf("import movie %s: %w", m.MovieID, err)
+			}
+		}
+		return nil
+	})
+}
+
+func importMovie(ctx context.Context, tx *sql.Tx, m store.MovieImport) error {
+	if m.Track {
+		if _, err := trackMovie(ctx, tx, m.MovieID, m.TrackAt); err != nil {
+			return fmt.Errorf("track: %w", err)
+		}
+	}
+	if m.Check != nil {
+		if err := recordCheck(ctx, tx, m.MovieID, *m.Check, m.CheckAt); err != nil {
+			return fmt.Errorf("store metadata: %w", err)
+		}
+	}
+	if m.Sync != nil {
+		if _, err := applySync(ctx, tx, *m.Sync); err != nil {
+			return fmt.Errorf("store reviews: %w", err)
+		}
+	}
+	if len(m.Analyses) > 0 {
+		if err := saveAnalyses(ctx, tx, m.Analyses); err != nil {
+			return fmt.Errorf("store scores: %w", err)
+		}
+	}
+	return nil
+}
