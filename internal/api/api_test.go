@@ -335,8 +335,8 @@ func TestUntrackMovie(t *testing.T) {
 	if len(body) != 0 {
 		t.Errorf("body = %q, want empty", body)
 	}
-	// The movie leaves the user's list; the store stops checking it once
-	// no list holds it, so the Tracker is not asked to stop it for everyone.
+	// The movie leaves the user's list. The store stops checking it once no
+	// list contains it, so the Tracker is not asked to stop it for everyone.
 	if got := f.tracker.Untracked(); len(got) != 0 {
 		t.Errorf("Tracker.Untrack calls = %v, want none", got)
 	}

@@ -57,7 +57,7 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 					return
 				}
 				if !visible {
-					s.logger.Info("API request for a movie off the user's list answered as not found", "user", identity.User.Name, "movie_id", id)
+					s.logger.Info("API request for a movie off the user's list returned not found", "user", identity.User.Name, "movie_id", id)
 					writeError(w, http.StatusNotFound, "no movie "+id+" on your list: add it with POST /api/v1/movies")
 					return
 				}

@@ -202,7 +202,7 @@ func (s *server) trackMovie(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if err := s.trackForUser(r.Context(), result.MovieID); err != nil {
+	if err := s.auth.AddToList(r.Context(), result.MovieID, s.now()); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -230,7 +230,7 @@ func (s *server) untrackMovie(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if err := s.untrackForUser(r.Context(), id); err != nil {
+	if err := s.auth.RemoveFromList(r.Context(), id, s.tracker.Untrack); err != nil {
 		s.serverError(w, r, fmt.Errorf("untrack movie %s: %w", id, err))
 		return
 	}

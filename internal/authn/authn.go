@@ -148,7 +148,7 @@ func (id *Identity) IsAdmin() bool { return id != nil && id.User.Role == store.R
 
 // CSRFToken returns the token that the session's forms carry: an HMAC of a
 // fixed label keyed by the session id. It is stable for the session,
-// changes at every sign-in, and tells nothing about the session id. It is
+// changes at every sign-in, and reveals nothing about the session id. It is
 // empty for a request authenticated by an API token, which needs none.
 func (id *Identity) CSRFToken() string {
 	if id == nil || id.SessionID == "" {
@@ -220,7 +220,7 @@ func (a *Authenticator) Session(r *http.Request) (*Identity, error) {
 	return &Identity{User: user, SessionID: cookie.Value}, nil
 }
 
-// BearerError is why a bearer token was rejected. Its message is fit to
+// BearerError is the reason a bearer token was rejected. Its message is fit to
 // return to the client.
 type BearerError struct{ Reason string }
 
@@ -365,7 +365,7 @@ func (a *Authenticator) EndSession(w http.ResponseWriter, r *http.Request) error
 	return err
 }
 
-// ClearCookie tells the browser to drop the session cookie.
+// ClearCookie makes the browser drop the session cookie.
 func (a *Authenticator) ClearCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{
 		Name: CookieName, Value: "", Path: "/", MaxAge: -1,

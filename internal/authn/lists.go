@@ -2,10 +2,12 @@ package authn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/reelpulse/reelpulse/internal/store"
 )
@@ -74,4 +76,30 @@ func (a *Authenticator) FilterMovies(ctx context.Context, id *Identity, all bool
 		}
 	}
 	return kept, nil
+}
+
+// AddToList adds the movie, which the tracker has just tracked, to the
+// list of the request's user.
+func (a *Authenticator) AddToList(ctx context.Context, movieID string, at time.Time) error {
+	identity := FromContext(ctx)
+	if _, err := a.accounts.TrackMovieForUser(ctx, identity.User.ID, movieID, at); err != nil {
+		return fmt.Errorf("add movie %s to the list of %q: %w", movieID, identity.User.Name, err)
+	}
+	return nil
+}
+
+// RemoveFromList removes the movie from the list of the request's user.
+// The movie stops being checked when no list contains it, and its data is
+// kept. An admin who removes a movie that is on no list of theirs stops it
+// for everyone through untrack, as `reelpulse track remove` does.
+func (a *Authenticator) RemoveFromList(ctx context.Context, movieID string, untrack func(ctx context.Context, movieID string) error) error {
+	identity := FromContext(ctx)
+	err := a.accounts.UntrackMovieForUser(ctx, identity.User.ID, movieID)
+	if errors.Is(err, store.ErrNotFound) && identity.IsAdmin() {
+		return untrack(ctx, movieID)
+	}
+	if err != nil {
+		return fmt.Errorf("remove movie %s from the list of %q: %w", movieID, identity.User.Name, err)
+	}
+	return nil
 }

@@ -68,7 +68,7 @@ func TestExportCommand(t *testing.T) {
 		if err := target.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		// The import adds reviews to movies that the database knows.
+		// The import adds reviews to movies that the database already has.
 		if _, err := target.TrackMovie(ctx, "tt0000001", time.Now()); err != nil {
 			t.Fatal(err)
 		}

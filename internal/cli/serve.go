@@ -420,7 +420,7 @@ func (a *app) pruneSessions(ctx context.Context) {
 	}
 }
 
-// logSetup tells how to create the first admin while no user exists. The
+// logSetup logs how to create the first admin while no user exists. The
 // setup token is printed on purpose: it only works until the first admin
 // exists.
 func (a *app) logSetup(listenURL, token string) {

@@ -515,7 +515,7 @@ func TestImportExport(t *testing.T) {
 	}
 
 	// Lines that name their movie need neither; a line without one is
-	// skipped with a message that says what to do.
+	// skipped with a message that names what to do.
 	named := filepath.Join(t.TempDir(), "export.jsonl")
 	content := `{"movie_id":"tt9100001","id":"rw8000040","author_name":"a","title":"t","text":"x","rating":6,"spoiler":false,"submitted_at":"2024-06-01","helpful_up":0,"helpful_down":0}` + "\n" +
 		`{"id":"rw8000041","author_name":"b","title":"t","text":"y","rating":6,"spoiler":false,"submitted_at":"2024-06-02","helpful_up":0,"helpful_down":0}` + "\n"

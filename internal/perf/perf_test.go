@@ -141,7 +141,7 @@ func signIn(t testing.TB, accounts store.Accounts, size Size) (session, token st
 	return session, token
 }
 
-// get serves one request and fails unless it answers 200 with want in
+// get serves one request and fails unless the response is 200 with want in
 // the body. It returns the body and the server time.
 func get(t testing.TB, h http.Handler, c call) (string, time.Duration) {
 	request := httptest.NewRequest(http.MethodGet, c.path, nil)
@@ -214,8 +214,7 @@ func seeded(t testing.TB, open func(testing.TB) store.Store, size Size) store.St
 	return s
 }
 
-// TestCallsAnswer checks on a small seed that every measured call answers
-// 200 with the expected content, and that the cursor reaches a second page.
+// TestCallsAnswer checks on a small seed that every measured call responds 200 with the expected content, and that the cursor reaches a second page.
 func TestCallsAnswer(t *testing.T) {
 	small := Size{Reviews: 3000, Years: 2, SmallMovies: 2, SmallReviews: 50}
 	for _, db := range []struct {

@@ -23,7 +23,7 @@ const BigMovie = "tt9000001"
 // before, and the handlers' clocks should return it.
 var Now = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
-// Size says how much Seed stores.
+// Size is the amount of data that Seed stores.
 type Size struct {
 	// Reviews is the number of reviews of BigMovie, deleted ones included.
 	Reviews int

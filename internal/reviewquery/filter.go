@@ -19,10 +19,10 @@ import (
 	"github.com/reelpulse/reelpulse/internal/store"
 )
 
-// CountLimit is where the API and the dashboard stop counting the reviews
-// of a filter that the store counts review by review, such as a text
-// search: at 100,000 reviews, an exact count of a common word takes longer
-// than the page (docs/benchmarks.md).
+// CountLimit is the number of matches after which the API and the
+// dashboard stop counting the reviews of a filter that the store counts
+// review by review, such as a text search. With 100,000 reviews, an exact
+// count of a common word takes longer than the page (docs/benchmarks.md).
 const CountLimit = 1000
 
 // MaxSearchRunes caps the text search parameter q.

@@ -91,7 +91,7 @@ type ReviewFilter struct {
 	CountTotal bool
 	// CountLimit, when positive, stops a count that reads the reviews
 	// after this many matches and sets ReviewPage.TotalCapped. Counts
-	// that the rollups answer are always exact.
+	// that the rollups compute are always exact.
 	CountLimit int
 }
 

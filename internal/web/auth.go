@@ -86,7 +86,7 @@ func (s *server) movieAllowed(w http.ResponseWriter, r *http.Request, identity *
 			return false
 		}
 		if !visible {
-			s.logger.Info("Request for a movie off the user's list answered as not found", "user", identity.User.Name, "movie_id", id, "path", r.URL.Path)
+			s.logger.Info("Request for a movie off the user's list returned not found", "user", identity.User.Name, "movie_id", id, "path", r.URL.Path)
 			s.movieNotFound(w, r, id)
 			return false
 		}
@@ -128,7 +128,7 @@ func (s *server) adminOnly(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// crossOriginRejected answers a browser request that changes data and comes
+// crossOriginRejected responds to a browser request that changes data and comes
 // from another site.
 func (s *server) crossOriginRejected(w http.ResponseWriter, r *http.Request) {
 	s.logger.Warn("Cross-origin request rejected", "method", r.Method, "path", r.URL.Path, "origin", r.Header.Get("Origin"))

@@ -107,7 +107,7 @@ func (s *server) addMovie(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if err := s.trackForUser(r.Context(), result.MovieID); err != nil {
+	if err := s.auth.AddToList(r.Context(), result.MovieID, s.now()); err != nil {
 		s.logger.Error("Adding a movie to the user's list failed", "movie_id", result.MovieID, "error", err)
 		s.renderList(w, r, http.StatusInternalServerError, listData{Input: input,
 			Error: "The movie could not be added to your list because of a server error; try again in a moment."})
@@ -184,7 +184,7 @@ func (s *server) removeMovie(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if err := s.untrackForUser(r.Context(), id); err != nil {
+	if err := s.auth.RemoveFromList(r.Context(), id, s.tracker.Untrack); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

@@ -187,7 +187,7 @@ func sentence(text string) string {
 
 func imdbTitleURL(id string) string { return "https://www.imdb.com/title/" + id + "/" }
 
-// loadCards returns a card per tracked movie that the request's user sees:
+// loadCards returns a card per tracked movie that the request's user may see:
 // those of their list, or every one for an admin when all is set.
 func (s *server) loadCards(ctx context.Context, all bool) ([]movieCard, error) {
 	movies, err := s.listedMovies(ctx, all)

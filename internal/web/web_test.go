@@ -338,8 +338,8 @@ func TestRemoveMovie(t *testing.T) {
 	if got := response.Header.Get("Location"); got != "/" {
 		t.Errorf("Location = %q, want /", got)
 	}
-	// The movie leaves the user's list; the store stops checking it once
-	// no list holds it, so the Tracker is not asked to stop it for everyone.
+	// The movie leaves the user's list. The store stops checking it once no
+	// list contains it, so the Tracker is not asked to stop it for everyone.
 	if got := f.tracker.Untracked(); len(got) != 0 {
 		t.Errorf("Tracker.Untrack calls = %v, want none", got)
 	}

@@ -200,8 +200,7 @@ func testQueryReviewsText(t *testing.T, s store.Store) {
 		{"lighthouse keeper's tale.", "tx1"},
 	})
 
-	// An edit replaces the indexed text; a pass that only sees the
-	// review keeps it.
+	// An edit replaces the indexed text; a pass that only lists the review keeps it.
 	edited := reviews[3]
 	edited.Text = "Rewritten prose, lighthouse free"
 	edited.ContentHash = "hash-tx4-edited"
@@ -285,7 +284,7 @@ func testQueryReviewsCursor(t *testing.T, s store.Store) {
 }
 
 // testQueryReviewsCountLimit checks that a count reading the reviews stops
-// at CountLimit and says so, while one that the rollups answer stays exact.
+// at CountLimit and reports it, while one that the rollups compute stays exact.
 func testQueryReviewsCountLimit(t *testing.T, s store.Store) {
 	seedExplorer(t, s)
 	// Four listed reviews are not spoilers, and a spoiler filter is

@@ -349,8 +349,7 @@ func (sc scratch) daily(since time.Time) []store.DayCount {
 	return days
 }
 
-// checkCounts compares the total of QueryReviews, which the rollups answer
-// for these filters, with the number of reviews that it lists.
+// checkCounts compares the total of QueryReviews, which the rollups compute for these filters, with the number of reviews that it lists.
 func checkCounts(t *testing.T, s store.Store, label, movieID, analyzer string, first time.Time) {
 	t.Helper()
 	from, to := first.AddDate(0, 0, 10), first.AddDate(0, 0, 45)
