@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"slices"
@@ -37,6 +38,7 @@ type fleet struct {
 	env     []string
 	ids     []string
 	reviews map[string][]string // review ids per movie, as the replay server serves them
+	nodes   []*process          // processes started by startNode; waitSettled sends them SIGQUIT on a timeout
 }
 
 // newFleet generates n movies with reviewsPerMovie reviews each, serves them
@@ -96,6 +98,7 @@ func (f *fleet) startNode(t *testing.T, extraEnv []string, args ...string) (*pro
 	t.Helper()
 	addr := freeAddr(t)
 	p := start(t, append(append(slices.Clone(f.env), "REELPULSE_ADDR="+addr), extraEnv...), args...)
+	f.nodes = append(f.nodes, p)
 	base := "http://" + addr
 	poll(t, 60*time.Second, "reelpulse "+strings.Join(args, " ")+" to answer /healthz", func() bool {
 		select {
@@ -162,9 +165,70 @@ func (f *fleet) waitSettled(t *testing.T, timeout time.Duration) {
 			lastLog = time.Now()
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("not settled after %s: %s\njobs:\n%s", timeout, f.progress(), f.jobSummary())
+			progress, summary, unfinished := f.progress(), f.jobSummary(), f.unfinishedJobs()
+			f.dumpGoroutines(t)
+			t.Fatalf("not settled after %s: %s\njobs:\n%s\nunfinished jobs:\n%s\nThe goroutine stacks of the workers that were still running are in their output below.",
+				timeout, progress, summary, unfinished)
 		}
 		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// unfinishedJobs lists the jobs that are neither finished nor scheduled,
+// each with its movie and the River client that last started it, so that a
+// failure shows which process took a stuck job.
+func (f *fleet) unfinishedJobs() string {
+	rows, err := f.db.Query(`SELECT id, kind, state::text, attempt, coalesce(args->>'movie_id', ''),
+			coalesce(attempted_by[array_length(attempted_by, 1)], ''),
+			coalesce(extract(epoch FROM now() - attempted_at)::bigint, -1)
+		FROM river_job WHERE state NOT IN ('completed', 'cancelled', 'discarded', 'scheduled')
+		ORDER BY id LIMIT 100`)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, seconds int64
+		var kind, state, movie, client string
+		var attempt int
+		if err := rows.Scan(&id, &kind, &state, &attempt, &movie, &client, &seconds); err != nil {
+			return err.Error()
+		}
+		fmt.Fprintf(&b, "  job %d %s %s %s, attempt %d", id, kind, movie, state, attempt)
+		if client != "" {
+			fmt.Fprintf(&b, ", started by %s %ds ago", client, seconds)
+		}
+		b.WriteString("\n")
+	}
+	if err := rows.Err(); err != nil {
+		return err.Error()
+	}
+	return b.String()
+}
+
+// dumpGoroutines sends SIGQUIT to the fleet's running processes and waits
+// for them to exit. Go then prints every goroutine's stack into the output
+// that the test logs on failure.
+func (f *fleet) dumpGoroutines(t *testing.T) {
+	t.Helper()
+	for _, p := range f.nodes {
+		select {
+		case err := <-p.done:
+			p.done <- err // already exited, and the cleanup of start waits for it too
+			continue
+		default:
+		}
+		if err := p.cmd.Process.Signal(syscall.SIGQUIT); err != nil {
+			t.Logf("send SIGQUIT to reelpulse (pid %d): %v", p.cmd.Process.Pid, err)
+			continue
+		}
+		select {
+		case err := <-p.done:
+			p.done <- err
+		case <-time.After(10 * time.Second):
+			t.Logf("reelpulse (pid %d) did not exit within 10s of SIGQUIT", p.cmd.Process.Pid)
+		}
 	}
 }
 
@@ -287,12 +351,21 @@ func TestTwoWorkersSyncEachMovieOnce(t *testing.T) {
 // (attempted_at) of the dead worker's running jobs three hours back, as if
 // that time had passed. The job rescuer of the surviving worker, which
 // runs every 30 seconds, then finds them.
+//
+// It waits for PostgreSQL to end the dead worker's sessions first. A
+// statement that was running when the process died still runs to its end
+// and commits, because PostgreSQL (by default) notices the missing client
+// only when it sends the reply. If that statement is River's fetch of new jobs, it marks
+// them running by the dead worker after the kill. Jobs that the test did
+// not move back would stay running for the whole test, and the uniqueness
+// of check_movie would block every later check of their movies.
 func TestKilledWorkerSyncRetried(t *testing.T) {
 	started := time.Now()
 	// 200 reviews a movie are eight pages, so with 150 ms a response a pass
 	// takes over a second and passes are running when the worker is killed.
 	f := newFleet(t, scaleMovies, 200, 150*time.Millisecond, "")
-	victim, _ := f.startNode(t, nil, "worker")
+	const victimApp = "reelpulse-victim"
+	victim, _ := f.startNode(t, []string{"DATABASE_URL=" + withApplicationName(t, f.db.URL, victimApp)}, "worker")
 	f.track(t)
 
 	// While it works alone, every running pass is the victim's: learn its
@@ -309,6 +382,9 @@ func TestKilledWorkerSyncRetried(t *testing.T) {
 		n, err := f.db.tryCount(`SELECT count(*) FROM river_job WHERE kind = 'sync_movie' AND state = 'running' AND attempted_by[array_length(attempted_by, 1)] = ?`, victimID)
 		return err == nil && n > 0
 	})
+	if n := f.sessions(t, victimApp); n == 0 {
+		t.Fatalf("PostgreSQL lists no session with application_name %s, so the test cannot tell when the first worker's last statements end; check that DATABASE_URL passes application_name", victimApp)
+	}
 	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +395,15 @@ func TestKilledWorkerSyncRetried(t *testing.T) {
 		t.Fatal("the killed worker did not exit")
 	}
 
-	orphans := jobIDs(t, f.db, `SELECT id FROM river_job WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = ?`, victimID)
+	const running = `SELECT id FROM river_job WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = ?`
+	atExit := jobIDs(t, f.db, running, victimID)
+	left := f.sessions(t, victimApp)
+	poll(t, 2*time.Minute, "PostgreSQL to end the sessions of the killed worker", func() bool {
+		return f.sessions(t, victimApp) == 0
+	})
+	orphans := jobIDs(t, f.db, running, victimID)
+	late := slices.DeleteFunc(slices.Clone(orphans), func(id int64) bool { return slices.Contains(atExit, id) })
+	t.Logf("the killed worker left %d PostgreSQL sessions, whose last statements marked %d more jobs running after it exited: %v", left, len(late), late)
 	syncOrphans := jobIDs(t, f.db, `SELECT id FROM river_job WHERE kind = 'sync_movie' AND state = 'running' AND attempted_by[array_length(attempted_by, 1)] = ?`, victimID)
 	t.Logf("killed the worker %s after %s with %d jobs running, %d of them review passes: %v",
 		victimID, time.Since(started).Round(time.Second), len(orphans), len(syncOrphans), syncOrphans)
@@ -345,6 +429,28 @@ func TestKilledWorkerSyncRetried(t *testing.T) {
 		}
 	}
 	t.Logf("done after %s", time.Since(started).Round(time.Second))
+}
+
+// withApplicationName returns the PostgreSQL URL dbURL with its
+// application_name parameter set to name, which pg_stat_activity shows for
+// every session opened with it.
+func withApplicationName(t *testing.T, dbURL, name string) string {
+	t.Helper()
+	u, err := neturl.Parse(dbURL)
+	if err != nil {
+		t.Fatalf("parse the test database URL: %v", err)
+	}
+	query := u.Query()
+	query.Set("application_name", name)
+	u.RawQuery = query.Encode()
+	return u.String()
+}
+
+// sessions returns the number of sessions on the fleet's database whose
+// application_name is app.
+func (f *fleet) sessions(t *testing.T, app string) int {
+	t.Helper()
+	return f.db.count(t, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = ?`, app)
 }
 
 func jobIDs(t *testing.T, db *testDB, query string, args ...any) []int64 {

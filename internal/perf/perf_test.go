@@ -209,9 +209,25 @@ func seeded(t testing.TB, open func(testing.TB) store.Store, size Size) store.St
 		if _, err := pg.Pool().Exec(t.Context(), `VACUUM ANALYZE`); err != nil {
 			t.Fatalf("vacuum: %v", err)
 		}
+		logSizes(t, pg)
 	}
 	t.Logf("seeded %d reviews in %s", size.Reviews+size.SmallMovies*size.SmallReviews, time.Since(start).Round(time.Millisecond))
 	return s
+}
+
+// logSizes logs the size of the reviews table, TOAST included, and of its
+// trigram indexes, for docs/scaling.md.
+func logSizes(t testing.TB, pg *postgres.Store) {
+	t.Helper()
+	var table, title, text int64
+	err := pg.Pool().QueryRow(t.Context(), `SELECT pg_table_size('reviews'),
+		pg_relation_size('reviews_title_trgm'), pg_relation_size('reviews_text_trgm')`).Scan(&table, &title, &text)
+	if err != nil {
+		t.Fatalf("read sizes: %v", err)
+	}
+	const mib = 1 << 20
+	t.Logf("reviews table %.1f MiB, trigram indexes %.1f MiB (title) and %.1f MiB (text)",
+		float64(table)/mib, float64(title)/mib, float64(text)/mib)
 }
 
 // TestCallsAnswer checks on a small seed that every measured call responds 200 with the expected content, and that the cursor reaches a second page.

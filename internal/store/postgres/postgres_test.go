@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -89,5 +90,35 @@ func TestConcurrentMigrate(t *testing.T) {
 		if err != nil {
 			t.Errorf("migrate %d: %v", i, err)
 		}
+	}
+}
+
+func TestPlanCacheMode(t *testing.T) {
+	url := testutil.PostgresURL(t)
+	separator := "?"
+	if strings.Contains(url, "?") {
+		separator = "&"
+	}
+	tests := []struct {
+		name, url, want string
+	}{
+		{"default", url, "force_custom_plan"},
+		{"set in the url", url + separator + "plan_cache_mode=auto", "auto"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(t.Context(), tt.url, nil)
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			defer s.Close()
+			var mode string
+			if err := s.pool.QueryRow(t.Context(), `SHOW plan_cache_mode`).Scan(&mode); err != nil {
+				t.Fatalf("show plan_cache_mode: %v", err)
+			}
+			if mode != tt.want {
+				t.Errorf("plan_cache_mode = %q, want %q", mode, tt.want)
+			}
+		})
 	}
 }
