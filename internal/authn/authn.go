@@ -431,8 +431,8 @@ func (a *Authenticator) Audit(ctx context.Context, actor *store.User, action, ta
 }
 
 // ClientAddress returns the IP address of the request's peer, without the
-// port. Forwarded headers are not trusted: behind a proxy it is the
-// proxy's address.
+// port. It reads no forwarded header, so behind a proxy it is the proxy's
+// address unless ForwardedClients set the client's in its place.
 func ClientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -331,7 +331,7 @@ func (a *app) handler(tracker *jobs.Tracker, queue *jobs.Queue, setupToken strin
 		a.mountOps(mux, queue, authenticator.RequireAdmin)
 	}
 	mux.Handle("/", dashboard)
-	return mux, nil
+	return authn.ForwardedClients(a.cfg.TrustedProxies, mux), nil
 }
 
 // workerHandler serves a worker's health endpoints and nothing else.

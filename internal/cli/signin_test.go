@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +129,58 @@ func TestServeGuardsMetricsAndOffersSetup(t *testing.T) {
 	}
 	if got := status("/api/v1/movies", nil); got != http.StatusUnauthorized {
 		t.Errorf("anonymous GET /api/v1/movies: status %d, want 401", got)
+	}
+}
+
+// TestServeTrustsListedProxies checks that the serving handler reads the
+// client address from X-Forwarded-For only for requests from
+// REELPULSE_TRUSTED_PROXIES, by the address that failed sign-ins record.
+func TestServeTrustsListedProxies(t *testing.T) {
+	ctx := context.Background()
+	a := testApp(t, exampleSite(1), "")
+	a.cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	queue, err := a.queue(ctx, jobs.InsertOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler, err := a.handler(jobs.NewTracker(a.store, queue, a.logger, time.Now), queue, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testAdmin(t, a)
+	accounts, err := a.accounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name, peer, want string
+	}{
+		{"through a listed proxy", "10.0.0.1:40000", "203.0.113.7"},
+		{"from another peer", "192.0.2.10:40000", "192.0.2.10"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := url.Values{"name": {"test-admin"}, "password": {"wrong password"}}
+			r := httptest.NewRequest(http.MethodPost, "/signin", strings.NewReader(form.Encode()))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set("X-Forwarded-For", "198.51.100.1, 203.0.113.7")
+			r.RemoteAddr = tt.peer
+			recorder := httptest.NewRecorder()
+			handler.ServeHTTP(recorder, r)
+			if recorder.Code != http.StatusUnauthorized {
+				t.Fatalf("sign-in with a wrong password: status %d, want 401", recorder.Code)
+			}
+			events, err := accounts.ListAudit(ctx, 1, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(events) != 1 || events[0].Action != store.AuditSignInFailed {
+				t.Fatalf("latest audit event = %+v, want sign_in_failed", events)
+			}
+			if events[0].Address != tt.want {
+				t.Errorf("recorded address %q, want %q", events[0].Address, tt.want)
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -34,6 +35,9 @@ type Config struct {
 	// SessionMaxAge ends it that long after sign-in whatever its use.
 	SessionIdle   time.Duration
 	SessionMaxAge time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// names the client; empty trusts none.
+	TrustedProxies []netip.Prefix
 
 	IMDbBaseURL       string
 	IMDbGraphQLURL    string
@@ -154,6 +158,12 @@ var Options = []Option{
 		Default:     "",
 		Description: "Public address of the dashboard, such as https://reelpulse.example.org, when it runs behind a proxy. An https URL marks the session cookie Secure; requests over TLS get a Secure cookie anyway.",
 		set:         setBaseURL,
+	},
+	{
+		Name:        "REELPULSE_TRUSTED_PROXIES",
+		Default:     "",
+		Description: "Comma-separated addresses or CIDR ranges of the reverse proxies in front of the dashboard, e.g. 10.0.0.0/8,127.0.0.1. For requests from them, sign-in throttling and the audit log use the client address from X-Forwarded-For; empty trusts no proxy, so behind one every request counts as the proxy's.",
+		set:         setTrustedProxies,
 	},
 	{
 		Name:        "REELPULSE_SESSION_IDLE",
@@ -685,6 +695,26 @@ func setBaseURL(c *Config, v string) error {
 		return errors.New("expected the dashboard's public http:// or https:// URL, e.g. https://reelpulse.example.org")
 	}
 	c.BaseURL = strings.TrimSuffix(v, "/")
+	return nil
+}
+
+func setTrustedProxies(c *Config, v string) error {
+	c.TrustedProxies = nil
+	for item := range strings.SplitSeq(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(item)
+		if err != nil {
+			addr, addrErr := netip.ParseAddr(item)
+			if addrErr != nil {
+				return fmt.Errorf("%q is neither an IP address nor a CIDR range; expected e.g. 10.0.0.0/8 or 127.0.0.1", item)
+			}
+			prefix = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
+	}
 	return nil
 }
 

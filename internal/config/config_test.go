@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,8 @@ func TestLoadInvalidNamesVariable(t *testing.T) {
 		{"REELPULSE_LLM_PRICES", "m=1/-2", "model=input/output"},
 		{"REELPULSE_LLM_BATCH_SIZE", "0", "from 1 to 50"},
 		{"DATABASE_URL", "mysql://u:secret@h/db", "postgres://"},
+		{"REELPULSE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal", `"proxy.internal"`},
+		{"REELPULSE_TRUSTED_PROXIES", "10.0.0.0/33", "CIDR range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
@@ -202,6 +205,21 @@ func TestMaskHidesEveryPassword(t *testing.T) {
 		if got := Mask(in); got != want {
 			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestLoadTrustedProxies(t *testing.T) {
+	cfg, err := Load(lookupMap(map[string]string{"REELPULSE_TRUSTED_PROXIES": " 10.1.2.3/8, 127.0.0.1 ,::1,,"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/8", "127.0.0.1/32", "::1/128"}
+	var got []string
+	for _, p := range cfg.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("TrustedProxies = %v, want %v", got, want)
 	}
 }
 
