@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,8 +89,21 @@ func HashPassword(password string) (string, error) {
 func hashWith(password string, p Params) string {
 	salt := make([]byte, p.SaltLength)
 	_, _ = rand.Read(salt) // crypto/rand.Read does not fail
-	key := argon2.IDKey([]byte(password), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength)
-	return formatPHC(p, salt, key)
+	return formatPHC(p, salt, deriveKey(password, salt, p))
+}
+
+// keySlots bounds the argon2id computations that run at once. Each takes
+// Params.Memory (19 MiB by default), so without a bound a burst of
+// sign-in requests could take gigabytes. More than one per CPU would not
+// finish sooner.
+var keySlots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
+// deriveKey computes the argon2id key of password, waiting for a free slot
+// of keySlots first.
+func deriveKey(password string, salt []byte, p Params) []byte {
+	keySlots <- struct{}{}
+	defer func() { <-keySlots }()
+	return argon2.IDKey([]byte(password), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength)
 }
 
 func formatPHC(p Params, salt, key []byte) string {
@@ -108,7 +122,7 @@ func VerifyPassword(encoded, password string) (bool, error) {
 	if len(password) > 4*MaxPasswordLength {
 		return false, nil
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLength)
+	got := deriveKey(password, salt, p)
 	return subtle.ConstantTimeCompare(got, key) == 1, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/store"
@@ -49,6 +50,9 @@ type Throttle struct {
 	limit  int
 	window time.Duration
 	now    func() time.Time
+
+	mu      sync.Mutex     // serialises Reserve
+	pending map[string]int // attempts reserved and not released, by counter key
 }
 
 // NewThrottle returns a throttle that allows limit failures per window;
@@ -63,7 +67,7 @@ func NewThrottle(log AuditLog, limit int, window time.Duration, now func() time.
 	if now == nil {
 		now = time.Now
 	}
-	return &Throttle{log: log, limit: limit, window: window, now: now}
+	return &Throttle{log: log, limit: limit, window: window, now: now, pending: map[string]int{}}
 }
 
 // Allow returns nil when a sign-in attempt for account from address may go
@@ -72,13 +76,65 @@ func NewThrottle(log AuditLog, limit int, window time.Duration, now func() time.
 // sign_in_throttled event, which does not count as a failure. Empty values
 // are not counted: pass the address without its port.
 func (t *Throttle) Allow(ctx context.Context, account, address string) error {
+	return t.check(ctx, account, address, nil)
+}
+
+// Reserve is Allow for an attempt that is about to check a password. It
+// also counts the attempts of this process that passed Reserve and are not
+// released yet, so that parallel attempts cannot all pass before the first
+// failure is recorded. On success, call release once the attempt's failure
+// is recorded (or it succeeded).
+//
+// NOTE: processes that share a database do not see each other's pending
+// attempts, so with N web processes up to N times the limit may be checked
+// at once.
+func (t *Throttle) Reserve(ctx context.Context, account, address string) (release func(), err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.check(ctx, account, address, t.pending); err != nil {
+		return nil, err
+	}
+	keys := pendingKeys(account, address)
+	for _, k := range keys {
+		t.pending[k]++
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			for _, k := range keys {
+				if t.pending[k]--; t.pending[k] <= 0 {
+					delete(t.pending, k)
+				}
+			}
+		})
+	}, nil
+}
+
+// pendingKeys returns the keys of the pending counters of an attempt: one
+// for the account and one for the address, each when not empty.
+func pendingKeys(account, address string) []string {
+	var keys []string
+	if account != "" {
+		keys = append(keys, "account\x00"+account)
+	}
+	if address != "" {
+		keys = append(keys, "address\x00"+address)
+	}
+	return keys
+}
+
+// check is Allow, adding to each count the pending attempts of the same
+// account or address when pending is not nil.
+func (t *Throttle) check(ctx context.Context, account, address string, pending map[string]int) error {
 	now := t.now()
 	checks := []struct {
-		by string
-		q  store.AuditCount
+		by, key string
+		q       store.AuditCount
 	}{
-		{"account", store.AuditCount{Action: store.AuditSignInFailed, Target: account}},
-		{"address", store.AuditCount{Action: store.AuditSignInFailed, Address: address}},
+		{"account", "account\x00" + account, store.AuditCount{Action: store.AuditSignInFailed, Target: account}},
+		{"address", "address\x00" + address, store.AuditCount{Action: store.AuditSignInFailed, Address: address}},
 	}
 	for _, c := range checks {
 		if c.q.Target == "" && c.q.Address == "" {
@@ -89,6 +145,7 @@ func (t *Throttle) Allow(ctx context.Context, account, address string) error {
 		if err != nil {
 			return fmt.Errorf("check the sign-in throttle: %w", err)
 		}
+		n += pending[c.key]
 		if n < t.limit {
 			continue
 		}

@@ -169,3 +169,55 @@ func same(address string) func(int) string {
 func spread(i int) string {
 	return "203.0.113." + string(rune('0'+i%10))
 }
+
+func TestThrottleReserveCountsPendingAttempts(t *testing.T) {
+	s := openStore(t)
+	throttle := NewThrottle(s, 3, time.Minute, nil)
+	ctx := t.Context()
+
+	var releases []func()
+	for i := range 3 {
+		release, err := throttle.Reserve(ctx, "ada", "192.0.2.1")
+		if err != nil {
+			t.Fatalf("attempt %d while %d are pending: %v", i+1, i, err)
+		}
+		releases = append(releases, release)
+	}
+	var throttled *ThrottledError
+	_, err := throttle.Reserve(ctx, "ada", "198.51.100.1")
+	if !errors.As(err, &throttled) || throttled.By != "account" {
+		t.Fatalf("fourth attempt for the account with three pending: %v, want throttled by account", err)
+	}
+	_, err = throttle.Reserve(ctx, "bob", "192.0.2.1")
+	if !errors.As(err, &throttled) || throttled.By != "address" {
+		t.Fatalf("fourth attempt from the address with three pending: %v, want throttled by address", err)
+	}
+	if err := throttle.Allow(ctx, "ada", "192.0.2.1"); err != nil {
+		t.Errorf("Allow counts pending attempts: %v", err)
+	}
+
+	// An attempt that succeeded releases its place without a failure.
+	releases[0]()
+	releases[0]()
+	release, err := throttle.Reserve(ctx, "ada", "192.0.2.1")
+	if err != nil {
+		t.Fatalf("attempt after one release: %v", err)
+	}
+	release()
+
+	// Recorded failures and pending attempts add up.
+	if err := throttle.Failed(ctx, nil, "ada", "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = throttle.Reserve(ctx, "ada", "203.0.113.5")
+	if !errors.As(err, &throttled) || throttled.Failures != 3 {
+		t.Errorf("attempt with one failure and two pending: %v, want throttled with 3", err)
+	}
+	releases[1]()
+	releases[2]()
+	if release, err := throttle.Reserve(ctx, "ada", "203.0.113.5"); err != nil {
+		t.Errorf("attempt with one failure and none pending: %v", err)
+	} else {
+		release()
+	}
+}

@@ -272,9 +272,11 @@ func (a *Authenticator) Bearer(r *http.Request) (*Identity, error) {
 // audit log, which the throttle counts. An unknown name costs as much time
 // as a wrong password.
 func (a *Authenticator) SignIn(ctx context.Context, name, password, address string) (store.User, error) {
-	if err := a.throttle.Allow(ctx, name, address); err != nil {
+	release, err := a.throttle.Reserve(ctx, name, address)
+	if err != nil {
 		return store.User{}, err
 	}
+	defer release()
 	user, err := a.accounts.GetUserByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		auth.VerifyNoUser(password)

@@ -2,6 +2,8 @@ package authn_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -242,5 +244,44 @@ func TestMovieIDInPath(t *testing.T) {
 		if got, ok := authn.MovieIDInPath(tt.path, "/api/v1/movies/"); got != tt.want || ok != tt.ok {
 			t.Errorf("MovieIDInPath(%q) = %q, %v; want %q, %v", tt.path, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// TestParallelSignInsThrottled checks that wrong passwords sent at once for
+// one account are checked at most up to the throttle's limit, and that the
+// rest are rejected before any password is checked.
+func TestParallelSignInsThrottled(t *testing.T) {
+	accounts := webtest.NewAccounts(t, nil)
+	const attempts = 40
+	var wg sync.WaitGroup
+	results := make(chan error, attempts)
+	for i := range attempts {
+		wg.Go(func() {
+			_, err := accounts.Auth.SignIn(t.Context(), "alan", fmt.Sprintf("wrong password %d", i), fmt.Sprintf("198.51.100.%d", i))
+			results <- err
+		})
+	}
+	wg.Wait()
+	close(results)
+	var bad, throttled int
+	for err := range results {
+		switch {
+		case errors.Is(err, authn.ErrBadCredentials):
+			bad++
+		case errors.Is(err, auth.ErrThrottled):
+			throttled++
+		default:
+			t.Errorf("sign-in: %v, want bad credentials or throttled", err)
+		}
+	}
+	if bad > auth.DefaultFailureLimit || bad+throttled != attempts {
+		t.Errorf("%d passwords checked and %d throttled of %d attempts, want at most %d checked", bad, throttled, attempts, auth.DefaultFailureLimit)
+	}
+	n, err := accounts.Store.CountAudit(t.Context(), store.AuditCount{Action: store.AuditSignInFailed, Target: "alan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != bad {
+		t.Errorf("%d sign_in_failed events, want %d", n, bad)
 	}
 }

@@ -184,27 +184,46 @@ func putFile(ctx context.Context, target Target, name, file string) error {
 	return target.Put(ctx, name, f, info.Size())
 }
 
-// List returns the complete backups of the target, newest first. Objects
-// of unfinished backups, which have no manifest, are left out.
-func List(ctx context.Context, target Target) ([]Manifest, error) {
+// ErrDamaged is wrapped by the error of a backup whose manifest cannot be
+// parsed or names another backup.
+var ErrDamaged = errors.New("damaged manifest")
+
+// Damaged is a backup of a target whose manifest is damaged.
+type Damaged struct {
+	ID  string
+	Err error // wraps ErrDamaged
+}
+
+// List returns the complete backups of the target, newest first, and apart
+// from them the backups whose manifest is damaged, so that one bad backup
+// does not hide the others. Objects of unfinished backups, which have no
+// manifest, are left out. An error reading a manifest from the target is
+// returned, as the backup itself may be intact.
+func List(ctx context.Context, target Target) ([]Manifest, []Damaged, error) {
 	names, err := target.List(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list backups in %s: %w", target, err)
+		return nil, nil, fmt.Errorf("list backups in %s: %w", target, err)
 	}
 	var manifests []Manifest
+	var damaged []Damaged
 	for _, name := range names {
 		id, rest, ok := strings.Cut(name, "/")
 		if !ok || rest != manifestName || !idPattern.MatchString(id) {
 			continue
 		}
 		m, err := readManifest(ctx, target, id)
-		if err != nil {
-			return nil, err
+		switch {
+		case errors.Is(err, ErrDamaged):
+			damaged = append(damaged, Damaged{ID: id, Err: err})
+		case err != nil:
+			return nil, nil, err
+		default:
+			manifests = append(manifests, m)
 		}
-		manifests = append(manifests, m)
 	}
 	slices.SortFunc(manifests, func(a, b Manifest) int { return strings.Compare(b.ID, a.ID) })
-	return manifests, nil
+	slices.SortFunc(damaged, func(a, b Damaged) int { return strings.Compare(b.ID, a.ID) })
+	return manifests, damaged, nil
 }
 
 func readManifest(ctx context.Context, target Target, id string) (Manifest, error) {
@@ -222,16 +241,18 @@ func readManifest(ctx context.Context, target Target, id string) (Manifest, erro
 	}
 	m, err := parseManifest(data)
 	if err != nil {
-		return Manifest{}, fmt.Errorf("backup %s: %w", id, err)
+		return Manifest{}, fmt.Errorf("backup %s: %w: %w", id, ErrDamaged, err)
 	}
 	if m.ID != id {
-		return Manifest{}, fmt.Errorf("backup %s: the manifest names backup %s", id, m.ID)
+		return Manifest{}, fmt.Errorf("backup %s: %w: it names backup %s", id, ErrDamaged, m.ID)
 	}
 	return m, nil
 }
 
 // Select returns the backup to restore: the one with the given id, or else
 // the newest taken at or before at (the newest of all when at is zero).
+// When that one is damaged, it returns an error rather than an older
+// backup, which would lose more data than the caller expects.
 func Select(ctx context.Context, target Target, id string, at time.Time) (Manifest, error) {
 	if id != "" {
 		if !idPattern.MatchString(id) {
@@ -239,14 +260,26 @@ func Select(ctx context.Context, target Target, id string, at time.Time) (Manife
 		}
 		return readManifest(ctx, target, id)
 	}
-	manifests, err := List(ctx, target)
+	manifests, damaged, err := List(ctx, target)
 	if err != nil {
 		return Manifest{}, err
 	}
-	for _, m := range manifests {
-		if at.IsZero() || !m.CreatedAt.After(at) {
-			return m, nil
+	eligible := func(createdAt time.Time) bool { return at.IsZero() || !createdAt.After(at) }
+	var chosen *Manifest
+	for i, m := range manifests {
+		if eligible(m.CreatedAt) {
+			chosen = &manifests[i]
+			break
 		}
+	}
+	for _, d := range damaged {
+		createdAt, err := time.Parse(idLayout, d.ID)
+		if err == nil && eligible(createdAt) && (chosen == nil || createdAt.After(chosen.CreatedAt)) {
+			return Manifest{}, fmt.Errorf("%w; choose another backup with --id (see reelpulse backup list)", d.Err)
+		}
+	}
+	if chosen != nil {
+		return *chosen, nil
 	}
 	if at.IsZero() {
 		return Manifest{}, fmt.Errorf("no backup in %s: create one with reelpulse backup", target)

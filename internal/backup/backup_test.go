@@ -152,9 +152,12 @@ func TestRoundTripAcrossDatabases(t *testing.T) {
 	}
 	sameTables(t, "PostgreSQL to SQLite", storetest.DumpAll(t, last), want)
 
-	listed, err := backup.List(t.Context(), target)
+	listed, damaged, err := backup.List(t.Context(), target)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(damaged) != 0 {
+		t.Errorf("damaged backups listed: %+v", damaged)
 	}
 	if len(listed) != 2 || listed[0].ID != second.ID || listed[1].ID != first.ID {
 		t.Errorf("backup list = %+v, want %s then %s", listed, second.ID, first.ID)
@@ -358,6 +361,49 @@ func TestSelect(t *testing.T) {
 	}
 	if _, err := backup.Select(t.Context(), target, "../../etc", time.Time{}); !strings.Contains(fmtError(err), "invalid backup id") {
 		t.Errorf("Select of a path returned %v, want invalid backup id", err)
+	}
+}
+
+// TestDamagedManifestSkipped checks that a backup whose manifest is
+// truncated is listed apart, that Select still finds the intact backups
+// around it, and that it refuses to fall back to an older backup when the
+// one requested is the damaged one.
+func TestDamagedManifestSkipped(t *testing.T) {
+	target, err := backup.NewDirTarget(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openSQLite(t)
+	var ids []string
+	for i := range 3 {
+		o := options(target, "sqlite")
+		o.Now = func() time.Time { return clock.Add(time.Duration(i) * time.Hour) }
+		ids = append(ids, create(t, db, o).ID)
+	}
+	if err := target.Put(t.Context(), ids[1]+"/manifest.json", strings.NewReader(`{"id": "`), 8); err != nil {
+		t.Fatal(err)
+	}
+
+	listed, damaged, err := backup.List(t.Context(), target)
+	if err != nil {
+		t.Fatalf("List with a damaged backup: %v", err)
+	}
+	if len(listed) != 2 || listed[0].ID != ids[2] || listed[1].ID != ids[0] {
+		t.Errorf("intact backups = %+v, want %s and %s", listed, ids[2], ids[0])
+	}
+	if len(damaged) != 1 || damaged[0].ID != ids[1] || !errors.Is(damaged[0].Err, backup.ErrDamaged) {
+		t.Errorf("damaged backups = %+v, want %s", damaged, ids[1])
+	}
+
+	if m, err := backup.Select(t.Context(), target, "", time.Time{}); err != nil || m.ID != ids[2] {
+		t.Errorf("Select newest = %s, %v; want %s", m.ID, err, ids[2])
+	}
+	if m, err := backup.Select(t.Context(), target, "", clock.Add(30*time.Minute)); err != nil || m.ID != ids[0] {
+		t.Errorf("Select before the damaged one = %s, %v; want %s", m.ID, err, ids[0])
+	}
+	_, err = backup.Select(t.Context(), target, "", clock.Add(90*time.Minute))
+	if !errors.Is(err, backup.ErrDamaged) || !strings.Contains(err.Error(), ids[1]) || !strings.Contains(err.Error(), "--id") {
+		t.Errorf("Select when the newest eligible backup is damaged: %v, want an error naming %s and --id", err, ids[1])
 	}
 }
 

@@ -54,7 +54,7 @@ func TestPrune(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	listed, err := backup.List(t.Context(), target)
+	listed, _, err := backup.List(t.Context(), target)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ type app struct {
 	imdb     *imdb.Client
 	syncer   *sync.Syncer
 	posters  *poster.Refresher
-	doer     fetch.Doer // outbound HTTP client of IMDb requests and downloads
+	images   fetch.Doer // plain HTTP client of poster downloads, which a browser cannot make
 	browser  *browser.Browser
 	analyzer analyze.Analyzer
 	aspects  []analyze.Aspect // built-in and user-defined
@@ -115,8 +115,7 @@ func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app
 		PageSize:   cfg.PageSize,
 	})
 	a.syncer = sync.New(a.imdb, a.store, logger, time.Now)
-	a.doer = doer
-	a.posters = poster.NewRefresher(doer, a.store, logger, time.Now)
+	a.posters = poster.NewRefresher(a.images, a.store, logger, time.Now)
 	a.aspects, err = analyze.LoadAspects(cfg.AspectsFile)
 	if err != nil {
 		_ = a.store.Close()
@@ -153,6 +152,7 @@ func (a *app) newDoer() (fetch.Doer, error) {
 		return nil, err
 	}
 	plain := fetch.New(fetchCfg, a.logger)
+	a.images = plain
 
 	mode, err := browser.ParseMode(cfg.Browser)
 	if err != nil {

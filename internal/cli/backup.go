@@ -78,9 +78,12 @@ func runBackupList(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	manifests, err := backup.List(ctx, target)
+	manifests, damaged, err := backup.List(ctx, target)
 	if err != nil {
 		return err
+	}
+	for _, d := range damaged {
+		fmt.Fprintf(env.stderr, "Damaged, cannot be restored: %v\n", d.Err)
 	}
 	if len(manifests) == 0 {
 		fmt.Fprintf(env.stdout, "No backup in %s yet: take one with reelpulse backup\n", target)

@@ -458,9 +458,9 @@ func (t titleSearcher) Search(ctx context.Context, query string) ([]web.Suggesti
 }
 
 // downloadImage downloads a suggested title's poster for the dashboard,
-// through the same client as every IMDb request.
+// over plain HTTP with the politeness of every IMDb request.
 func (a *app) downloadImage(ctx context.Context, imageURL string) (string, []byte, error) {
-	return poster.Download(ctx, a.doer, imageURL)
+	return poster.Download(ctx, a.images, imageURL)
 }
 
 // imageHosts returns the hosts that the dashboard downloads suggestion posters

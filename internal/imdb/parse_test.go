@@ -361,13 +361,16 @@ func TestHTMLToText(t *testing.T) {
 		"It&#39;s &amp; &quot;x&quot; &lt;3": "It's & \"x\" <3",
 		"<p>one</p><p>two</p>":               "one\ntwo",
 		"Cons:<ul><li>long</li><li>loud</li></ul>End": "Cons:\nlong\nloud\nEnd",
-		"nul\x00byte":     "nulbyte",
-		"bad \xff utf8":   "bad \uFFFD utf8",
-		"caf&eacute; 日本語": "café 日本語",
-		"line\r\nbreak":   "line\nbreak",
-		"<b>unclosed":     "unclosed",
-		"Cafe\u0301":      "Caf\u00e9",
-		"Cafe&#x301;":     "Caf\u00e9",
+		"nul\x00byte":                    "nulbyte",
+		"bad \xff utf8":                  "bad \uFFFD utf8",
+		"caf&eacute; 日本語":                "café 日本語",
+		"line\r\nbreak":                  "line\nbreak",
+		"<b>unclosed":                    "unclosed",
+		"Cafe\u0301":                     "Caf\u00e9",
+		"Cafe&#x301;":                    "Caf\u00e9",
+		"esc\x1b[31mred\x1b]0;title\x07": "esc[31mred]0;title",
+		"c1\u0081control\x7f":            "c1control",
+		"tab\tkept":                      "tab\tkept",
 	}
 	for input, want := range tests {
 		if got := htmlToText(input); got != want {
@@ -389,5 +392,18 @@ func TestReviewKeepsTextHTML(t *testing.T) {
 	}
 	if got := page.Reviews[1].TextHTML; got != "  Plain text without markup.  " {
 		t.Errorf("TextHTML = %q, want the fragment untrimmed", got)
+	}
+}
+
+// Control characters in a title would reach the terminal of `track list`.
+func TestTitleDropsControlCharacters(t *testing.T) {
+	page := `<html><head><script type="application/ld+json">{"@type":"Movie","url":"/title/tt0000666/",` +
+		`"name":"Evil\u001b[31mRED\u001b]0;pwned\u0007"}</script></head></html>`
+	title, err := ParseTitlePage([]byte(page))
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	if title.Title != "Evil[31mRED]0;pwned" {
+		t.Errorf("title %q, want the control characters dropped", title.Title)
 	}
 }

@@ -2,8 +2,11 @@ package imdb
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -56,11 +59,35 @@ func lineBreak(out *strings.Builder) {
 	out.WriteByte('\n')
 }
 
-// cleanText cleans text as cleanHTML does and puts it in Unicode
-// normalization form C, so that the same word written with a precomposed
-// letter or with a combining accent compares equal.
+// cleanText cleans text as cleanHTML does, drops control characters other
+// than line breaks and tabs, and puts it in Unicode normalization form C, so
+// that the same word written with a precomposed letter or with a combining
+// accent compares equal. Without the control characters, a title or review
+// printed by the CLI cannot send escape sequences to the terminal.
 func cleanText(s string) string {
-	return norm.NFC.String(cleanHTML(s))
+	s = cleanHTML(s)
+	if strings.IndexFunc(s, isControl) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if !isControl(r) {
+				return r
+			}
+			// Windows-1252 text read as Latin-1 turns "…" into U+0085
+			// and curly quotes into U+0091-U+0094: restore those.
+			if r >= 0x80 && r <= 0x9f {
+				if c := charmap.Windows1252.DecodeByte(byte(r)); !unicode.IsControl(c) && c != utf8.RuneError {
+					return c
+				}
+			}
+			return -1
+		}, s)
+	}
+	return norm.NFC.String(s)
+}
+
+// isControl reports whether r is a C0 or C1 control character or DEL,
+// other than a line feed, carriage return or tab.
+func isControl(r rune) bool {
+	return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t'
 }
 
 // cleanHTML replaces invalid UTF-8 with U+FFFD and drops NUL characters,

@@ -54,7 +54,10 @@ func ParseTitlePage(body []byte) (Title, error) {
 		return Title{}, fmt.Errorf("%w in title page: it has neither __NEXT_DATA__ with aboveTheFoldData nor a JSON-LD title record; "+
 			"the layout changed or IMDb served a challenge page", ErrNoPageData)
 	}
-	return mergeTitles(fromNext, fromLinkedData), nil
+	t := mergeTitles(fromNext, fromLinkedData)
+	t.Title = strings.TrimSpace(cleanText(t.Title))
+	t.OriginalTitle = strings.TrimSpace(cleanText(t.OriginalTitle))
+	return t, nil
 }
 
 func titleFromNextData(script []byte) (Title, bool, error) {
