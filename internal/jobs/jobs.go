@@ -332,6 +332,19 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncMovieArgs]) er
 	if parked, err := isParked(ctx, w.deps.Store, id); err != nil || parked {
 		return permanent(err)
 	}
+	if job.Attempt > 1 {
+		done, err := passCompletedSince(ctx, w.deps.Store, id, job.CreatedAt)
+		if err != nil {
+			return err
+		}
+		if done {
+			// A worker that stopped after storing the pass but before
+			// River recorded the job leaves it to be retried.
+			w.deps.Logger.Info("Review pass already stored by an earlier attempt; not scraping again",
+				"movie_id", id, "job_id", job.ID, "attempt", job.Attempt)
+			return w.inserter.Insert(ctx, AnalyzeMovieArgs{MovieID: id}, nil)
+		}
+	}
 	result, err := w.deps.Syncer.Sync(ctx, id, nil)
 	if err == nil {
 		w.deps.recorder().ReviewsFetched(result.Fetched)

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/store"
@@ -59,6 +60,16 @@ func failedPasses(ctx context.Context, st store.Store, movieID string, limit int
 		}
 	}
 	return count, nil
+}
+
+// passCompletedSince reports whether the movie's newest run is a complete
+// review pass that started after since.
+func passCompletedSince(ctx context.Context, st store.Store, movieID string, since time.Time) (bool, error) {
+	runs, err := st.ListRuns(ctx, movieID, 1)
+	if err != nil {
+		return false, fmt.Errorf("read the runs of movie %s: %w", movieID, err)
+	}
+	return len(runs) == 1 && runs[0].State == store.RunComplete && runs[0].StartedAt.After(since), nil
 }
 
 func failedRun(run store.SyncRun) bool {

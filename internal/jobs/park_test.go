@@ -464,3 +464,57 @@ func TestCheckParksUnknownTitle(t *testing.T) {
 		t.Errorf("jobs queued for a parked movie: %+v", rec.inserts)
 	}
 }
+
+// TestRescuedPassNotRepeated checks that a review pass retried after its
+// worker stopped does not scrape again when the earlier attempt stored a
+// complete pass, and that it still queues the analysis. A retry without
+// such a pass scrapes.
+func TestRescuedPassNotRepeated(t *testing.T) {
+	ctx := t.Context()
+	logger := discardLogger()
+	st, _ := testDatabases()[0].open(t, logger)
+	site := replay.NewSite()
+	site.AddMovie(replay.ExampleMovie(3))
+	deps := testDeps(t, st, site, replay.Options{}, logger)
+	created := time.Now().Add(-time.Minute)
+	if _, err := st.TrackMovie(ctx, replay.ExampleTitleID, created); err != nil {
+		t.Fatal(err)
+	}
+	job := func(attempt int, createdAt time.Time) *river.Job[SyncMovieArgs] {
+		return &river.Job[SyncMovieArgs]{Args: SyncMovieArgs{MovieID: replay.ExampleTitleID},
+			JobRow: &rivertype.JobRow{ID: int64(attempt), Attempt: attempt, CreatedAt: createdAt}}
+	}
+	runs := func() int {
+		list, err := st.ListRuns(ctx, replay.ExampleTitleID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list)
+	}
+
+	rec := &recordingInserter{}
+	worker := &syncWorker{deps: deps, cfg: Config{ParkAfterFailures: 5}, inserter: rec}
+	if err := worker.Work(ctx, job(1, created)); err != nil {
+		t.Fatalf("first attempt: %v", err)
+	}
+	if n := runs(); n != 1 {
+		t.Fatalf("%d runs after the first attempt, want 1", n)
+	}
+
+	if err := worker.Work(ctx, job(2, created)); err != nil {
+		t.Fatalf("retry after a stored pass: %v", err)
+	}
+	if n := runs(); n != 1 {
+		t.Errorf("%d runs after a retry of a stored pass, want still 1", n)
+	}
+	if len(rec.inserts) != 2 {
+		t.Errorf("%d analyses queued, want one per attempt", len(rec.inserts))
+	}
+
+	if err := worker.Work(ctx, job(2, time.Now())); err != nil {
+		t.Fatalf("retry of a newer job: %v", err)
+	}
+	if n := runs(); n != 2 {
+		t.Errorf("%d runs after a retry of a job newer than the pass, want 2", n)
+	}
+}
