@@ -350,7 +350,8 @@ func Restore(ctx context.Context, db Database, m Manifest, o RestoreOptions) err
 		if err != nil {
 			return nil, err
 		}
-		return &countedSource{decoder: newRowDecoder(zr, t.Columns), want: record.Rows, table: t.Name}, nil
+		source := &countedSource{decoder: newRowDecoder(zr, t.ColumnsAt(m.SchemaVersion)), want: record.Rows, table: t.Name}
+		return withDefaults(t, m.SchemaVersion, source), nil
 	})
 	if err != nil {
 		return fmt.Errorf("restore backup %s, nothing was changed: %w", m.ID, err)

@@ -321,7 +321,10 @@ func TestRestoreRefusesNewerSchema(t *testing.T) {
 	}
 }
 
-func TestSelect(t *testing.T) {
+// hourlyBackups takes three backups of an empty SQLite database into a
+// new folder, an hour apart from clock on, and returns their ids.
+func hourlyBackups(t *testing.T) (backup.Target, []string) {
+	t.Helper()
 	target, err := backup.NewDirTarget(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -333,6 +336,11 @@ func TestSelect(t *testing.T) {
 		o.Now = func() time.Time { return clock.Add(time.Duration(i) * time.Hour) }
 		ids = append(ids, create(t, db, o).ID)
 	}
+	return target, ids
+}
+
+func TestSelect(t *testing.T) {
+	target, ids := hourlyBackups(t)
 
 	for _, tc := range []struct {
 		name string
@@ -369,17 +377,7 @@ func TestSelect(t *testing.T) {
 // around it, and that it refuses to fall back to an older backup when the
 // one requested is the damaged one.
 func TestDamagedManifestSkipped(t *testing.T) {
-	target, err := backup.NewDirTarget(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := openSQLite(t)
-	var ids []string
-	for i := range 3 {
-		o := options(target, "sqlite")
-		o.Now = func() time.Time { return clock.Add(time.Duration(i) * time.Hour) }
-		ids = append(ids, create(t, db, o).ID)
-	}
+	target, ids := hourlyBackups(t)
 	if err := target.Put(t.Context(), ids[1]+"/manifest.json", strings.NewReader(`{"id": "`), 8); err != nil {
 		t.Fatal(err)
 	}

@@ -117,8 +117,10 @@ var errIncompatible = errors.New("incompatible backup")
 
 // plan matches the manifest's tables with store.DumpTables for a database
 // at schemaVersion. A backup from a newer schema is refused. One from an
-// older schema restores when every table it has keeps the same columns;
-// tables it lacks are restored empty.
+// older schema restores when every table it has holds the columns that the
+// table had at the backup's version (store.Table.ColumnsAt). The columns
+// added since get their defaults and backfills, and the tables it lacks
+// are restored empty.
 func plan(m Manifest, schemaVersion int) (map[string]TableRecord, error) {
 	if m.SchemaVersion > schemaVersion {
 		return nil, fmt.Errorf("%w: backup %s has schema version %d, newer than this database's %d: upgrade reelpulse (or run reelpulse migrate) before restoring",
@@ -136,9 +138,9 @@ func plan(m Manifest, schemaVersion int) (map[string]TableRecord, error) {
 			}
 			continue
 		}
-		if !slices.Equal(record.Columns, columnRecords(t.Columns)) {
-			return nil, fmt.Errorf("%w: table %s of backup %s (schema version %d) has columns %v, this database (schema version %d) has %v",
-				errIncompatible, t.Name, m.ID, m.SchemaVersion, record.Columns, schemaVersion, columnRecords(t.Columns))
+		if want := columnRecords(t.ColumnsAt(m.SchemaVersion)); !slices.Equal(record.Columns, want) {
+			return nil, fmt.Errorf("%w: table %s of backup %s (schema version %d) has columns %v, a backup of that version has %v",
+				errIncompatible, t.Name, m.ID, m.SchemaVersion, record.Columns, want)
 		}
 		delete(byName, t.Name)
 	}

@@ -138,7 +138,8 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 }
 
 // serve runs the HTTP server and, unless the role is web, the job workers
-// until ctx is cancelled, tracking the given movies first.
+// until ctx is cancelled, tracking the given movies for the deployment
+// first.
 func (a *app) serve(ctx context.Context, role string, track []string) error {
 	if role != roleAll && a.sqlite != nil {
 		return errSQLiteRole
@@ -166,7 +167,7 @@ func (a *app) serve(ctx context.Context, role string, track []string) error {
 	}
 	tracker := jobs.NewTracker(a.store, queue, a.logger, time.Now)
 	for _, id := range track {
-		if _, err := tracker.Track(ctx, id); err != nil {
+		if _, err := tracker.TrackForDeployment(ctx, id); err != nil {
 			return err
 		}
 	}

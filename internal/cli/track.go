@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -15,27 +14,28 @@ import (
 
 func runTrack(ctx context.Context, env *environment, args []string) error {
 	const description = "Manage tracked movies.\n\n" +
-		"  add ID|URL...   follow movies by IMDb id (tt0013442) or IMDb title URL; a running\n" +
-		"                  server checks and scrapes them right away\n" +
-		"  remove ID...    stop following movies; their reviews and analyses are kept\n" +
+		"  add ID|URL...   follow movies by IMDb id (tt0013442) or IMDb title URL for the\n" +
+		"                  whole deployment: they stay tracked when users take them off\n" +
+		"                  their lists; a running server checks and scrapes them right away\n" +
+		"  remove ID...    stop following movies for everyone; their reviews and analyses\n" +
+		"                  are kept\n" +
 		"  unpark ID...    put movies parked after repeated failures back on the schedule\n" +
 		"                  and queue their check\n" +
-		"  list            list tracked movies with review counts and last scrape time"
+		"  list            list tracked movies with review counts, last scrape time and\n" +
+		"                  who tracks them: everyone (track add) or users' lists\n\n" +
+		"Flags may come before or after the action."
 	fs := newFlagSet(env, "track", "add|remove|unpark|list [ID...]", description)
 	all := fs.Bool("all", false, "list: include untracked movies")
-	if err := parseFlags(fs, args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(positional) == 0 {
 		fs.Usage()
 		return errUsage
 	}
 
-	sub, ids := fs.Arg(0), fs.Args()[1:]
-	if slices.ContainsFunc(ids, isHelpFlag) {
-		fs.Usage()
-		return flag.ErrHelp
-	}
+	sub, ids := positional[0], positional[1:]
 	takesIDs := sub == "add" || sub == "remove" || sub == "unpark"
 	if takesIDs && len(ids) == 0 {
 		fmt.Fprintf(env.stderr, "reelpulse track %s: give at least one IMDb id, e.g. tt0013442\n", sub)
@@ -46,7 +46,7 @@ func runTrack(ctx context.Context, env *environment, args []string) error {
 		return errUsage
 	}
 	if sub == "list" && len(ids) > 0 {
-		fmt.Fprintf(env.stderr, "reelpulse track list: unexpected arguments %q; use -all to include untracked movies\n", ids)
+		fmt.Fprintf(env.stderr, "reelpulse track list: unexpected arguments %q: list takes no ids; add --all to include untracked movies\n", ids)
 		return errUsage
 	}
 	// Check every id before opening the database, so that a typo creates
@@ -98,11 +98,15 @@ func (a *app) trackAdd(ctx context.Context, env *environment, inputs []string) e
 		id, _ := imdb.ParseID(input)
 		before, err := a.store.GetMovie(ctx, id)
 		wasTracked := err == nil && before.Tracked
-		if _, err := tracker.Track(ctx, input); err != nil {
+		if _, err := tracker.TrackForDeployment(ctx, input); err != nil {
 			return err
 		}
-		if wasTracked {
+		switch {
+		case wasTracked && before.Pinned:
 			fmt.Fprintf(env.stdout, "%s is already tracked; its check is queued again\n", id)
+			continue
+		case wasTracked:
+			fmt.Fprintf(env.stdout, "%s was tracked on users' lists; it is now tracked for everyone, and its check is queued again\n", id)
 			continue
 		}
 		fmt.Fprintf(env.stdout, "tracking %s; a running `reelpulse serve` checks it now, or run `reelpulse sync %s`\n", id, id)
@@ -138,6 +142,27 @@ func isHelpFlag(arg string) bool {
 	return arg == "-h" || arg == "-help" || arg == "--help"
 }
 
+// parseInterspersed parses the flags of fs wherever they stand in args, so
+// that `track list --all` works as `track --all list` does, and returns the
+// other arguments in order. Arguments after "--" are never flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
 func listMovies(ctx context.Context, env *environment, st store.Store, trackedOnly bool) error {
 	movies, err := st.ListMovies(ctx, trackedOnly)
 	if err != nil {
@@ -149,16 +174,43 @@ func listMovies(ctx context.Context, env *environment, st store.Store, trackedOn
 	}
 
 	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tTITLE\tYEAR\tREVIEWS\tDECLARED\tLAST SCRAPE\tSTATE")
+	fmt.Fprintln(w, "ID\tTITLE\tYEAR\tREVIEWS\tDECLARED\tLAST SCRAPE\tTRACKED BY\tSTATE")
 	for _, m := range movies {
 		stats, err := st.Stats(ctx, m.ID, "")
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", m.ID, orDash(m.Title), yearString(m.Year),
-			stats.ScrapedReviewCount, intPtrString(m.DeclaredReviewCount), timeString(m.ScrapedAt), movieState(m))
+		trackedBy, err := trackedBy(ctx, st, m)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", m.ID, orDash(m.Title), yearString(m.Year),
+			stats.ScrapedReviewCount, intPtrString(m.DeclaredReviewCount), timeString(m.ScrapedAt), trackedBy, movieState(m))
 	}
 	return w.Flush()
+}
+
+// trackedBy returns who keeps a movie tracked: "everyone" for a movie that
+// the deployment tracks (track add, the demo, an import), else the number
+// of users whose list holds it.
+func trackedBy(ctx context.Context, st store.Store, m store.Movie) (string, error) {
+	accounts, ok := st.(store.Accounts)
+	switch {
+	case !m.Tracked:
+		return "-", nil
+	case m.Pinned:
+		return "everyone", nil
+	case !ok:
+		return "users", nil
+	}
+	n, err := accounts.MovieTrackers(ctx, m.ID)
+	if err != nil {
+		return "", err
+	}
+	if n == 1 {
+		return "1 user", nil
+	}
+	return fmt.Sprintf("%d users", n), nil
 }
 
 func movieState(m store.Movie) string {

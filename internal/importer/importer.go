@@ -11,8 +11,10 @@ package importer
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -150,12 +152,15 @@ type kind int
 
 const (
 	kindMovies kind = iota
+	kindExportMovies
 	kindReviews
+	kindExportReviews
 	kindSentiments
 	kindExport
 )
 
-var kindNames = map[kind]string{kindMovies: "movies", kindReviews: "reviews_raw",
+var kindNames = map[kind]string{kindMovies: "movies", kindExportMovies: "reelpulse movies export",
+	kindReviews: "reviews_raw", kindExportReviews: "reelpulse reviews export",
 	kindSentiments: "reviews_sentiments", kindExport: "JSONL review export"}
 
 // origin is the file and line of a row.
@@ -292,7 +297,11 @@ func (im *importer) readAll(paths []string) error {
 			return err
 		}
 		in := input{path: path, format: format, kind: kindExport}
-		if format != FormatJSONL {
+		if format == FormatJSONL {
+			if in.kind, err = jsonlKind(path); err != nil {
+				return err
+			}
+		} else {
 			if in.table, err = openTable(path, format); err != nil {
 				return err
 			}
@@ -310,6 +319,14 @@ func (im *importer) readAll(paths []string) error {
 		switch in.kind {
 		case kindMovies:
 			err = im.readMovies(in.path, in.table)
+		case kindExportMovies:
+			if in.table == nil {
+				err = im.readExportMoviesJSONL(in.path)
+			} else {
+				err = im.readExportMovies(in.path, in.table)
+			}
+		case kindExportReviews:
+			err = im.readExportReviews(in.path, in.table)
 		case kindReviews:
 			err = im.readReviews(in.path, in.table)
 		case kindSentiments:
@@ -340,17 +357,30 @@ func (im *importer) formatOf(path string) (Format, error) {
 }
 
 // tableOf returns the table that a file contains, recognised by its name
-// (the tracker's dumps are named after their tables) or else by its columns.
+// (the tracker's dumps are named after their tables, reelpulse's export
+// writes movies.FORMAT and reviews.FORMAT) or else by its columns. The
+// columns distinguish the tracker's tables from reelpulse's export, whose
+// id column is "id".
 func tableOf(path string, columns []string) (kind, error) {
 	name := strings.ToLower(filepath.Base(path))
 	has := func(c string) bool { return slices.Contains(columns, c) }
+	exportMovies := has("id") && has("tracked") && !has("movie_id")
+	exportReviews := has("id") && has("movie_id") && has("submitted_at") && !has("review_id")
 	switch {
 	case strings.Contains(name, "sentiment"):
 		return kindSentiments, nil
+	case strings.Contains(name, "review") && exportReviews:
+		return kindExportReviews, nil
 	case strings.Contains(name, "review"):
 		return kindReviews, nil
+	case strings.Contains(name, "movie") && exportMovies:
+		return kindExportMovies, nil
 	case strings.Contains(name, "movie"):
 		return kindMovies, nil
+	case exportReviews:
+		return kindExportReviews, nil
+	case exportMovies:
+		return kindExportMovies, nil
 	case has("review_id") && has("story"):
 		return kindSentiments, nil
 	case has("review_id") && has("text"):
@@ -360,6 +390,47 @@ func tableOf(path string, columns []string) (kind, error) {
 	}
 	return 0, fmt.Errorf("%s: unknown table: name the file after the table (movies, reviews_raw or reviews_sentiments) or give it that table's columns", path)
 }
+
+// jsonlKind returns whether a JSONL file is a movies export or a review
+// export, from the fields of its first line: a review has submitted_at and
+// a movie has tracked. Otherwise the file is read as reviews unless its
+// name contains "movie" and not "review".
+func jsonlKind(path string) (kind, error) {
+	file, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer file.Close()
+	scanner := bufio.NewScanner(file)
+	scanner.Buffer(make([]byte, 64*1024), maxLine)
+	for scanner.Scan() {
+		line := scanner.Bytes()
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(line, &fields) == nil {
+			if _, ok := fields["submitted_at"]; ok {
+				return kindExport, nil
+			}
+			if _, ok := fields["tracked"]; ok {
+				return kindExportMovies, nil
+			}
+		}
+		break
+	}
+	if err := scanner.Err(); err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	name := strings.ToLower(filepath.Base(path))
+	if strings.Contains(name, "movie") && !strings.Contains(name, "review") {
+		return kindExportMovies, nil
+	}
+	return kindExport, nil
+}
+
+// maxLine is the longest JSONL line that an import reads.
+const maxLine = 64 * 1024 * 1024
 
 // checkColumns fails when a required column is missing.
 func checkColumns(path string, k kind, have, want []string) error {
@@ -372,8 +443,9 @@ func checkColumns(path string, k kind, have, want []string) error {
 }
 
 // eachRow calls row for each record of a table, reporting rows that cannot
-// be read. Any other read error is fatal.
-func (im *importer) eachRow(path string, t table, row func(origin, map[string]string) error) error {
+// be read and rows whose columns, the ones that the import reads, are not
+// UTF-8 text. Any other read error is fatal.
+func (im *importer) eachRow(path string, t table, columns []string, row func(origin, map[string]string) error) error {
 	for {
 		rec, err := t.next()
 		if errors.Is(err, io.EOF) {
@@ -388,6 +460,10 @@ func (im *importer) eachRow(path string, t table, row func(origin, map[string]st
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
+		if err := checkValues(rec.values, columns); err != nil {
+			im.problem(o, err)
+			continue
+		}
 		if err := row(o, rec.values); err != nil {
 			im.problem(o, err)
 		}
@@ -398,16 +474,71 @@ func (im *importer) readMovies(path string, t table) error {
 	if err := checkColumns(path, kindMovies, t.columns(), movieColumns); err != nil {
 		return err
 	}
-	return im.eachRow(path, t, func(o origin, values map[string]string) error {
+	return im.eachRow(path, t, movieColumns, func(o origin, values map[string]string) error {
 		m, err := parseMovie(values)
 		if err != nil {
 			return err
 		}
-		if first, ok := im.movies[m.id]; ok {
-			return badRow(reasonDuplicate, "movie %s is already on %s", m.id, first.origin)
+		return im.addMovie(o, m)
+	})
+}
+
+// addMovie stages a valid movies row.
+func (im *importer) addMovie(o origin, m movieRow) error {
+	if first, ok := im.movies[m.id]; ok {
+		return badRow(reasonDuplicate, "movie %s is already on %s", m.id, first.origin)
+	}
+	im.movies[m.id] = stagedMovie{origin: o, row: m}
+	return nil
+}
+
+// readExportMovies reads the movies file of reelpulse's CSV or Parquet
+// export.
+func (im *importer) readExportMovies(path string, t table) error {
+	if err := checkColumns(path, kindExportMovies, t.columns(), exportMovieColumns); err != nil {
+		return err
+	}
+	return im.eachRow(path, t, exportMovieColumns, func(o origin, values map[string]string) error {
+		m, err := parseExportMovie(values)
+		if err != nil {
+			return err
 		}
-		im.movies[m.id] = stagedMovie{origin: o, row: m}
-		return nil
+		return im.addMovie(o, m)
+	})
+}
+
+// readExportMoviesJSONL reads the movies file of reelpulse's JSONL export.
+func (im *importer) readExportMoviesJSONL(path string) error {
+	return im.eachLine(path, func(o origin, line []byte) error {
+		values, err := exportMovieValues(line)
+		if err != nil {
+			return err
+		}
+		if err := checkValues(values, exportMovieColumns); err != nil {
+			return err
+		}
+		m, err := parseExportMovie(values)
+		if err != nil {
+			return err
+		}
+		return im.addMovie(o, m)
+	})
+}
+
+// readExportReviews reads the reviews file of reelpulse's CSV or Parquet
+// export, with the scores of the aspects that its columns name.
+func (im *importer) readExportReviews(path string, t table) error {
+	if err := checkColumns(path, kindExportReviews, t.columns(), exportReviewColumns); err != nil {
+		return err
+	}
+	aspects := exportAspects(t.columns())
+	columns := slices.Concat(exportReviewColumns, exportAspectColumns(aspects))
+	return im.eachRow(path, t, columns, func(o origin, values map[string]string) error {
+		r, err := parseExportRecord(values, aspects)
+		if err != nil {
+			return err
+		}
+		return im.addReview(o, r)
 	})
 }
 
@@ -415,7 +546,7 @@ func (im *importer) readReviews(path string, t table) error {
 	if err := checkColumns(path, kindReviews, t.columns(), reviewColumns); err != nil {
 		return err
 	}
-	return im.eachRow(path, t, func(o origin, values map[string]string) error {
+	return im.eachRow(path, t, reviewColumns, func(o origin, values map[string]string) error {
 		r, err := parseReview(values)
 		if err != nil {
 			return err
@@ -440,7 +571,7 @@ func (im *importer) readSentiments(path string, t table) error {
 		return err
 	}
 	seen := map[string]origin{}
-	return im.eachRow(path, t, func(o origin, values map[string]string) error {
+	return im.eachRow(path, t, sentimentColumns, func(o origin, values map[string]string) error {
 		s, err := parseSentiment(values)
 		if err != nil {
 			return err
@@ -467,24 +598,32 @@ func (im *importer) readExport(path string) error {
 		movieID = strings.ToLower(m[1])
 	}
 
+	return im.eachLine(path, func(o origin, line []byte) error {
+		r, err := parseExportLine(line, movieID)
+		if err != nil {
+			return err
+		}
+		return im.addReview(o, r)
+	})
+}
+
+// eachLine calls line for each line of a JSONL file that is not blank,
+// reporting the lines that it rejects. A read error is fatal.
+func (im *importer) eachLine(path string, line func(origin, []byte) error) error {
 	file, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer file.Close()
 	scanner := bufio.NewScanner(file)
-	scanner.Buffer(make([]byte, 64*1024), 64*1024*1024)
-	for line := 1; scanner.Scan(); line++ {
+	scanner.Buffer(make([]byte, 64*1024), maxLine)
+	for pos := 1; scanner.Scan(); pos++ {
 		text := scanner.Bytes()
-		if len(strings.TrimSpace(string(text))) == 0 {
+		if len(bytes.TrimSpace(text)) == 0 {
 			continue
 		}
-		o := origin{file: path, pos: line}
-		r, err := parseExportLine(text, movieID)
-		if err == nil {
-			err = im.addReview(o, r)
-		}
-		if err != nil {
+		o := origin{file: path, pos: pos}
+		if err := line(o, text); err != nil {
 			im.problem(o, err)
 		}
 	}
@@ -533,10 +672,21 @@ func (im *importer) plan(ctx context.Context) ([]moviePlan, error) {
 		plans[id] = im.planMovie(im.movies[id].row, before)
 	}
 
+	owners, err := im.st.ReviewOwners(ctx, slices.Sorted(maps.Keys(im.reviews)))
+	if err != nil {
+		return nil, fmt.Errorf("read the movies of the imported reviews: %w", err)
+	}
 	byMovie := map[string][]stagedReview{}
 	for _, id := range slices.Sorted(maps.Keys(im.reviews)) {
 		r := im.reviews[id]
 		movieID := r.row.review.MovieID
+		if owner, ok := owners[id]; ok && owner != movieID {
+			im.problem(r.origin, badRow(reasonOtherMovie,
+				"review %s is stored under movie %s, not %s; correct its movie_id or leave the row out", id, owner, movieID))
+			delete(im.reviews, id)
+			delete(im.analyses, id)
+			continue
+		}
 		if _, ok := plans[movieID]; !ok {
 			before, err := lookup(movieID)
 			if err != nil {
@@ -544,7 +694,7 @@ func (im *importer) plan(ctx context.Context) ([]moviePlan, error) {
 			}
 			if before == nil {
 				im.problem(r.origin, badRow(reasonUnknownMovie,
-					"movie %s of review %s is neither in a movies file of this import nor in the database; add its row to the movies file or track it first", movieID, id))
+					"movie %s of review %s is neither in a movies file of this import nor in the database; add its row to the movies file, import the export's movies file with it, or track it first", movieID, id))
 				delete(im.reviews, id)
 				delete(im.analyses, id)
 				continue
@@ -600,6 +750,12 @@ func (im *importer) planMovie(m movieRow, before *store.Movie) *moviePlan {
 func metadataDiffers(meta store.MovieMetadata, m store.Movie) bool {
 	switch {
 	case meta.Title != "" && meta.Title != m.Title:
+		return true
+	case meta.OriginalTitle != "" && meta.OriginalTitle != m.OriginalTitle:
+		return true
+	case meta.AggregateRating != nil && (m.AggregateRating == nil || *meta.AggregateRating != *m.AggregateRating):
+		return true
+	case meta.RatingCount != nil && (m.RatingCount == nil || *meta.RatingCount != *m.RatingCount):
 		return true
 	case meta.Year != 0 && meta.Year != m.Year:
 		return true

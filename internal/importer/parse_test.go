@@ -2,6 +2,8 @@ package importer
 
 import (
 	"errors"
+	"maps"
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,6 +45,7 @@ func TestParseReview(t *testing.T) {
 		{"review id without rw", map[string]string{"review_id": "8000001"}, reasonReviewID, nil, time.Time{}},
 		{"review id with letters", map[string]string{"review_id": "rwabc"}, reasonReviewID, nil, time.Time{}},
 		{"review id rw alone", map[string]string{"review_id": "rw"}, reasonReviewID, nil, time.Time{}},
+		{"review id of 16 digits", map[string]string{"review_id": "rw1234567890123456"}, reasonReviewID, nil, time.Time{}},
 		{"movie id", map[string]string{"movie_id": "t9100001"}, reasonMovieID, nil, time.Time{}},
 		{"empty date", map[string]string{"date": ""}, reasonDate, nil, time.Time{}},
 		{"slashed date", map[string]string{"date": "01/05/2024"}, reasonDate, nil, time.Time{}},
@@ -74,6 +77,14 @@ func TestParseReview(t *testing.T) {
 				t.Errorf("submitted = %v, want %v", r.SubmittedAt, tt.wantDay)
 			}
 		})
+	}
+}
+
+func TestParseReviewIDLengths(t *testing.T) {
+	for _, id := range []string{"rw1", "rw1234567", "rw9000001000039", "rw123456789012345"} {
+		if got, err := parseReviewID(id); err != nil || got != id {
+			t.Errorf("parseReviewID(%q) = %q, %v; want it accepted", id, got, err)
+		}
 	}
 }
 
@@ -227,4 +238,81 @@ func FuzzParseReview(f *testing.F) {
 			t.Errorf("submitted %v from %q is not UTC midnight", d, date)
 		}
 	})
+}
+
+func TestParseExportMovie(t *testing.T) {
+	valid := map[string]string{"id": "tt0013442", "title": " Nosferatu ", "original_title": "Nosferatu, eine Symphonie des Grauens",
+		"year": "", "release_date": "1922-03-04", "imdb_rating": "7.8", "imdb_rating_count": "112345", "declared_review_count": "12.0",
+		"tracked": "false", "average_rating": "not read"}
+	m, err := parseExportMovie(valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.id != "tt0013442" || m.meta.Title != "Nosferatu" || m.meta.Year != 1922 || m.meta.ReleaseDate == nil ||
+		*m.meta.AggregateRating != 7.8 || *m.meta.RatingCount != 112345 || *m.meta.DeclaredReviewCount != 12 || m.scraped != nil {
+		t.Errorf("movie = %+v", m)
+	}
+
+	tests := []struct {
+		column, value, reason string
+	}{
+		{"id", "tt12", reasonMovieID},
+		{"year", "1492", reasonDate},
+		{"year", "MCMXXII", reasonDate},
+		{"release_date", "someday", reasonDate},
+		{"imdb_rating", "11", reasonRating},
+		{"imdb_rating", "ten", reasonRating},
+		{"imdb_rating", "Inf", reasonRating},
+		{"imdb_rating_count", "-1", reasonCount},
+		{"declared_review_count", "3000000000", reasonCount},
+	}
+	for _, tt := range tests {
+		values := maps.Clone(valid)
+		values[tt.column] = tt.value
+		var bad *rowError
+		if _, err := parseExportMovie(values); !errors.As(err, &bad) || bad.reason != tt.reason || !strings.Contains(bad.message, tt.column) {
+			t.Errorf("%s %q: error = %v, want %q naming the column", tt.column, tt.value, err, tt.reason)
+		}
+	}
+}
+
+func TestParseExportRecord(t *testing.T) {
+	aspects := []string{"acting", "overall"}
+	valid := map[string]string{"id": "rw8000020", "movie_id": "tt9100001", "author_name": "a", "author_id": "", "title": "T",
+		"text": " X ", "rating": "", "spoiler": "true", "submitted_at": "2024-03-01", "helpful_up": "2", "helpful_down": "0",
+		"analyzed": "true", "acting_score": "0", "acting_evidence": "Fine.", "overall_score": "", "overall_evidence": ""}
+	r, err := parseExportRecord(valid, aspects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.review.MovieID != "tt9100001" || r.review.Text != " X " || r.review.Rating != nil || !r.review.Spoiler || r.review.AuthorID != "" ||
+		!r.analyzed || len(r.aspects) != 2 || *r.aspects[0].Score != 0 || r.aspects[0].Evidence != "Fine." || r.aspects[1].Score != nil {
+		t.Errorf("review = %+v", r)
+	}
+	unanalyzed := maps.Clone(valid)
+	unanalyzed["analyzed"] = "false"
+	if r, err := parseExportRecord(unanalyzed, aspects); err != nil || r.analyzed || r.aspects != nil {
+		t.Errorf("a review that is not analyzed = %+v, %v; want no scores", r, err)
+	}
+
+	tests := []struct {
+		column, value, reason string
+	}{
+		{"movie_id", "", reasonMovieID},
+		{"id", "8000020", reasonReviewID},
+		{"rating", "0", reasonRating},
+		{"spoiler", "maybe", reasonMalformed},
+		{"analyzed", "yes", reasonMalformed},
+		{"submitted_at", "March 2024", reasonDate},
+		{"helpful_down", "-3", reasonVotes},
+		{"acting_score", "3", reasonScore},
+	}
+	for _, tt := range tests {
+		values := maps.Clone(valid)
+		values[tt.column] = tt.value
+		var bad *rowError
+		if _, err := parseExportRecord(values, aspects); !errors.As(err, &bad) || bad.reason != tt.reason || !strings.Contains(bad.message, tt.column) {
+			t.Errorf("%s %q: error = %v, want %q naming the column", tt.column, tt.value, err, tt.reason)
+		}
+	}
 }

@@ -1,12 +1,17 @@
 package importer
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reelpulse/reelpulse/internal/imdb"
 	"github.com/reelpulse/reelpulse/internal/reviewquery"
@@ -25,7 +30,9 @@ const (
 	reasonDate          = "invalid date"
 	reasonUnknownMovie  = "unknown movie"
 	reasonUnknownReview = "unknown review"
+	reasonOtherMovie    = "review of another movie"
 	reasonDuplicate     = "duplicate id"
+	reasonEncoding      = "invalid text"
 )
 
 // rowError is the problem of one row, which is skipped.
@@ -38,6 +45,45 @@ func (e *rowError) Error() string { return e.message }
 
 func badRow(reason, format string, args ...any) *rowError {
 	return &rowError{reason: reason, message: fmt.Sprintf(format, args...)}
+}
+
+// checkText rejects a value that the databases cannot store as text: bytes
+// that are not UTF-8, as in a file saved as Latin-1 or Windows-1252, and
+// the NUL character. SQLite would keep the bytes as they are, and
+// PostgreSQL would abort the whole import.
+func checkText(column, value string) error {
+	if !utf8.ValidString(value) {
+		i := invalidUTF8(value)
+		return badRow(reasonEncoding, "%s is not UTF-8 text (byte 0x%02x at byte %d); save the file as UTF-8", column, value[i], i+1)
+	}
+	if i := strings.IndexByte(value, 0); i >= 0 {
+		return badRow(reasonEncoding, "%s contains a NUL character at byte %d, which the database cannot store; remove it", column, i+1)
+	}
+	return nil
+}
+
+// invalidUTF8 returns the offset of the first byte of s that does not start
+// a valid UTF-8 sequence.
+func invalidUTF8(s string) int {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return i
+			}
+		}
+	}
+	return 0
+}
+
+// checkValues checks the values of a table row's columns with checkText, in
+// the order of columns, and reports the first bad one.
+func checkValues(values map[string]string, columns []string) error {
+	for _, column := range columns {
+		if err := checkText(column, values[column]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Columns of the Python tracker's tables that the import reads. Every one
@@ -168,8 +214,8 @@ func parseReview(values map[string]string) (reviewRow, error) {
 func parseReviewID(s string) (string, error) {
 	id := strings.ToLower(strings.TrimSpace(s))
 	digits, ok := strings.CutPrefix(id, "rw")
-	if !ok || digits == "" || len(digits) > 12 || strings.Trim(digits, "0123456789") != "" {
-		return "", badRow(reasonReviewID, "review_id %q is not rw followed by digits, e.g. rw1234567", s)
+	if !ok || digits == "" || len(digits) > 15 || strings.Trim(digits, "0123456789") != "" {
+		return "", badRow(reasonReviewID, "review_id %q is not rw followed by 1 to 15 digits, e.g. rw1234567", s)
 	}
 	return id, nil
 }
@@ -297,17 +343,30 @@ func parseSentiment(values map[string]string) (sentimentRow, error) {
 	return s, nil
 }
 
+// exportLine is a line of reelpulse's JSONL review export: the review as
+// the API lists it, with its movie.
+type exportLine struct {
+	MovieID string `json:"movie_id"`
+	reviewquery.Review
+}
+
 // parseExportLine validates one line of reelpulse's JSONL review export.
 // The review belongs to the line's movie_id, or to movieID (from the file
 // name or --movie) when the line has none, as in older exports.
 func parseExportLine(line []byte, movieID string) (reviewRow, error) {
-	var j struct {
-		MovieID string `json:"movie_id"`
-		reviewquery.Review
+	if err := checkText("the line", string(line)); err != nil {
+		return reviewRow{}, err
 	}
+	var j exportLine
 	if err := json.Unmarshal(line, &j); err != nil {
 		return reviewRow{}, badRow(reasonMalformed, "not a review object of the JSONL export: %v", err)
 	}
+	return exportReview(j, movieID)
+}
+
+// exportReview validates a review of reelpulse's export, read from a JSONL
+// line or from a row of a CSV or Parquet reviews file.
+func exportReview(j exportLine, movieID string) (reviewRow, error) {
 	if j.MovieID != "" {
 		id, err := imdb.ParseID(j.MovieID)
 		if err != nil {
@@ -332,6 +391,20 @@ func parseExportLine(line []byte, movieID string) (reviewRow, error) {
 	if j.HelpfulUp < 0 || j.HelpfulDown < 0 {
 		return reviewRow{}, badRow(reasonVotes, "helpful_up %d and helpful_down %d must not be negative", j.HelpfulUp, j.HelpfulDown)
 	}
+	// JSON decoding has replaced bytes that are not UTF-8, but an escaped
+	// NUL (\u0000) comes through.
+	texts := []struct{ name, value string }{{"author_name", j.AuthorName}, {"title", j.Title}, {"text", j.Text}}
+	if j.AuthorID != nil {
+		texts = append(texts, struct{ name, value string }{"author_id", *j.AuthorID})
+	}
+	for _, aspect := range sortedKeys(j.Evidence) {
+		texts = append(texts, struct{ name, value string }{"evidence." + aspect, j.Evidence[aspect]})
+	}
+	for _, t := range texts {
+		if err := checkText(t.name, t.value); err != nil {
+			return reviewRow{}, err
+		}
+	}
 
 	r := reviewRow{review: store.Review{
 		ID:          id,
@@ -353,6 +426,9 @@ func parseExportLine(line []byte, movieID string) (reviewRow, error) {
 	}
 	r.analyzed = true
 	for _, aspect := range sortedKeys(j.Aspects) {
+		if err := checkText("aspects", aspect); err != nil {
+			return reviewRow{}, err
+		}
 		score := j.Aspects[aspect]
 		if score != nil && (*score < -2 || *score > 2) {
 			return reviewRow{}, badRow(reasonScore, "aspects.%s %d is outside -2 to 2", aspect, *score)
@@ -364,4 +440,171 @@ func parseExportLine(line []byte, movieID string) (reviewRow, error) {
 		r.aspects = append(r.aspects, a)
 	}
 	return r, nil
+}
+
+// Columns of reelpulse's own CSV and Parquet export that the import reads.
+// The reviews file has a score and an evidence column per aspect as well:
+// <aspect>_score and <aspect>_evidence.
+var (
+	exportMovieColumns  = []string{"id", "title", "original_title", "year", "release_date", "imdb_rating", "imdb_rating_count", "declared_review_count"}
+	exportReviewColumns = []string{"id", "movie_id", "author_name", "author_id", "title", "text", "rating", "spoiler",
+		"submitted_at", "helpful_up", "helpful_down", "analyzed"}
+)
+
+// exportAspects returns the aspects of a reviews export's columns: those
+// with an <aspect>_score column.
+func exportAspects(columns []string) []string {
+	var aspects []string
+	for _, c := range columns {
+		if aspect, ok := strings.CutSuffix(c, "_score"); ok && aspect != "" {
+			aspects = append(aspects, aspect)
+		}
+	}
+	return aspects
+}
+
+// exportAspectColumns names the score and evidence columns of the aspects.
+func exportAspectColumns(aspects []string) []string {
+	var columns []string
+	for _, aspect := range aspects {
+		columns = append(columns, aspect+"_score", aspect+"_evidence")
+	}
+	return columns
+}
+
+// parseExportRecord validates a row of reelpulse's CSV or Parquet reviews
+// export, whose score columns are those of the aspects.
+func parseExportRecord(values map[string]string, aspects []string) (reviewRow, error) {
+	j := exportLine{MovieID: strings.TrimSpace(values["movie_id"])}
+	if j.MovieID == "" {
+		return reviewRow{}, badRow(reasonMovieID, "movie_id is empty: every row of a reviews export names its movie")
+	}
+	j.ID, j.AuthorName, j.Title, j.Text = values["id"], values["author_name"], values["title"], values["text"]
+	if id := values["author_id"]; id != "" {
+		j.AuthorID = &id
+	}
+	j.SubmittedAt = strings.TrimSpace(values["submitted_at"])
+
+	var err error
+	if j.Rating, err = parseRating(values["rating"]); err != nil {
+		return reviewRow{}, err
+	}
+	if j.Spoiler, err = parseBool("spoiler", values["spoiler"]); err != nil {
+		return reviewRow{}, err
+	}
+	if j.HelpfulUp, err = parseVotes("helpful_up", values["helpful_up"]); err != nil {
+		return reviewRow{}, err
+	}
+	if j.HelpfulDown, err = parseVotes("helpful_down", values["helpful_down"]); err != nil {
+		return reviewRow{}, err
+	}
+
+	analyzed, err := parseBool("analyzed", values["analyzed"])
+	if err != nil {
+		return reviewRow{}, err
+	}
+	if !analyzed {
+		return exportReview(j, "")
+	}
+	j.Aspects, j.Evidence = map[string]*int{}, map[string]string{}
+	for _, aspect := range aspects {
+		if j.Aspects[aspect], err = parseScore(aspect+"_score", values[aspect+"_score"]); err != nil {
+			return reviewRow{}, err
+		}
+		if evidence := values[aspect+"_evidence"]; evidence != "" {
+			j.Evidence[aspect] = evidence
+		}
+	}
+	return exportReview(j, "")
+}
+
+// parseBool reads true or false. An empty value is false.
+func parseBool(column, s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	}
+	return false, badRow(reasonMalformed, "%s %q is not true or false", column, s)
+}
+
+// parseExportMovie validates a movie of reelpulse's movies export, a row of
+// the CSV or Parquet file or a JSONL line read as text values. The export's
+// statistics, tracking state and times are not imported: reelpulse
+// computes them from the reviews and the import.
+func parseExportMovie(values map[string]string) (movieRow, error) {
+	id, err := imdb.ParseID(values["id"])
+	if err != nil {
+		return movieRow{}, badRow(reasonMovieID, "id: %v", err)
+	}
+	m := movieRow{id: id, meta: store.MovieMetadata{
+		Title:         strings.TrimSpace(values["title"]),
+		OriginalTitle: strings.TrimSpace(values["original_title"]),
+	}}
+	if year, ok, err := parseWhole(values["year"]); err != nil || (ok && (year < 1870 || year > 3000)) {
+		return movieRow{}, badRow(reasonDate, "year %q is not a year from 1870 to 3000", values["year"])
+	} else if ok {
+		m.meta.Year = int(year)
+	}
+	if release := strings.TrimSpace(values["release_date"]); release != "" {
+		day, err := parseDay(release)
+		if err != nil {
+			return movieRow{}, badRow(reasonDate, "release_date: %v", err)
+		}
+		m.meta.ReleaseDate = &day
+		if m.meta.Year == 0 {
+			m.meta.Year = day.Year()
+		}
+	}
+	if s := strings.TrimSpace(values["imdb_rating"]); s != "" && !strings.EqualFold(s, "nan") {
+		rating, err := strconv.ParseFloat(s, 64)
+		if err != nil || !(rating >= 1 && rating <= 10) {
+			return movieRow{}, badRow(reasonRating, "imdb_rating %q is not a number from 1 to 10", s)
+		}
+		m.meta.AggregateRating = &rating
+	}
+	if count, ok, err := parseWhole(values["imdb_rating_count"]); err != nil || (ok && count < 0) {
+		return movieRow{}, badRow(reasonCount, "imdb_rating_count %q is not a whole number of 0 or more", values["imdb_rating_count"])
+	} else if ok {
+		m.meta.RatingCount = &count
+	}
+	if count, ok, err := parseWhole(values["declared_review_count"]); err != nil || (ok && (count < 0 || count > math.MaxInt32)) {
+		return movieRow{}, badRow(reasonCount, "declared_review_count %q is not a whole number from 0 to %d", values["declared_review_count"], math.MaxInt32)
+	} else if ok {
+		m.meta.DeclaredReviewCount = new(int(count))
+	}
+	return m, nil
+}
+
+// exportMovieValues reads a line of the JSONL movies export as the text
+// values that the CSV file of the same export contains.
+func exportMovieValues(line []byte) (map[string]string, error) {
+	if err := checkText("the line", string(line)); err != nil {
+		return nil, err
+	}
+	decoder := json.NewDecoder(bytes.NewReader(line))
+	decoder.UseNumber()
+	var object map[string]any
+	if err := decoder.Decode(&object); err != nil || object == nil {
+		return nil, badRow(reasonMalformed, "not a movie object of the JSONL movies export: %v", cmp.Or(err, errors.New("the line is null")))
+	}
+	values := make(map[string]string, len(object))
+	for name, v := range object {
+		switch v := v.(type) {
+		case nil:
+			values[name] = ""
+		case string:
+			values[name] = v
+		case json.Number:
+			values[name] = v.String()
+		case bool:
+			values[name] = strconv.FormatBool(v)
+		default:
+			if slices.Contains(exportMovieColumns, name) {
+				return nil, badRow(reasonMalformed, "%s is an object or a list, not a value", name)
+			}
+		}
+	}
+	return values, nil
 }

@@ -105,7 +105,7 @@ func (c *csvTable) close() error { return c.file.Close() }
 // integer column with missing values becomes one), booleans, dates and
 // timestamps, optional or not.
 type parquetTable struct {
-	file    *os.File
+	file    io.Closer
 	names   []string // lower-case name of each leaf column, by column index
 	kinds   []valueKind
 	groups  []parquet.RowGroup
@@ -136,28 +136,56 @@ func openParquet(path string) (*parquetTable, error) {
 		file.Close()
 		return nil, err
 	}
-	pf, err := parquet.OpenFile(file, info.Size())
+	p, err := readParquet(file, info.Size(), file)
 	if err != nil {
 		file.Close()
-		return nil, fmt.Errorf("%s: not a readable Parquet file: %w", path, err)
-	}
-
-	schema := pf.Schema()
-	paths := schema.Columns()
-	p := &parquetTable{file: file, names: make([]string, len(paths)), kinds: make([]valueKind, len(paths)),
-		groups: pf.RowGroups(), buffer: make([]parquet.Row, 64)}
-	for _, columnPath := range paths {
-		if len(columnPath) != 1 {
-			continue // nested columns are not part of the tracker's tables
-		}
-		leaf, ok := schema.Lookup(columnPath...)
-		if !ok {
-			continue
-		}
-		p.names[leaf.ColumnIndex] = strings.ToLower(strings.TrimSpace(columnPath[0]))
-		p.kinds[leaf.ColumnIndex] = valueKindOf(leaf.Node.Type())
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return p, nil
+}
+
+// readParquet reads the schema of the Parquet data in r. closer is closed
+// with the table.
+func readParquet(r io.ReaderAt, size int64, closer io.Closer) (*parquetTable, error) {
+	var p *parquetTable
+	err := unpanic(func() error {
+		pf, err := parquet.OpenFile(r, size)
+		if err != nil {
+			return err
+		}
+		schema := pf.Schema()
+		paths := schema.Columns()
+		p = &parquetTable{file: closer, names: make([]string, len(paths)), kinds: make([]valueKind, len(paths)),
+			groups: pf.RowGroups(), buffer: make([]parquet.Row, 64)}
+		for _, columnPath := range paths {
+			if len(columnPath) != 1 {
+				continue // nested columns are not part of the tracker's tables
+			}
+			leaf, ok := schema.Lookup(columnPath...)
+			if !ok {
+				continue
+			}
+			p.names[leaf.ColumnIndex] = strings.ToLower(strings.TrimSpace(columnPath[0]))
+			p.kinds[leaf.ColumnIndex] = valueKindOf(leaf.Node.Type())
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("not a readable Parquet file: %w", err)
+	}
+	return p, nil
+}
+
+// unpanic calls f and returns a panic in it as an error. parquet-go panics
+// on some damaged files instead of returning an error, for example with a
+// slice out of range in (*File).ReadPageIndex.
+func unpanic(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the file is damaged (%v)", r)
+		}
+	}()
+	return f()
 }
 
 // valueKindOf reads a column's logical type, or its converted type in files
@@ -195,8 +223,12 @@ func (p *parquetTable) columns() []string { return p.names }
 
 func (p *parquetTable) next() (record, error) {
 	for len(p.pending) == 0 {
-		if err := p.fill(); err != nil {
+		err := unpanic(p.fill)
+		if errors.Is(err, io.EOF) {
 			return record{}, err
+		}
+		if err != nil {
+			return record{}, fmt.Errorf("not a readable Parquet file: %w", err)
 		}
 	}
 	row := p.pending[0]
@@ -303,7 +335,7 @@ func formatFloat(f float64) string {
 
 func (p *parquetTable) close() error {
 	if p.rows != nil {
-		p.rows.Close()
+		_ = unpanic(p.rows.Close)
 	}
 	return p.file.Close()
 }

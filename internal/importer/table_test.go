@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,4 +144,111 @@ func TestParquetInt96(t *testing.T) {
 	if got, want := rec.values["last_update"], "2024-01-10T08:15:00.5Z"; got != want {
 		t.Errorf("last_update = %q, want %q", got, want)
 	}
+}
+
+// readParquetData reads data as a Parquet table, every row of it. It fails
+// the test when parquet-go panics through the table, and returns the first
+// error.
+func readParquetData(t *testing.T, data []byte) (rows int, err error) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("reading %d bytes panicked: %v", len(data), r)
+		}
+	}()
+	table, err := readParquet(bytes.NewReader(data), int64(len(data)), io.NopCloser(nil))
+	if err != nil {
+		return 0, err
+	}
+	defer table.close()
+	for {
+		_, err := table.next()
+		if errors.Is(err, io.EOF) {
+			return rows, nil
+		}
+		if err != nil {
+			return rows, err
+		}
+		rows++
+	}
+}
+
+// TestDamagedParquet sets bytes of each Parquet fixture to 0x00 and 0xff in
+// turn and cuts the file short. The table must return an error instead of
+// panicking. Every byte of the footer (metadata and page indexes) is
+// damaged, and every seventh byte before it. Byte 5278 of
+// reviews_raw.parquet is in a page index that made parquet-go panic.
+func TestDamagedParquet(t *testing.T) {
+	const readable = "not a readable Parquet file"
+	const footerBytes = 1200
+	for _, name := range []string{"movies", "reviews_raw", "reviews_sentiments"} {
+		t.Run(name, func(t *testing.T) {
+			original, err := os.ReadFile(filepath.Join(fixtureDir, name+".parquet"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			failed := 0
+			for i := range original {
+				if i%7 != 0 && i < len(original)-footerBytes {
+					continue
+				}
+				for _, b := range []byte{0x00, 0xff} {
+					if original[i] == b {
+						continue
+					}
+					damaged := bytes.Clone(original)
+					damaged[i] = b
+					if _, err := readParquetData(t, damaged); err != nil {
+						failed++
+						if !strings.Contains(err.Error(), readable) {
+							t.Fatalf("byte %d set to %#x: error %q does not say %q", i, b, err, readable)
+						}
+					}
+				}
+			}
+			for _, size := range []int{0, 4, 8, len(original) / 2, len(original) - 9, len(original) - 1} {
+				if _, err := readParquetData(t, original[:size]); err == nil || !strings.Contains(err.Error(), readable) {
+					t.Errorf("file cut to %d bytes: error %v, want %q", size, err, readable)
+				}
+			}
+			if failed == 0 {
+				t.Errorf("no damaged byte made %s unreadable", name)
+			}
+			t.Logf("%s: %d bytes, %d of the damaged copies are unreadable", name, len(original), failed)
+		})
+	}
+
+	t.Run("page index", func(t *testing.T) {
+		data, err := os.ReadFile(filepath.Join(fixtureDir, "reviews_raw.parquet"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data[5278] = 0
+		path := filepath.Join(t.TempDir(), "reviews_raw.parquet")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err = openParquet(path)
+		if err == nil || !strings.HasPrefix(err.Error(), path+": "+readable+": ") {
+			t.Errorf("error = %v, want %q naming the file", err, readable)
+		}
+	})
+}
+
+// FuzzParquetTable reads arbitrary bytes as a Parquet table, starting from
+// the fixtures: the table returns rows or an error, and never panics.
+func FuzzParquetTable(f *testing.F) {
+	for _, name := range []string{"movies", "reviews_raw", "reviews_sentiments"} {
+		data, err := os.ReadFile(filepath.Join(fixtureDir, name+".parquet"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, err := readParquetData(t, data)
+		if err != nil && !strings.Contains(err.Error(), "not a readable Parquet file") {
+			t.Errorf("error %q does not say that the file is not readable", err)
+		}
+	})
 }

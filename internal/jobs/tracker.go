@@ -28,13 +28,31 @@ func NewTracker(st store.Store, queue *Queue, logger *slog.Logger, now func() ti
 }
 
 // Track follows the movie named by an IMDb id or title URL and queues its
-// first check, which queues the first review pass.
+// first check, which queues the first review pass. The dashboard and the
+// API call it before they add the movie to the user's list, which then
+// decides how long it stays tracked.
 func (t *Tracker) Track(ctx context.Context, input string) (string, error) {
+	return t.track(ctx, input, t.store.TrackMovie)
+}
+
+// TrackForDeployment is Track for the CLI, the demo and other callers
+// without a user: it also pins the movie (store.Accounts.PinMovie), so that
+// it stays tracked when users take it off their lists, until Untrack. The
+// store must implement store.Accounts.
+func (t *Tracker) TrackForDeployment(ctx context.Context, input string) (string, error) {
+	accounts, ok := t.store.(store.Accounts)
+	if !ok {
+		return "", fmt.Errorf("store %T cannot pin movies: it does not implement store.Accounts", t.store)
+	}
+	return t.track(ctx, input, accounts.PinMovie)
+}
+
+func (t *Tracker) track(ctx context.Context, input string, write func(ctx context.Context, id string, at time.Time) (bool, error)) (string, error) {
 	id, err := imdb.ParseID(input)
 	if err != nil {
 		return "", err
 	}
-	created, err := t.store.TrackMovie(ctx, id, t.now())
+	created, err := write(ctx, id, t.now())
 	if err != nil {
 		return "", fmt.Errorf("track %s: %w", id, err)
 	}
@@ -48,7 +66,8 @@ func (t *Tracker) Track(ctx context.Context, input string) (string, error) {
 	return id, nil
 }
 
-// Untrack stops following a movie and keeps its data.
+// Untrack stops following a movie for everyone, unpins it and keeps its
+// data.
 func (t *Tracker) Untrack(ctx context.Context, movieID string) error {
 	if err := t.store.UntrackMovie(ctx, movieID); err != nil {
 		return fmt.Errorf("untrack %s: %w", movieID, err)

@@ -100,10 +100,27 @@ func ParseFilter(query url.Values, movieID, analyzer string, aspects []string) (
 		return f, err
 	}
 	f.Text = query.Get("q")
+	if err := checkText("q", f.Text); err != nil {
+		return f, err
+	}
 	if utf8.RuneCountInString(f.Text) > MaxSearchRunes {
 		return f, &ParameterError{Name: "q", message: fmt.Sprintf("invalid \"q\": at most %d characters", MaxSearchRunes)}
 	}
 	return f, nil
+}
+
+// checkText rejects a text parameter that is not valid UTF-8 or contains a
+// NUL character. Neither can match a stored review, and SQLite's full-text
+// search fails on a NUL ("unterminated string") as PostgreSQL does on
+// invalid UTF-8.
+func checkText(name, text string) error {
+	switch {
+	case !utf8.ValidString(text):
+		return Invalid(name, text, "the text is not valid UTF-8; percent-encode the search text as UTF-8")
+	case strings.ContainsRune(text, 0):
+		return Invalid(name, text, "remove the NUL character (%00)")
+	}
+	return nil
 }
 
 // ParsePage reads limit, cursor and offset into the filter. The limit
@@ -170,6 +187,11 @@ func parseDates(query url.Values, f *store.ReviewFilter) error {
 	return nil
 }
 
+// MinDate is the earliest date that the from and to parameters accept.
+// store.ReviewFilter reads a zero time.Time as no bound, so Go's zero date
+// would silently select every review.
+var MinDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
 func dateValue(query url.Values, name string) (time.Time, error) {
 	text := query.Get(name)
 	if text == "" {
@@ -178,6 +200,9 @@ func dateValue(query url.Values, name string) (time.Time, error) {
 	day, err := time.Parse(time.DateOnly, text)
 	if err != nil {
 		return time.Time{}, Invalid(name, text, "use a date as YYYY-MM-DD, e.g. 2025-01-31")
+	}
+	if day.Before(MinDate) {
+		return time.Time{}, Invalid(name, text, "use a date from 1900-01-01 on, or leave it out for no bound")
 	}
 	return day, nil
 }

@@ -30,6 +30,11 @@ func TestParseFilterValid(t *testing.T) {
 		t.Errorf("filter = %+v, want %+v", got, want)
 	}
 
+	earliest, err := reviewquery.ParseFilter(url.Values{"from": {"1900-01-01"}, "to": {"1900-01-01"}, "q": {"café 映画"}}, "tt0013442", "lexicon", aspects)
+	if day := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC); err != nil || !earliest.From.Equal(day) || !earliest.To.Equal(day) || earliest.Text != "café 映画" {
+		t.Errorf("from=to=1900-01-01 with a UTF-8 q gives %+v, %v; want both bounds on 1900-01-01 and the text kept", earliest, err)
+	}
+
 	empty, err := reviewquery.ParseFilter(url.Values{"aspect": {""}, "q": {""}}, "tt0013442", "lexicon", aspects)
 	if err != nil || empty != (store.ReviewFilter{MovieID: "tt0013442", Analyzer: "lexicon", Sort: store.SortNewest}) {
 		t.Errorf("empty parameters give %+v, %v; want an open filter sorted by newest", empty, err)
@@ -49,6 +54,18 @@ func TestParameterErrors(t *testing.T) {
 		{"max_rating=9&min_rating=10", "min_rating", `"min_rating" 10 is above "max_rating" 9: give min_rating <= max_rating`},
 		{"to=31-01-2024", "to", `invalid "to" "31-01-2024": use a date as YYYY-MM-DD, e.g. 2025-01-31`},
 		{"from=2024-02-02&to=2024-02-01", "from", `"from" 2024-02-02 is after "to" 2024-02-01: give from <= to`},
+		// Go's zero time means "no bound" in a filter, so early dates are rejected rather than ignored.
+		{"to=0001-01-01", "to", `invalid "to" "0001-01-01": use a date from 1900-01-01 on, or leave it out for no bound`},
+		{"to=0001-01-02", "to", `invalid "to" "0001-01-02": use a date from 1900-01-01 on, or leave it out for no bound`},
+		{"from=1899-12-31", "from", `invalid "from" "1899-12-31": use a date from 1900-01-01 on, or leave it out for no bound`},
+		{"q=a%00b", "q", `invalid "q" "a\x00b": remove the NUL character (%00)`},
+		{"q=%00", "q", `invalid "q" "\x00": remove the NUL character (%00)`},
+		{"q=%ff", "q", `invalid "q" "\xff": the text is not valid UTF-8; percent-encode the search text as UTF-8`},
+		{"q=caf%E9", "q", `invalid "q" "caf\xe9": the text is not valid UTF-8; percent-encode the search text as UTF-8`},
+		{"aspect=%00", "aspect", `invalid "aspect" "\x00": use one of acting, sound, overall`},
+		{"sort=%ff", "sort", `invalid "sort" "\xff": use one of newest, oldest, helpful, least_helpful`},
+		{"cursor=%00", "cursor", `invalid "cursor" "\x00": use the "next_cursor" of the previous page`},
+		{"cursor=%ff", "cursor", `invalid "cursor" "\xff": use the "next_cursor" of the previous page`},
 		{"limit=501", "limit", `invalid "limit" "501": use a whole number from 1 to 500`},
 		{"offset=-1", "offset", `invalid "offset" "-1": use a whole number, 0 or more`},
 		{"offset=5&cursor=" + cursor, "cursor", `"cursor" and "offset" given together: page with "cursor" only`},

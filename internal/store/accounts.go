@@ -110,9 +110,10 @@ type AuditCount struct {
 // A movie's Tracked flag is what the schedule reads. TrackMovieForUser
 // adds the movie to the user's list and sets the flag; UntrackMovieForUser
 // removes it from the list and clears the flag once no user's list holds
-// it. Store.TrackMovie, used by the CLI and the demo, sets the flag without
-// a user: the deployment tracks the movie. Store.UntrackMovie clears it for
-// everyone, removing the movie from every user's list. Either way a
+// it, unless the movie is pinned. PinMovie, used by the CLI, the demo and
+// imports, sets both flags without a user: the deployment tracks the
+// movie, and users' lists do not stop it. Store.UntrackMovie clears both
+// for everyone, removing the movie from every user's list. Either way a
 // movie's reviews, analyses and history are kept.
 type Accounts interface {
 	// CreateUser stores u and returns it with its ID, or an error wrapping
@@ -133,8 +134,8 @@ type Accounts interface {
 	// nil.
 	SetUserDisabled(ctx context.Context, userID int64, at *time.Time) error
 	// DeleteUser removes the user with their sessions, tokens and tracked
-	// list; movies that no other list holds stop being tracked. Audit
-	// events keep the user's name.
+	// list; movies that no other list holds and that are not pinned stop
+	// being tracked. Audit events keep the user's name.
 	DeleteUser(ctx context.Context, userID int64) error
 
 	// CreateSession stores s; an unknown user is an error wrapping
@@ -179,8 +180,14 @@ type Accounts interface {
 	TrackMovieForUser(ctx context.Context, userID int64, movieID string, at time.Time) (created bool, err error)
 	// UntrackMovieForUser removes the movie from the user's list, or
 	// returns an error wrapping ErrNotFound when the list lacks it. The
-	// movie stops being tracked when no list holds it any more.
+	// movie stops being tracked when no list holds it any more, unless it
+	// is pinned.
 	UntrackMovieForUser(ctx context.Context, userID int64, movieID string) error
+	// PinMovie tracks the movie for the deployment: it adds it, or tracks
+	// it again, as Store.TrackMovie does, and pins it, so that it stays
+	// tracked when users take it off their lists. It reports whether the
+	// movie row is new. Store.UntrackMovie unpins it.
+	PinMovie(ctx context.Context, movieID string, at time.Time) (created bool, err error)
 	// UserMovieIDs returns the ids on the user's list, ordered.
 	UserMovieIDs(ctx context.Context, userID int64) ([]string, error)
 	// MovieTrackers returns the number of users whose list holds the movie.

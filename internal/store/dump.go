@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -39,6 +40,26 @@ func (t ColumnType) String() string {
 type Column struct {
 	Name string
 	Type ColumnType
+	// Since is the schema version of the migration that added the column
+	// to a table that dumps of older versions already hold; 0 when the
+	// column is as old as its table. A restore of such an older dump
+	// loads Default into the column, then runs Backfill, if any, once
+	// every table is loaded, as the migration did.
+	Since    int
+	Default  any    // nil or the Go value of Type
+	Backfill string // an UPDATE statement that both back ends run
+}
+
+// ColumnsAt returns the columns of t that a dump taken at schemaVersion
+// holds, in dump order.
+func (t Table) ColumnsAt(schemaVersion int) []Column {
+	var columns []Column
+	for _, c := range t.Columns {
+		if c.Since <= schemaVersion {
+			columns = append(columns, c)
+		}
+	}
+	return columns
 }
 
 // Table describes one table of a dump: its columns in dump order, and the
@@ -64,12 +85,12 @@ func (t Table) ColumnNames() []string {
 	return names
 }
 
-func textColumn(name string) Column  { return Column{name, TypeText} }
-func intColumn(name string) Column   { return Column{name, TypeInt} }
-func floatColumn(name string) Column { return Column{name, TypeFloat} }
-func boolColumn(name string) Column  { return Column{name, TypeBool} }
-func timeColumn(name string) Column  { return Column{name, TypeTime} }
-func dateColumn(name string) Column  { return Column{name, TypeDate} }
+func textColumn(name string) Column  { return Column{Name: name, Type: TypeText} }
+func intColumn(name string) Column   { return Column{Name: name, Type: TypeInt} }
+func floatColumn(name string) Column { return Column{Name: name, Type: TypeFloat} }
+func boolColumn(name string) Column  { return Column{Name: name, Type: TypeBool} }
+func timeColumn(name string) Column  { return Column{Name: name, Type: TypeTime} }
+func dateColumn(name string) Column  { return Column{Name: name, Type: TypeDate} }
 
 // DumpTables lists the tables that a dump holds, each parent before the
 // tables that refer to it. Left out are the rollups, which a load rebuilds
@@ -86,6 +107,10 @@ var DumpTables = []Table{
 			timeColumn("checked_at"), timeColumn("scraped_at"), timeColumn("full_scrape_at"),
 			textColumn("last_error"), timeColumn("last_error_at"), textColumn("scrape_warning"),
 			timeColumn("parked_at"), textColumn("parked_reason"), timeColumn("unparked_at"),
+			// Migration 0009 pinned the tracked movies that no list holds.
+			{Name: "pinned", Type: TypeBool, Since: 9, Default: false,
+				Backfill: `UPDATE movies SET pinned = (tracked AND NOT EXISTS
+					(SELECT 1 FROM user_movies WHERE user_movies.movie_id = movies.id))`},
 		},
 		OrderBy: []string{"id"},
 	},
@@ -146,7 +171,7 @@ var DumpTables = []Table{
 		Name: "movie_snapshots",
 		Columns: []Column{
 			intColumn("id"), textColumn("movie_id"), timeColumn("taken_at"), intColumn("declared_review_count"),
-			intColumn("scraped_review_count"), floatColumn("average_rating"), {"aspect_averages", TypeJSON},
+			intColumn("scraped_review_count"), floatColumn("average_rating"), {Name: "aspect_averages", Type: TypeJSON},
 		},
 		OrderBy:  []string{"id"},
 		Identity: true,
@@ -165,7 +190,7 @@ var DumpTables = []Table{
 	{
 		Name: "posters",
 		Columns: []Column{
-			textColumn("movie_id"), textColumn("source_url"), textColumn("content_type"), {"data", TypeBytes},
+			textColumn("movie_id"), textColumn("source_url"), textColumn("content_type"), {Name: "data", Type: TypeBytes},
 			timeColumn("fetched_at"),
 		},
 		OrderBy: []string{"movie_id"},
@@ -217,6 +242,42 @@ type RowSource interface {
 	Next() ([]any, error)
 }
 
+// OlderRowSource is a RowSource of a dump taken before migrations added
+// some of the table's columns. Its rows hold the Default of each missing
+// column, and Load runs their Backfill statements.
+type OlderRowSource interface {
+	RowSource
+	// MissingColumns returns the names of the columns that the dump lacks.
+	MissingColumns() []string
+}
+
+// RecordMissing wraps the open function of Load so that missing collects
+// the missing columns of each OlderRowSource that it opens, keyed by table
+// name.
+func RecordMissing(open func(t Table) (RowSource, error), missing map[string][]string) func(t Table) (RowSource, error) {
+	return func(t Table) (RowSource, error) {
+		source, err := open(t)
+		if older, ok := source.(OlderRowSource); ok && err == nil {
+			missing[t.Name] = older.MissingColumns()
+		}
+		return source, err
+	}
+}
+
+// Backfills returns, in the order of DumpTables, the Backfill statements of
+// the columns that the sources reported missing, keyed by table name.
+func Backfills(missing map[string][]string) []string {
+	var statements []string
+	for _, t := range DumpTables {
+		for _, c := range t.Columns {
+			if c.Backfill != "" && slices.Contains(missing[t.Name], c.Name) {
+				statements = append(statements, c.Backfill)
+			}
+		}
+	}
+	return statements
+}
+
 // Dumper copies every table of DumpTables out of and into a database.
 type Dumper interface {
 	// SchemaVersion returns the version of the last applied migration.
@@ -232,8 +293,10 @@ type Dumper interface {
 	// Load replaces the content of every table of DumpTables with the rows
 	// that open returns, in one transaction: on any error nothing changes.
 	// It empties RebuiltTables first and rebuilds the rollups from the
-	// loaded reviews and analyses. The caller checks that the dump's
-	// columns match the database's.
+	// loaded reviews and analyses. A source that implements
+	// OlderRowSource gets its missing columns backfilled once every table
+	// is loaded. The caller checks that the dump's columns match the
+	// database's.
 	Load(ctx context.Context, open func(t Table) (RowSource, error)) error
 }
 

@@ -46,6 +46,9 @@ type SyncPlan struct {
 	Missing  []MissingReview
 	Restored int
 	Deleted  int
+	// Conflicts holds the upserts left out because their review id is
+	// stored under another movie, in the order of the upserts.
+	Conflicts []ReviewConflict
 	// Run is the run record with defaults filled in. The back end adds the
 	// vote totals.
 	Run SyncRun
@@ -54,6 +57,16 @@ type SyncPlan struct {
 // PlanSync decides what ApplySync writes. stored maps the id of each review
 // stored for result.MovieID, deleted ones included, to its state.
 func PlanSync(result SyncResult, stored map[string]StoredReview) (SyncPlan, error) {
+	return PlanSyncOwned(result, stored, nil)
+}
+
+// PlanSyncOwned is PlanSync for a store that also reads the reviews of
+// other movies: owners maps the id of each upsert that is stored under
+// another movie to that movie's id. Those upserts are left out, listed in
+// Conflicts, and moved from the run's New count to its Skipped count,
+// because the caller, which compared the pass with this movie's reviews
+// only, counted them as new.
+func PlanSyncOwned(result SyncResult, stored map[string]StoredReview, owners map[string]string) (SyncPlan, error) {
 	run, err := syncRun(result)
 	if err != nil {
 		return SyncPlan{}, err
@@ -65,9 +78,12 @@ func PlanSync(result SyncResult, stored map[string]StoredReview) (SyncPlan, erro
 		current[id] = ReviewVotes{ReviewID: id, HelpfulUp: r.HelpfulUp, HelpfulDown: r.HelpfulDown}
 	}
 
-	if err := plan.addWrites(result, stored, current); err != nil {
+	if err := plan.addWrites(result, stored, owners, current); err != nil {
 		return SyncPlan{}, err
 	}
+	conflicts := len(plan.Conflicts)
+	plan.Run.New -= min(conflicts, plan.Run.New)
+	plan.Run.Skipped += conflicts
 
 	plan.addSeen(result, stored, current)
 	plan.addVotes(stored, current)
@@ -80,14 +96,20 @@ func PlanSync(result SyncResult, stored map[string]StoredReview) (SyncPlan, erro
 }
 
 // addWrites keeps the upserts that the pass may store: every new review, and
-// known ones only when edits are applied.
-func (p *SyncPlan) addWrites(result SyncResult, stored map[string]StoredReview, current map[string]ReviewVotes) error {
+// known ones only when edits are applied. Upserts that owners assigns to
+// another movie become conflicts.
+func (p *SyncPlan) addWrites(result SyncResult, stored map[string]StoredReview, owners map[string]string, current map[string]ReviewVotes) error {
 	for _, r := range result.Upserts {
 		if r.MovieID != "" && r.MovieID != result.MovieID {
 			return fmt.Errorf("review %s belongs to movie %s, not %s, so pass it in a sync of its own movie", r.ID, r.MovieID, result.MovieID)
 		}
 
-		if _, known := stored[r.ID]; known && !result.ApplyEdits {
+		_, known := stored[r.ID]
+		if owner, ok := owners[r.ID]; ok && !known && owner != result.MovieID {
+			p.Conflicts = append(p.Conflicts, ReviewConflict{ReviewID: r.ID, MovieID: result.MovieID, OwnerID: owner})
+			continue
+		}
+		if known && !result.ApplyEdits {
 			continue
 		}
 		r.MovieID = result.MovieID

@@ -27,6 +27,7 @@ type Movie struct {
 	RatingCount         *int64   // number of star ratings behind AggregateRating
 	DeclaredReviewCount *int     // user review total that IMDb declares
 	Tracked             bool     // false once untracked; the data is kept
+	Pinned              bool     // tracked by the deployment (PinMovie), whatever the users' lists hold
 	AddedAt             time.Time
 	CheckedAt           *time.Time // last metadata check
 	ScrapedAt           *time.Time // last review pass that stored its result
@@ -112,7 +113,24 @@ type SyncOutcome struct {
 	Deleted  int // reviews marked deleted: missing from this and the previous complete pass
 	Restored int // reviews listed again after being marked deleted
 	RunID    int64
+	// Conflicts lists, in the order of the upserts, those that were not
+	// stored because their review id belongs to another movie.
+	Conflicts []ReviewConflict
 }
+
+// ReviewConflict is a review that a pass of MovieID listed but that is
+// stored under OwnerID. Review ids are unique across movies, so the review
+// keeps its owner. It happens when IMDb moves reviews between titles, or
+// serves one title's reviews under another id.
+type ReviewConflict struct {
+	ReviewID string
+	MovieID  string // the movie whose pass listed the review
+	OwnerID  string // the movie that the stored review belongs to
+}
+
+// ErrReviewConflict is wrapped by the error of a write that would move a
+// stored review to another movie.
+var ErrReviewConflict = errors.New("review belongs to another movie")
 
 // ReviewVotes is the helpful-vote count of one review seen in a pass.
 type ReviewVotes struct {
@@ -147,7 +165,9 @@ type SyncRun struct {
 	New        int
 	Edited     int
 	Deleted    int // reviews marked deleted by this run
-	Skipped    int // malformed reviews left out
+	// Skipped counts the reviews left out: malformed ones, and those whose
+	// id belongs to another movie (SyncOutcome.Conflicts).
+	Skipped int
 	// HelpfulUpTotal and HelpfulDownTotal sum the votes of the movie's
 	// listed reviews after a complete or incomplete run, for the
 	// helpfulness-over-time chart.
@@ -303,9 +323,11 @@ type Store interface {
 	Close() error
 
 	// TrackMovie adds a movie (or re-tracks an untracked one) and reports
-	// whether the row is new.
+	// whether the row is new. It does not pin the movie: see
+	// Accounts.PinMovie.
 	TrackMovie(ctx context.Context, id string, at time.Time) (created bool, err error)
-	// UntrackMovie stops following a movie but keeps its data.
+	// UntrackMovie stops following a movie for everyone, unpins it and
+	// keeps its data.
 	UntrackMovie(ctx context.Context, id string) error
 	GetMovie(ctx context.Context, id string) (Movie, error)
 	// ListMovies returns movies ordered by title then id; trackedOnly
@@ -332,7 +354,9 @@ type Store interface {
 	// ReviewHashes maps each stored review id of a movie to its content hash.
 	ReviewHashes(ctx context.Context, movieID string) (map[string]string, error)
 	// ApplySync stores a review pass and its run record in one transaction
-	// and clears the movie's LastError.
+	// and clears the movie's LastError. An upsert whose review id is stored
+	// under another movie is left out and reported in
+	// SyncOutcome.Conflicts; the stored run counts it as skipped, not new.
 	ApplySync(ctx context.Context, result SyncResult) (SyncOutcome, error)
 	// RecordRun stores the record of a pass that stored nothing, such as a
 	// blocked or failed one.

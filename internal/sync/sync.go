@@ -154,6 +154,15 @@ func (s *Syncer) Sync(ctx context.Context, movieID string, progress func(Progres
 	}
 
 	result.Deleted, result.RunID = outcome.Deleted, outcome.RunID
+	// The store left out the reviews that another movie owns; the diff,
+	// which saw only this movie's reviews, counted them as new.
+	conflicts := len(outcome.Conflicts)
+	result.New -= min(conflicts, result.New)
+	result.Analyze -= min(conflicts, result.Analyze)
+	for _, c := range outcome.Conflicts {
+		s.logger.Warn("Review left out: its id belongs to another movie", "review_id", c.ReviewID,
+			"movie_id", c.MovieID, "owner_movie_id", c.OwnerID)
+	}
 	s.logPass(result, outcome, deferred)
 	return result, nil
 }

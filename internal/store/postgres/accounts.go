@@ -141,7 +141,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, userID int64, at *time.Time
 
 // DeleteUser removes the user; the foreign keys remove their sessions,
 // tokens and list and clear their id in the audit log. Movies that were
-// only on their list stop being tracked.
+// only on their list, and are not pinned, stop being tracked.
 func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// Lock the movies on the list, as UntrackMovieForUser does.
@@ -161,7 +161,7 @@ func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
 			return err
 		}
 
-		_, err = tx.Exec(ctx, `UPDATE movies SET tracked = false WHERE id = ANY($1)
+		_, err = tx.Exec(ctx, `UPDATE movies SET tracked = false WHERE id = ANY($1) AND NOT pinned
 			AND NOT EXISTS (SELECT 1 FROM user_movies WHERE user_movies.movie_id = movies.id)`, movieIDs)
 		return err
 	})
@@ -353,7 +353,7 @@ func (s *Store) TrackMovieForUser(ctx context.Context, userID int64, movieID str
 }
 
 // UntrackMovieForUser removes the movie from the user's list and stops
-// tracking it when no list holds it.
+// tracking it when no list holds it and it is not pinned.
 func (s *Store) UntrackMovieForUser(ctx context.Context, userID int64, movieID string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// Lock the movie row first. A concurrent TrackMovieForUser then
@@ -366,7 +366,7 @@ func (s *Store) UntrackMovieForUser(ctx context.Context, userID int64, movieID s
 		if err := updated(tag, err); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE movies SET tracked = false WHERE id = $1
+		_, err = tx.Exec(ctx, `UPDATE movies SET tracked = false WHERE id = $1 AND NOT pinned
 			AND NOT EXISTS (SELECT 1 FROM user_movies WHERE movie_id = $1)`, movieID)
 		return err
 	})

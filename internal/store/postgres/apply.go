@@ -37,7 +37,11 @@ func applySync(ctx context.Context, tx pgx.Tx, result store.SyncResult) (store.S
 	if err != nil {
 		return store.SyncOutcome{}, err
 	}
-	plan, err := store.PlanSync(result, stored)
+	owners, err := foreignOwners(ctx, tx, result, stored)
+	if err != nil {
+		return store.SyncOutcome{}, err
+	}
+	plan, err := store.PlanSyncOwned(result, stored, owners)
 	if err != nil {
 		return store.SyncOutcome{}, err
 	}
@@ -53,7 +57,46 @@ func applySync(ctx context.Context, tx pgx.Tx, result store.SyncResult) (store.S
 	}
 
 	runID, err := insertRunWithTotals(ctx, tx, plan.Run)
-	return store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID}, err
+	return store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID, Conflicts: plan.Conflicts}, err
+}
+
+// foreignOwners maps the id of each upsert that is stored under another
+// movie than result's to that movie's id.
+func foreignOwners(ctx context.Context, q rowsQuerier, result store.SyncResult, stored map[string]store.StoredReview) (map[string]string, error) {
+	var ids []string
+	for _, r := range result.Upserts {
+		if _, known := stored[r.ID]; !known {
+			ids = append(ids, r.ID)
+		}
+	}
+	owners, err := reviewOwners(ctx, q, ids)
+	if err != nil {
+		return nil, fmt.Errorf("find the movies of new reviews: %w", err)
+	}
+	return owners, nil
+}
+
+// rowsQuerier is the pool or a transaction.
+type rowsQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// reviewOwners maps each stored review id of ids to its movie id.
+func reviewOwners(ctx context.Context, q rowsQuerier, ids []string) (map[string]string, error) {
+	owners := map[string]string{}
+	if len(ids) == 0 {
+		return owners, nil
+	}
+	rows, err := q.Query(ctx, `SELECT id, movie_id FROM reviews WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var id, movieID string
+	_, err = pgx.ForEachRow(rows, []any{&id, &movieID}, func() error {
+		owners[id] = movieID
+		return nil
+	})
+	return owners, err
 }
 
 func finishScrape(ctx context.Context, tx pgx.Tx, result store.SyncResult) error {
@@ -112,12 +155,15 @@ func applyPlan(ctx context.Context, tx pgx.Tx, plan store.SyncPlan, at time.Time
 	defer results.Close()
 
 	for _, r := range plan.Writes {
-		// The upsert changes no row when another movie already owns the
-		// review id (IMDb merged two titles that are both tracked). The
-		// review keeps its owner: failing the pass instead would block
-		// every later pass of this movie.
-		if _, err := results.Exec(); err != nil {
+		// The plan leaves out the reviews stored under another movie. One
+		// that another writer stored since makes the upsert change no row.
+		tag, err := results.Exec()
+		if err != nil {
 			return fmt.Errorf("store review %s: %w", r.ID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("store review %s of movie %s: %w: another movie stored it during the pass; the next pass leaves it out",
+				r.ID, r.MovieID, store.ErrReviewConflict)
 		}
 	}
 	for _, v := range plan.Seen {

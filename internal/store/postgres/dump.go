@@ -180,6 +180,8 @@ func (s *Store) Load(ctx context.Context, open func(t store.Table) (store.RowSou
 				return fmt.Errorf("empty table %s: %w", t.Name, err)
 			}
 		}
+		missing := map[string][]string{}
+		open := store.RecordMissing(open, missing)
 		for _, t := range store.DumpTables {
 			if err := loadTable(ctx, tx, t, open); err != nil {
 				return fmt.Errorf("load table %s: %w", t.Name, err)
@@ -192,6 +194,11 @@ func (s *Store) Load(ctx context.Context, open func(t store.Table) (store.RowSou
 			_, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce(max(id), 0) + 1, false) FROM `+t.Name, t.Name)
 			if err != nil {
 				return fmt.Errorf("move the id generator of table %s: %w", t.Name, err)
+			}
+		}
+		for _, statement := range store.Backfills(missing) {
+			if _, err := tx.Exec(ctx, statement); err != nil {
+				return fmt.Errorf("fill a column that the dump lacks: %w", err)
 			}
 		}
 		return rebuildRollups(ctx, tx)

@@ -25,7 +25,7 @@ func (s *Store) ImportMovies(ctx context.Context, movies []store.MovieImport) er
 
 func importMovie(ctx context.Context, tx pgx.Tx, m store.MovieImport) error {
 	if m.Track {
-		if _, err := trackMovie(ctx, tx, m.MovieID, m.TrackAt); err != nil {
+		if _, err := pinMovie(ctx, tx, m.MovieID, m.TrackAt); err != nil {
 			return fmt.Errorf("track: %w", err)
 		}
 	}
@@ -35,8 +35,12 @@ func importMovie(ctx context.Context, tx pgx.Tx, m store.MovieImport) error {
 		}
 	}
 	if m.Sync != nil {
-		if _, err := applySync(ctx, tx, *m.Sync); err != nil {
+		outcome, err := applySync(ctx, tx, *m.Sync)
+		if err != nil {
 			return fmt.Errorf("store reviews: %w", err)
+		}
+		if err := store.ImportConflict(outcome.Conflicts); err != nil {
+			return err
 		}
 	}
 	if len(m.Analyses) > 0 {
@@ -45,4 +49,13 @@ func importMovie(ctx context.Context, tx pgx.Tx, m store.MovieImport) error {
 		}
 	}
 	return nil
+}
+
+// ReviewOwners maps each stored review id of reviewIDs to its movie id.
+func (s *Store) ReviewOwners(ctx context.Context, reviewIDs []string) (map[string]string, error) {
+	owners, err := reviewOwners(ctx, s.pool, reviewIDs)
+	if err != nil {
+		return nil, fmt.Errorf("find the movies of %d reviews: %w", len(reviewIDs), err)
+	}
+	return owners, nil
 }

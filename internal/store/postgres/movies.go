@@ -15,7 +15,7 @@ import (
 const movieColumns = `id, title, original_title, year, release_date, poster_url,
 	aggregate_rating, rating_count, declared_review_count, tracked, added_at,
 	checked_at, scraped_at, full_scrape_at, last_error, last_error_at, scrape_warning,
-	parked_at, parked_reason, unparked_at`
+	parked_at, parked_reason, unparked_at, pinned`
 
 // metadataSet assigns the non-zero fields of a MovieMetadata bound as
 // parameters $2 to $9, keeping the stored value of the zero ones.
@@ -51,7 +51,7 @@ func scanMovie(row pgx.Row) (store.Movie, error) {
 	err := row.Scan(&m.ID, &m.Title, &m.OriginalTitle, &year, &m.ReleaseDate, &m.PosterURL,
 		&m.AggregateRating, &m.RatingCount, &m.DeclaredReviewCount, &m.Tracked, &m.AddedAt,
 		&m.CheckedAt, &m.ScrapedAt, &m.FullScrapeAt, &m.LastError, &m.LastErrorAt, &m.ScrapeWarning,
-		&m.ParkedAt, &m.ParkedReason, &m.UnparkedAt)
+		&m.ParkedAt, &m.ParkedReason, &m.UnparkedAt, &m.Pinned)
 	if err != nil {
 		return store.Movie{}, err
 	}
@@ -89,9 +89,27 @@ func trackMovie(ctx context.Context, q querier, id string, at time.Time) (bool, 
 	return created, err
 }
 
-// UntrackMovie marks the movie untracked.
+// PinMovie tracks the movie as TrackMovie does and pins it.
+func (s *Store) PinMovie(ctx context.Context, id string, at time.Time) (bool, error) {
+	created, err := pinMovie(ctx, s.pool, id, at)
+	if err != nil {
+		return false, fmt.Errorf("pin movie %s: %w", id, err)
+	}
+	return created, nil
+}
+
+// pinMovie is PinMovie on q, the pool or a transaction.
+func pinMovie(ctx context.Context, q querier, id string, at time.Time) (bool, error) {
+	var created bool
+	err := q.QueryRow(ctx, `INSERT INTO movies (id, added_at, pinned) VALUES ($1, $2, true)
+		ON CONFLICT (id) DO UPDATE SET tracked = true, pinned = true
+		RETURNING xmax = 0`, id, at).Scan(&created)
+	return created, err
+}
+
+// UntrackMovie marks the movie untracked and unpinned.
 func (s *Store) UntrackMovie(ctx context.Context, id string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE movies SET tracked = false WHERE id = $1`, id)
+	tag, err := s.pool.Exec(ctx, `UPDATE movies SET tracked = false, pinned = false WHERE id = $1`, id)
 	if err := updated(tag, err); err != nil {
 		return fmt.Errorf("untrack movie %s: %w", id, err)
 	}

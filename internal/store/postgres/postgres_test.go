@@ -45,6 +45,10 @@ func TestDumpConformance(t *testing.T) {
 	storetest.RunDump(t, func(t *testing.T) storetest.DumpStore { return open(t) })
 }
 
+func TestImportConformance(t *testing.T) {
+	storetest.RunImport(t, func(t *testing.T) storetest.ImportStore { return open(t) })
+}
+
 func TestMigrateTwiceRecordsOnce(t *testing.T) {
 	ctx := t.Context()
 	s := open(t)

@@ -164,7 +164,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, userID int64, at *time.Time
 
 // DeleteUser removes the user; the foreign keys remove their sessions,
 // tokens and list and clear their id in the audit log. Movies that were
-// only on their list stop being tracked.
+// only on their list, and are not pinned, stop being tracked.
 func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		movieIDs, err := userMovieIDs(ctx, tx, userID)
@@ -178,7 +178,7 @@ func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
 		}
 
 		for _, id := range movieIDs {
-			_, err := tx.ExecContext(ctx, `UPDATE movies SET tracked = 0 WHERE id = ?
+			_, err := tx.ExecContext(ctx, `UPDATE movies SET tracked = 0 WHERE id = ? AND pinned = 0
 				AND NOT EXISTS (SELECT 1 FROM user_movies WHERE movie_id = ?)`, id, id)
 			if err != nil {
 				return err
@@ -419,14 +419,14 @@ func (s *Store) TrackMovieForUser(ctx context.Context, userID int64, movieID str
 }
 
 // UntrackMovieForUser removes the movie from the user's list and stops
-// tracking it when no list holds it.
+// tracking it when no list holds it and it is not pinned.
 func (s *Store) UntrackMovieForUser(ctx context.Context, userID int64, movieID string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		result, err := tx.ExecContext(ctx, `DELETE FROM user_movies WHERE user_id = ? AND movie_id = ?`, userID, movieID)
 		if err := updated(result, err); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE movies SET tracked = 0 WHERE id = ?
+		_, err = tx.ExecContext(ctx, `UPDATE movies SET tracked = 0 WHERE id = ? AND pinned = 0
 			AND NOT EXISTS (SELECT 1 FROM user_movies WHERE movie_id = ?)`, movieID, movieID)
 		return err
 	})

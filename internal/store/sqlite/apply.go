@@ -3,7 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/reelpulse/reelpulse/internal/store"
 )
@@ -35,7 +38,11 @@ func applySync(ctx context.Context, tx *sql.Tx, result store.SyncResult) (store.
 	if err != nil {
 		return store.SyncOutcome{}, err
 	}
-	plan, err := store.PlanSync(result, stored)
+	owners, err := foreignOwners(ctx, tx, result, stored)
+	if err != nil {
+		return store.SyncOutcome{}, err
+	}
+	plan, err := store.PlanSyncOwned(result, stored, owners)
 	if err != nil {
 		return store.SyncOutcome{}, err
 	}
@@ -51,7 +58,61 @@ func applySync(ctx context.Context, tx *sql.Tx, result store.SyncResult) (store.
 	}
 
 	runID, err := insertRunWithTotals(ctx, tx, plan.Run)
-	return store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID}, err
+	return store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID, Conflicts: plan.Conflicts}, err
+}
+
+// foreignOwners maps the id of each upsert that is stored under another
+// movie than result's to that movie's id.
+func foreignOwners(ctx context.Context, tx *sql.Tx, result store.SyncResult, stored map[string]store.StoredReview) (map[string]string, error) {
+	var ids []string
+	for _, r := range result.Upserts {
+		if _, known := stored[r.ID]; !known {
+			ids = append(ids, r.ID)
+		}
+	}
+	owners, err := reviewOwners(ctx, tx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("find the movies of new reviews: %w", err)
+	}
+	return owners, nil
+}
+
+// ownerBatch is the most review ids that one owner query binds, well below
+// SQLite's limit of 32,766 parameters.
+const ownerBatch = 500
+
+// reviewOwners maps each stored review id of ids to its movie id.
+func reviewOwners(ctx context.Context, tx *sql.Tx, ids []string) (map[string]string, error) {
+	owners := map[string]string{}
+	for batch := range slices.Chunk(ids, ownerBatch) {
+		if err := addOwners(ctx, tx, batch, owners); err != nil {
+			return nil, err
+		}
+	}
+	return owners, nil
+}
+
+// addOwners adds the movie id of each stored review id of ids to owners.
+func addOwners(ctx context.Context, tx *sql.Tx, ids []string, owners map[string]string) error {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	rows, err := tx.QueryContext(ctx, `SELECT id, movie_id FROM reviews WHERE id IN (`+placeholders+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+
+	for rows.Next() {
+		var id, movieID string
+		if err := rows.Scan(&id, &movieID); err != nil {
+			return err
+		}
+		owners[id] = movieID
+	}
+	return rows.Err()
 }
 
 func finishScrape(ctx context.Context, tx *sql.Tx, result store.SyncResult) error {
@@ -118,8 +179,9 @@ func applyPlan(ctx context.Context, tx *sql.Tx, plan store.SyncPlan, result stor
 	return markMissing(ctx, tx, plan.Missing, at)
 }
 
-// writeReviews upserts the reviews. A review stored under another movie
-// makes the upsert change no row, which is an error.
+// writeReviews upserts the reviews. The plan leaves out the reviews stored
+// under another movie. A review that another writer stored since then makes
+// the upsert change no row, which is an error wrapping store.ErrReviewConflict.
 func writeReviews(ctx context.Context, tx *sql.Tx, reviews []store.Review, at string) error {
 	if len(reviews) == 0 {
 		return nil
@@ -132,14 +194,13 @@ func writeReviews(ctx context.Context, tx *sql.Tx, reviews []store.Review, at st
 	defer statement.Close()
 
 	for _, r := range reviews {
-		// The upsert changes no row when another movie already owns the
-		// review id (IMDb merged two titles that are both tracked). The
-		// review keeps its owner: failing the pass instead would block
-		// every later pass of this movie.
-		_, err := statement.ExecContext(ctx, r.ID, r.MovieID, r.AuthorName, r.AuthorID,
+		result, err := statement.ExecContext(ctx, r.ID, r.MovieID, r.AuthorName, r.AuthorID,
 			r.Title, r.Text, r.Rating, r.Spoiler, formatDate(r.SubmittedAt),
 			r.HelpfulUp, r.HelpfulDown, r.ContentHash, at, r.TextHTML, r.VotesInexact)
-		if err != nil {
+		if err := updated(result, err); errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("store review %s of movie %s: %w: another movie stored it during the pass; the next pass leaves it out",
+				r.ID, r.MovieID, store.ErrReviewConflict)
+		} else if err != nil {
 			return fmt.Errorf("store review %s: %w", r.ID, err)
 		}
 	}

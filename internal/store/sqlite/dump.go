@@ -183,9 +183,16 @@ func (s *Store) Load(ctx context.Context, open func(t store.Table) (store.RowSou
 				return fmt.Errorf("empty table %s: %w", t.Name, err)
 			}
 		}
+		missing := map[string][]string{}
+		open := store.RecordMissing(open, missing)
 		for _, t := range store.DumpTables {
 			if err := loadTable(ctx, tx, t, open); err != nil {
 				return fmt.Errorf("load table %s: %w", t.Name, err)
+			}
+		}
+		for _, statement := range store.Backfills(missing) {
+			if _, err := tx.ExecContext(ctx, statement); err != nil {
+				return fmt.Errorf("fill a column that the dump lacks: %w", err)
 			}
 		}
 		return rebuildRollups(ctx, tx)

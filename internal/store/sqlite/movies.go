@@ -13,7 +13,7 @@ import (
 const movieColumns = `id, title, original_title, year, release_date, poster_url,
 	aggregate_rating, rating_count, declared_review_count, tracked, added_at,
 	checked_at, scraped_at, full_scrape_at, last_error, last_error_at, scrape_warning,
-	parked_at, parked_reason, unparked_at`
+	parked_at, parked_reason, unparked_at, pinned`
 
 // metadataSet assigns the non-zero fields of a MovieMetadata bound as
 // parameters ?2 to ?9, keeping the stored value of the zero ones.
@@ -52,7 +52,7 @@ func scanMovie(row rowScanner) (store.Movie, error) {
 	err := row.Scan(&m.ID, &m.Title, &m.OriginalTitle, &year, &releaseDate, &m.PosterURL,
 		&m.AggregateRating, &m.RatingCount, &m.DeclaredReviewCount, &m.Tracked, &addedAt,
 		&checkedAt, &scrapedAt, &fullScrapeAt, &m.LastError, &errorAt, &m.ScrapeWarning,
-		&parkedAt, &m.ParkedReason, &unparkedAt)
+		&parkedAt, &m.ParkedReason, &unparkedAt, &m.Pinned)
 	if err != nil {
 		return store.Movie{}, err
 	}
@@ -103,9 +103,33 @@ func trackMovie(ctx context.Context, tx *sql.Tx, id string, at time.Time) (bool,
 	return false, err
 }
 
-// UntrackMovie marks the movie untracked.
+// PinMovie tracks the movie as TrackMovie does and pins it.
+func (s *Store) PinMovie(ctx context.Context, id string, at time.Time) (bool, error) {
+	created := false
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		created, err = pinMovie(ctx, tx, id, at)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("pin movie %s: %w", id, err)
+	}
+	return created, nil
+}
+
+// pinMovie is PinMovie within tx.
+func pinMovie(ctx context.Context, tx *sql.Tx, id string, at time.Time) (bool, error) {
+	created, err := trackMovie(ctx, tx, id, at)
+	if err != nil {
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE movies SET pinned = 1 WHERE id = ?`, id)
+	return created, err
+}
+
+// UntrackMovie marks the movie untracked and unpinned.
 func (s *Store) UntrackMovie(ctx context.Context, id string) error {
-	result, err := s.writer.ExecContext(ctx, `UPDATE movies SET tracked = 0 WHERE id = ?`, id)
+	result, err := s.writer.ExecContext(ctx, `UPDATE movies SET tracked = 0, pinned = 0 WHERE id = ?`, id)
 	if err := updated(result, err); err != nil {
 		return fmt.Errorf("untrack movie %s: %w", id, err)
 	}

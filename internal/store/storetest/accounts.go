@@ -30,6 +30,7 @@ func RunAccounts(t *testing.T, open func(t *testing.T) AccountsStore) {
 		{"DeleteUserCascades", testDeleteUserCascades},
 		{"TrackMovieForUser", testTrackMovieForUser},
 		{"UntrackMovieForEveryone", testUntrackMovieForEveryone},
+		{"PinMovie", testPinMovie},
 		{"Audit", testAudit},
 		{"CountAudit", testCountAudit},
 	}
@@ -488,16 +489,98 @@ func testUntrackMovieForEveryone(t *testing.T, s AccountsStore) {
 	ids, _ := s.UserMovieIDs(ctx, ada.ID)
 	equal(t, "ada's list after the movie was untracked for everyone", ids, []string{"tt0000002"})
 
-	// A movie tracked by the deployment (without a user) that a user also
-	// tracks stops when that user, the last on a list, untracks it.
+	// A movie tracked without a user but not pinned stops when the last
+	// user on whose list it is untracks it.
 	track(t, s, "tt0000003")
 	trackFor(t, s, ada.ID, "tt0000003")
 	if err := s.UntrackMovieForUser(ctx, ada.ID, "tt0000003"); err != nil {
 		t.Fatal(err)
 	}
-	if m := getMovie(t, s, "tt0000003"); m.Tracked {
-		t.Errorf("tt0000003 still tracked after its last user untracked it")
+	if m := getMovie(t, s, "tt0000003"); m.Tracked || m.Pinned {
+		t.Errorf("tt0000003 after its last user untracked it: tracked %v, pinned %v; want neither", m.Tracked, m.Pinned)
 	}
+}
+
+func pin(t *testing.T, s AccountsStore, movieID string, hours int) bool {
+	t.Helper()
+	created, err := s.PinMovie(t.Context(), movieID, at(hours))
+	if err != nil {
+		t.Fatalf("pin %s: %v", movieID, err)
+	}
+	return created
+}
+
+// trackState returns whether the movie is tracked and pinned.
+func trackState(t *testing.T, s AccountsStore, movieID string) [2]bool {
+	t.Helper()
+	m := getMovie(t, s, movieID)
+	return [2]bool{m.Tracked, m.Pinned}
+}
+
+func testPinMovie(t *testing.T, s AccountsStore) {
+	ctx := t.Context()
+	ada := createUser(t, s, "ada", store.RoleAdmin)
+	bob := createUser(t, s, "bob", store.RoleAnalyst)
+	tracked, pinned, untracked := [2]bool{true, false}, [2]bool{true, true}, [2]bool{false, false}
+
+	// The deployment tracks tt0000001; an analyst adds it and removes it.
+	if !pin(t, s, "tt0000001", 0) {
+		t.Errorf("pinning a new movie did not create it")
+	}
+	equal(t, "tt0000001 pinned", trackState(t, s, "tt0000001"), pinned)
+	trackFor(t, s, bob.ID, "tt0000001")
+	if err := s.UntrackMovieForUser(ctx, bob.ID, "tt0000001"); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "tt0000001 after its only user removed it", trackState(t, s, "tt0000001"), pinned)
+	ids, _ := s.UserMovieIDs(ctx, bob.ID)
+	equal(t, "bob's list", ids, []string{})
+
+	// Removing the last user who lists a pinned movie keeps it too.
+	trackFor(t, s, bob.ID, "tt0000001")
+	if err := s.DeleteUser(ctx, bob.ID); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "tt0000001 after its only user was removed", trackState(t, s, "tt0000001"), pinned)
+
+	// Pinning a movie that a user tracks, or one that was untracked, keeps
+	// its row and AddedAt.
+	trackFor(t, s, ada.ID, "tt0000002")
+	if pin(t, s, "tt0000002", 5) {
+		t.Errorf("pinning a stored movie created it again")
+	}
+	if err := s.UntrackMovieForUser(ctx, ada.ID, "tt0000002"); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "tt0000002 pinned after it was added to a list", trackState(t, s, "tt0000002"), pinned)
+	if m := getMovie(t, s, "tt0000002"); !m.AddedAt.Equal(at(0)) {
+		t.Errorf("tt0000002 added at %v after the pin, want %v", m.AddedAt, at(0))
+	}
+	scheduled, err := s.SchedulableMovieIDs(ctx, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "schedulable movies", scheduled, []string{"tt0000001", "tt0000002"})
+
+	// Untracking for everyone unpins: the pin does not come back when a
+	// user tracks the movie again, and their removal stops it.
+	trackFor(t, s, ada.ID, "tt0000001")
+	if err := s.UntrackMovie(ctx, "tt0000001"); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "tt0000001 untracked for everyone", trackState(t, s, "tt0000001"), untracked)
+	ids, _ = s.UserMovieIDs(ctx, ada.ID)
+	equal(t, "ada's list after the untrack", ids, []string{})
+	trackFor(t, s, ada.ID, "tt0000001")
+	equal(t, "tt0000001 tracked again by a user", trackState(t, s, "tt0000001"), tracked)
+	if err := s.UntrackMovieForUser(ctx, ada.ID, "tt0000001"); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "tt0000001 after its user removed it", trackState(t, s, "tt0000001"), untracked)
+
+	// Tracking without a pin leaves the pin alone.
+	track(t, s, "tt0000002")
+	equal(t, "tt0000002 after TrackMovie", trackState(t, s, "tt0000002"), pinned)
 }
 
 func testAudit(t *testing.T, s AccountsStore) {

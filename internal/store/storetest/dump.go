@@ -46,6 +46,7 @@ func RunDump(t *testing.T, open func(t *testing.T) DumpStore) {
 		{"LoadKeepsIDGeneratorAhead", testLoadKeepsIDGeneratorAhead},
 		{"LoadFailureChangesNothing", testLoadFailureChangesNothing},
 		{"LoadRejectsWrongType", testLoadRejectsWrongType},
+		{"LoadOlderDump", testLoadOlderDump},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,7 +113,7 @@ func loadAll(ctx context.Context, s store.Dumper, tables map[string][][]any) err
 }
 
 // SeedDump fills every table of store.DumpTables of s through its public
-// methods: two movies (one parked), two reviews, an analysis, a failure, a
+// methods: two movies (one on a list, one pinned and parked), two reviews, an analysis, a failure, a
 // language model call, a snapshot, two runs, a poster, two users (one on a
 // list, one disabled) with a token, a session and audit events.
 func SeedDump(t *testing.T, s interface {
@@ -122,7 +123,9 @@ func SeedDump(t *testing.T, s interface {
 	t.Helper()
 	ctx := t.Context()
 	track(t, s, "tt0000001")
-	track(t, s, "tt0000002")
+	if _, err := s.PinMovie(ctx, "tt0000002", at(0)); err != nil {
+		t.Fatalf("pin: %v", err)
+	}
 
 	released := day(1922, 3, 4)
 	meta := store.MovieMetadata{Title: "Nosferatu", OriginalTitle: "Nosferatu, eine Symphonie", Year: 1922,
@@ -376,5 +379,71 @@ func testLoadRejectsWrongType(t *testing.T, open func(t *testing.T) DumpStore) {
 	}
 	if got := DumpAll(t, target); len(got["movies"]) != 0 {
 		t.Errorf("a rejected load left %d movies", len(got["movies"]))
+	}
+}
+
+// olderSource is a memorySource of a dump that lacks some columns.
+type olderSource struct {
+	memorySource
+	missing []string
+}
+
+func (o *olderSource) MissingColumns() []string { return o.missing }
+
+// withPinned returns a copy of tables whose movie rows have pinned set to
+// value.
+func withPinned(t *testing.T, tables map[string][][]any, value bool) map[string][][]any {
+	t.Helper()
+	column := -1
+	for i, c := range store.DumpTables[0].Columns {
+		if c.Name == "pinned" {
+			column = i
+		}
+	}
+	if store.DumpTables[0].Name != "movies" || column < 0 {
+		t.Fatalf("store.DumpTables does not start with movies and their pinned column")
+	}
+	copied := maps.Clone(tables)
+	copied["movies"] = nil
+	for _, row := range tables["movies"] {
+		row = slices.Clone(row)
+		row[column] = value
+		copied["movies"] = append(copied["movies"], row)
+	}
+	return copied
+}
+
+func testLoadOlderDump(t *testing.T, open func(t *testing.T) DumpStore) {
+	source := open(t)
+	SeedDump(t, source)
+	tables := DumpAll(t, source)
+
+	// A dump from before the pinned column holds its default, false, and
+	// the load pins the tracked movies that no list holds, as migration
+	// 0009 did: tt0000002, not tt0000001, which is on ada's list.
+	older := withPinned(t, tables, false)
+	target := open(t)
+	err := target.Load(t.Context(), func(table store.Table) (store.RowSource, error) {
+		if table.Name == "movies" {
+			return &olderSource{memorySource: memorySource{rows: older[table.Name]}, missing: []string{"pinned"}}, nil
+		}
+		return &memorySource{rows: older[table.Name]}, nil
+	})
+	if err != nil {
+		t.Fatalf("load of an older dump: %v", err)
+	}
+	for id, want := range map[string]bool{"tt0000001": false, "tt0000002": true} {
+		if m := getMovie(t, target, id); m.Pinned != want {
+			t.Errorf("movie %s after loading an older dump: pinned %v, want %v", id, m.Pinned, want)
+		}
+	}
+
+	// A current dump keeps the pins as dumped: the backfill does not run.
+	target = open(t)
+	if err := loadAll(t.Context(), target, withPinned(t, tables, false)); err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	if m := getMovie(t, target, "tt0000002"); m.Pinned {
+		t.Errorf("movie tt0000002 pinned after loading a current dump where it is not")
 	}
 }

@@ -609,20 +609,44 @@ func testApplySyncOtherMovieReview(t *testing.T, s store.Store) {
 	applySync(t, s, store.SyncResult{Upserts: []store.Review{review("rw1", ptr(6), day(2025, 1, 2))}, At: at(1)})
 
 	// A title that lists a review another tracked movie owns (IMDb merged
-	// the two) stores its own reviews; the foreign one keeps its owner.
+	// the two) stores its own reviews; the foreign one keeps its owner,
+	// text and votes, and the outcome and the run report it.
 	moved := review("rw1", ptr(6), day(2025, 1, 2))
 	moved.MovieID = ""
+	moved.Text = "Text as listed under tt0000002"
 	own := review("rw2", ptr(7), day(2025, 1, 3))
 	own.MovieID = ""
-	_, err := s.ApplySync(t.Context(), store.SyncResult{MovieID: "tt0000002", Upserts: []store.Review{moved, own}, At: at(2)})
+	outcome, err := s.ApplySync(t.Context(), store.SyncResult{
+		MovieID: "tt0000002", Upserts: []store.Review{moved, own}, At: at(2), ApplyEdits: true,
+		Seen: []store.ReviewVotes{{ReviewID: "rw1", HelpfulUp: 50, HelpfulDown: 9}, {ReviewID: "rw2", HelpfulUp: 3, HelpfulDown: 1}},
+		Run:  store.SyncRun{State: store.RunIncomplete, Fetched: 2, New: 2, Skipped: 1},
+	})
 	if err != nil {
 		t.Fatalf("sync listing another movie's review: %v", err)
 	}
+	equal(t, "conflicts", outcome.Conflicts, []store.ReviewConflict{{ReviewID: "rw1", MovieID: "tt0000002", OwnerID: "tt0000001"}})
 	if got := reviews(t, s, "tt0000002"); len(got) != 1 || got["rw2"].ID != "rw2" {
 		t.Errorf("movie tt0000002 has %v, want only rw2", got)
 	}
-	if got := reviews(t, s, "tt0000001"); len(got) != 1 || got["rw1"].ID != "rw1" {
-		t.Errorf("movie tt0000001 has %v, want rw1 kept", got)
+	owned := reviews(t, s, "tt0000001")
+	if len(owned) != 1 || owned["rw1"].Text != "Text of rw1" || owned["rw1"].HelpfulUp != 3 {
+		t.Errorf("movie tt0000001 has %+v, want rw1 kept with its text and 3 helpful votes", owned)
+	}
+	if n := voteRows(t, s, "rw1"); n != 1 {
+		t.Errorf("rw1 has %d vote-history rows, want the 1 of its own movie's pass", n)
+	}
+	run, err := s.LastRun(t.Context(), "tt0000002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.New != 1 || run.Skipped != 2 {
+		t.Errorf("run of tt0000002: new %d, skipped %d; want 1 new and 2 skipped (1 malformed, 1 of another movie)", run.New, run.Skipped)
+	}
+
+	// A pass of the owner itself is no conflict.
+	outcome = applySync(t, s, store.SyncResult{Upserts: []store.Review{review("rw1", ptr(6), day(2025, 1, 2))}, At: at(3), ApplyEdits: true})
+	if len(outcome.Conflicts) != 0 {
+		t.Errorf("the owner's own pass reported conflicts %v", outcome.Conflicts)
 	}
 }
 
