@@ -36,4 +36,4 @@ demo: build ## Run the scheduler and dashboard on SQLite with the bundled exampl
 	$(BINARY) demo
 
 clean: ## Remove build output and the demo database
-	rm -rf bin reelpulse-demo.db reelpulse-demo.db-wal reelpulse-demo.db-shm
+	rm -rf bin reelpulse-demo.db reelpulse-demo.db-wal reelpulse-demo.db-shm reelpulse-demo.db.lock

@@ -49,7 +49,7 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "Backup %s: %d rows in %d tables, %s, in %s\n", m.ID, m.Rows(), len(m.Tables), byteSize(m.Bytes()), target)
+	fmt.Fprintf(env.stdout, "Backup %s: %s in %s, %s, in %s\n", m.ID, plural64(m.Rows(), "row", "rows"), plural(len(m.Tables), "table", "tables"), byteSize(m.Bytes()), target)
 	if *noPrune {
 		return nil
 	}
@@ -58,7 +58,7 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if len(deleted) > 0 {
-		fmt.Fprintf(env.stdout, "Deleted %d older backups that the retention settings do not keep\n", len(deleted))
+		fmt.Fprintf(env.stdout, "Deleted %s that the retention settings do not keep\n", plural(len(deleted), "older backup", "older backups"))
 	}
 	return nil
 }
@@ -155,7 +155,7 @@ func runRestore(ctx context.Context, env *environment, args []string) error {
 	if err := backup.Restore(ctx, db, m, o); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "Restored backup %s (%s, schema %d): %d rows in %d tables\n", m.ID, m.Database, m.SchemaVersion, m.Rows(), len(m.Tables))
+	fmt.Fprintf(env.stdout, "Restored backup %s (%s, schema %d): %s in %s\n", m.ID, m.Database, m.SchemaVersion, plural64(m.Rows(), "row", "rows"), plural(len(m.Tables), "table", "tables"))
 	return nil
 }
 

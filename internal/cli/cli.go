@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/config"
 )
 
@@ -163,8 +164,27 @@ func runConfig(_ context.Context, env *environment, args []string) error {
 	for _, name := range config.UnknownVariables(names) {
 		fmt.Fprintf(env.stderr, "warning: unknown setting %s is ignored\n", name)
 	}
-	if _, err := loadConfig(lookup); err != nil {
+	cfg, err := loadConfig(lookup)
+	if err != nil {
+		return err
+	}
+	// serve reads the aspects file when it starts, so check it the same way.
+	if _, err := analyze.LoadAspects(cfg.AspectsFile); err != nil {
 		return err
 	}
 	return nil
+}
+
+// plural returns n followed by the singular or the plural noun, as in
+// "1 movie" and "2 movies".
+func plural(n int, singular, pluralNoun string) string {
+	return plural64(int64(n), singular, pluralNoun)
+}
+
+// plural64 returns plural for an int64 count.
+func plural64(n int64, singular, pluralNoun string) string {
+	if n == 1 {
+		return "1 " + singular
+	}
+	return fmt.Sprintf("%d %s", n, pluralNoun)
 }

@@ -103,7 +103,7 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "Exported %d movies with %s scores to %s and %s\n", len(selected), analyzer, moviesPath, reviewsPath)
+	fmt.Fprintf(env.stdout, "Exported %s with %s scores to %s and %s\n", plural(len(selected), "movie", "movies"), analyzer, moviesPath, reviewsPath)
 	return nil
 }
 

@@ -84,6 +84,12 @@ func TestExportCommand(t *testing.T) {
 		}
 	})
 
+	// One movie is counted in the singular.
+	printed, err := export("--format", "csv", "--out", filepath.Join(dir, "one"), "--movie", "tt0000001", "--analyzer", "lexicon")
+	if err != nil || !strings.Contains(printed, "Exported 1 movie with lexicon scores") {
+		t.Errorf("export of one movie printed %q, %v; want Exported 1 movie", printed, err)
+	}
+
 	for _, args := range [][]string{{"--format", "xml"}, {"--movie", "nosferatu"}, {"--movie", "tt9999999"}, {"extra"}} {
 		if _, err := export(args...); err == nil {
 			t.Errorf("export %v succeeded", args)

@@ -68,6 +68,7 @@ func TestJobsCommand(t *testing.T) {
 		{"kind", []string{"--kind", "check_movie"}, []string{"check_movie"}, []string{"sync_movie"}, nil},
 		{"limit", []string{"--limit", "1"}, []string{"check_movie"}, []string{"sync_movie"}, nil},
 		{"none", []string{"--state", "running"}, []string{"no jobs match"}, nil, nil},
+		{"backup kind", []string{"--kind", "backup"}, []string{"no jobs match"}, nil, nil},
 		{"bad state", []string{"--state", "broken"}, nil, nil, errUsage},
 		{"bad kind", []string{"--kind", "backup_everything"}, nil, nil, errUsage},
 		{"bad limit", []string{"--limit", "0"}, nil, nil, errUsage},
@@ -87,6 +88,9 @@ func TestJobsCommand(t *testing.T) {
 				return
 			}
 			t.Logf("reelpulse jobs %s:\n%s", strings.Join(tt.args, " "), stdout.String())
+			if strings.Contains(stderr.String(), "migrations") {
+				t.Errorf("the job queue's migrator logged at start:\n%s", stderr.String())
+			}
 			for _, s := range tt.want {
 				if !strings.Contains(stdout.String(), s) {
 					t.Errorf("output lacks %q:\n%s", s, stdout.String())

@@ -59,7 +59,7 @@ func runReplay(ctx context.Context, env *environment, args []string) error {
 	case <-ctx.Done():
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		fmt.Fprintf(env.stdout, "served %d requests\n", site.Requests())
+		fmt.Fprintf(env.stdout, "served %s\n", plural64(site.Requests(), "request", "requests"))
 		return server.Shutdown(shutdownCtx)
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {

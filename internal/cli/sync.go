@@ -68,13 +68,17 @@ func (a *app) syncOne(ctx context.Context, env *environment, input string) error
 		if p.Declared > 0 {
 			declared = fmt.Sprint(p.Declared)
 		}
-		fmt.Fprintf(env.stdout, "%s: page %d, %d of %s reviews\n", id, p.Pages, p.Reviews, declared)
+		noun := "reviews"
+		if p.Declared == 1 {
+			noun = "review"
+		}
+		fmt.Fprintf(env.stdout, "%s: page %d, %d of %s %s\n", id, p.Pages, p.Reviews, declared, noun)
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "%s: %d reviews fetched: %d new, %d edited, %d deleted, %d unchanged\n",
-		id, result.Fetched, result.New, result.Edited, result.Deleted, result.Unchanged)
+	fmt.Fprintf(env.stdout, "%s: %s fetched: %d new, %d edited, %d deleted, %d unchanged\n",
+		id, plural(result.Fetched, "review", "reviews"), result.New, result.Edited, result.Deleted, result.Unchanged)
 	if result.Warning != "" {
 		fmt.Fprintf(env.stdout, "%s: warning: %s\n", id, result.Warning)
 	}
@@ -163,17 +167,17 @@ func (a *app) analyzeMovies(ctx context.Context, env *environment, analyzer anal
 func (a *app) analyzeMovie(ctx context.Context, env *environment, analyzer analyze.Analyzer, run analyze.Run) error {
 	label := analyzer.Name() + " " + analyzer.Version()
 	run.Report = func(p analyze.Progress) {
-		fmt.Fprintf(env.stdout, "%s: %d reviews analyzed, %d failed so far\n", run.MovieID, p.Analyzed, p.Failed)
+		fmt.Fprintf(env.stdout, "%s: %s analyzed, %d failed so far\n", run.MovieID, plural(p.Analyzed, "review", "reviews"), p.Failed)
 	}
 	progress, err := analyze.RunPending(ctx, a.store, analyzer, run)
 	if errors.Is(err, analyze.ErrBudgetReached) {
-		fmt.Fprintf(env.stdout, "%s: %d reviews analyzed with %s before the daily budget was reached\n", run.MovieID, progress.Analyzed, label)
+		fmt.Fprintf(env.stdout, "%s: %s analyzed with %s before the daily budget was reached\n", run.MovieID, plural(progress.Analyzed, "review", "reviews"), label)
 		return err
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "%s: %d reviews analyzed with %s", run.MovieID, progress.Analyzed, label)
+	fmt.Fprintf(env.stdout, "%s: %s analyzed with %s", run.MovieID, plural(progress.Analyzed, "review", "reviews"), label)
 	if progress.Failed > 0 {
 		fmt.Fprintf(env.stdout, "; %d failed and will not be retried until --reanalyze", progress.Failed)
 	}

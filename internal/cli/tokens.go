@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -15,7 +17,7 @@ import (
 
 const tokensDescription = "Manage the API tokens that authenticate requests to /api/v1 with\n" +
 	"`Authorization: Bearer TOKEN`.\n\n" +
-	"  create --user NAME [--name LABEL] [--expires 720h]\n" +
+	"  create --user NAME [--name LABEL] [--expires 30d]\n" +
 	"                        create a token and print it alone on the last line; it is\n" +
 	"                        shown only this once\n" +
 	"  list --user NAME      list a user's tokens by id, label and first characters\n" +
@@ -55,20 +57,21 @@ func requireUser(env *environment, fs *flag.FlagSet, user string) error {
 }
 
 func tokensCreate(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "tokens create", "--user NAME [--name LABEL] [--expires 720h]",
+	fs := newFlagSet(env, "tokens create", "--user NAME [--name LABEL] [--expires 30d]",
 		"Create an API token for a user. The token is printed alone on the last line of\n"+
 			"the output and shown only this once: the database keeps its SHA-256 hash.")
 	user := fs.String("user", "", "name of the user the token acts as (required)")
 	label := fs.String("name", "", "label that tells the token apart in lists, e.g. ci")
-	expires := fs.Duration("expires", 0, "lifetime, e.g. 720h for 30 days; 0 means the token does not expire")
+	expiresText := fs.String("expires", "0", "lifetime in days, such as 30d, or as a Go duration, such as 720h; 0 means the token does not expire")
 	if _, err := parseArgs(env, fs, args, 0); err != nil {
 		return err
 	}
 	if err := requireUser(env, fs, *user); err != nil {
 		return err
 	}
-	if *expires < 0 {
-		return fmt.Errorf("invalid --expires %s: give a positive duration such as 720h, or 0 for no expiry", *expires)
+	expires, err := parseLifetime(*expiresText)
+	if err != nil {
+		return err
 	}
 	if len(*label) > 100 {
 		return fmt.Errorf("--name has %d characters; use at most 100", len(*label))
@@ -93,8 +96,8 @@ func tokensCreate(ctx context.Context, env *environment, args []string) error {
 	t := store.APIToken{
 		UserID: u.ID, Name: *label, Hash: auth.HashSecret(secret), Prefix: auth.TokenDisplayPrefix(secret), CreatedAt: now,
 	}
-	if *expires > 0 {
-		at := now.Add(*expires)
+	if expires > 0 {
+		at := now.Add(expires)
 		t.ExpiresAt = &at
 	}
 	t, err = accounts.CreateToken(ctx, t)
@@ -111,6 +114,31 @@ func tokensCreate(ctx context.Context, env *environment, args []string) error {
 	fmt.Fprintln(env.stdout, "Copy it now: it is not shown again. Send it as `Authorization: Bearer TOKEN`.")
 	fmt.Fprintln(env.stdout, secret)
 	return nil
+}
+
+// maxLifetimeDays is the longest --expires, well within the range of a
+// time.Duration (about 292 years).
+const maxLifetimeDays = 36_500
+
+// parseLifetime parses --expires: days with a d suffix (30d, as on the
+// Account page) or a Go duration (720h). 0 means no expiry.
+func parseLifetime(text string) (time.Duration, error) {
+	text = strings.TrimSpace(text)
+	if text == "0" || text == "" {
+		return 0, nil
+	}
+	if days, ok := strings.CutSuffix(text, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 1 || n > maxLifetimeDays {
+			return 0, fmt.Errorf("invalid --expires %q: give a whole number of days from 1 to %d followed by d, such as 30d, a Go duration such as 720h, or 0 for no expiry", text, maxLifetimeDays)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(text)
+	if err != nil || d <= 0 || d > maxLifetimeDays*24*time.Hour {
+		return 0, fmt.Errorf("invalid --expires %q: give a number of days such as 30d, a positive Go duration such as 720h (at most %d days), or 0 for no expiry", text, maxLifetimeDays)
+	}
+	return d, nil
 }
 
 func expiryString(t *time.Time) string {
@@ -191,9 +219,22 @@ func tokensRevoke(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	notFound := fmt.Errorf("%s has no token %d; `reelpulse tokens list --user %s` lists their tokens", u.Name, id, u.Name)
+	tokens, err := accounts.ListTokens(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(tokens, func(t store.APIToken) bool { return t.ID == id })
+	if i < 0 {
+		return notFound
+	}
+	if revokedAt := tokens[i].RevokedAt; revokedAt != nil {
+		fmt.Fprintf(env.stdout, "token %d of %s was already revoked on %s; nothing changed\n", id, u.Name, timeString(revokedAt))
+		return nil
+	}
 	err = accounts.RevokeToken(ctx, u.ID, id, time.Now())
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("%s has no token %d; `reelpulse tokens list --user %s` lists their tokens", u.Name, id, u.Name)
+		return notFound
 	}
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ func TestTokensCommands(t *testing.T) {
 	if !auth.IsAPIToken(token) {
 		t.Fatalf("last line %q is not a token; output:\n%s", token, out)
 	}
-	other := lastLine(at.mustRun("", runTokens, "create", "--user", "ada"))
+	other := lastLine(at.mustRun("", runTokens, "create", "--user", "ada", "--expires", "30d"))
 	bobs := lastLine(at.mustRun("", runTokens, "create", "--user", "bob"))
 	if other == token || !auth.IsAPIToken(other) || !auth.IsAPIToken(bobs) {
 		t.Fatalf("tokens %q, %q and %q are not three distinct tokens", token, other, bobs)
@@ -50,6 +50,11 @@ func TestTokensCommands(t *testing.T) {
 	}
 	if !stored.Usable(time.Now()) {
 		t.Errorf("the new token is not usable")
+	}
+	// The Account page offers lifetimes in days; so does the command line.
+	if inDays, _, err := s.TokenUser(ctx, auth.HashSecret(other)); err != nil || inDays.ExpiresAt == nil ||
+		inDays.ExpiresAt.Before(before.Add(30*24*time.Hour)) || inDays.ExpiresAt.After(time.Now().Add(30*24*time.Hour)) {
+		t.Errorf("token created with --expires 30d expires at %v (%v), want 30 days after creation", inDays.ExpiresAt, err)
 	}
 
 	out = at.mustRun("", runTokens, "list", "--user", "ada")
@@ -73,6 +78,16 @@ func TestTokensCommands(t *testing.T) {
 	at.mustRun("", runTokens, "revoke", strconv.FormatInt(stored.ID, 10), "--user", "ada")
 	if stored, _, _ = s.TokenUser(ctx, auth.HashSecret(token)); stored.Usable(time.Now()) {
 		t.Errorf("the revoked token is still usable")
+	}
+	// A second revoke prints that the token was already revoked, changes
+	// nothing and writes no second audit event.
+	firstRevoke := *stored.RevokedAt
+	out = at.mustRun("", runTokens, "revoke", strconv.FormatInt(stored.ID, 10), "--user", "ada")
+	if want := "token " + strconv.FormatInt(stored.ID, 10) + " of ada was already revoked on "; !strings.HasPrefix(out, want) || !strings.Contains(out, "nothing changed") {
+		t.Errorf("second revoke printed %q, want it to start with %q and say nothing changed", out, want)
+	}
+	if stored, _, _ = s.TokenUser(ctx, auth.HashSecret(token)); !stored.RevokedAt.Equal(firstRevoke) {
+		t.Errorf("second revoke moved RevokedAt from %v to %v", firstRevoke, stored.RevokedAt)
 	}
 	if out := at.mustRun("", runTokens, "list", "--user", "ada"); !strings.Contains(out, "revoked") {
 		t.Errorf("list does not show the revoke:\n%s", out)
@@ -129,8 +144,9 @@ func TestTokensBadInput(t *testing.T) {
 		{"unknown action", []string{"delete"}, ""},
 		{"create without user", []string{"create"}, ""},
 		{"create with an argument", []string{"create", "--user", "ada", "extra"}, ""},
-		{"negative expiry", []string{"create", "--user", "ada", "--expires", "-1h"}, "invalid --expires -1h0m0s"},
-		{"expiry in days", []string{"create", "--user", "ada", "--expires", "30d"}, ""},
+		{"negative expiry", []string{"create", "--user", "ada", "--expires", "-1h"}, `invalid --expires "-1h"`},
+		{"expiry in weeks", []string{"create", "--user", "ada", "--expires", "4w"}, `invalid --expires "4w": give a number of days such as 30d`},
+		{"expiry of zero days", []string{"create", "--user", "ada", "--expires", "0d"}, `invalid --expires "0d": give a whole number of days from 1 to 36500`},
 		{"unknown user", []string{"create", "--user", "bob"}, `no user is named "bob"`},
 		{"list without user", []string{"list"}, ""},
 		{"revoke without id", []string{"revoke", "--user", "ada"}, ""},
@@ -150,5 +166,40 @@ func TestTokensBadInput(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestParseLifetime(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    time.Duration
+		wantErr bool
+	}{
+		{"0", 0, false},
+		{"30d", 30 * 24 * time.Hour, false},
+		{"365d", 365 * 24 * time.Hour, false},
+		{" 90d ", 90 * 24 * time.Hour, false},
+		{"720h", 720 * time.Hour, false},
+		{"1h30m", 90 * time.Minute, false},
+		{"36500d", 36500 * 24 * time.Hour, false},
+		{"36501d", 0, true},
+		{"0d", 0, true},
+		{"-30d", 0, true},
+		{"1.5d", 0, true},
+		{"d", 0, true},
+		{"30", 0, true},
+		{"-1h", 0, true},
+		{"0s", 0, true},
+		{"1000000h", 0, true},
+		{"2w", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := parseLifetime(tt.in)
+		if got != tt.want || (err != nil) != tt.wantErr {
+			t.Errorf("parseLifetime(%q) = %v, %v; want %v, error %t", tt.in, got, err, tt.want, tt.wantErr)
+		}
+		if err != nil && !strings.Contains(err.Error(), "30d") {
+			t.Errorf("parseLifetime(%q) error %q does not show the days form", tt.in, err)
+		}
 	}
 }

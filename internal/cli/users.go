@@ -69,7 +69,7 @@ func parseArgs(env *environment, fs *flag.FlagSet, args []string, want int) ([]s
 		args = args[1:]
 	}
 	if len(positional) != want {
-		fmt.Fprintf(env.stderr, "reelpulse %s: want %d argument(s), got %d: %q\n", fs.Name(), want, len(positional), positional)
+		fmt.Fprintf(env.stderr, "reelpulse %s: want %s, got %d: %q\n", fs.Name(), plural(want, "argument", "arguments"), len(positional), positional)
 		fs.Usage()
 		return nil, errUsage
 	}
@@ -271,11 +271,11 @@ func usersSetPassword(ctx context.Context, env *environment, args []string) erro
 	if err != nil {
 		return err
 	}
-	if err := audit(ctx, accounts, store.AuditUserPassword, name, fmt.Sprintf("signed out of %d sessions", signedOut)); err != nil {
+	if err := audit(ctx, accounts, store.AuditUserPassword, name, "signed out of "+plural(signedOut, "session", "sessions")); err != nil {
 		return err
 	}
 	a.logger.Info("Password changed", "user", name, "user_id", u.ID, "sessions_ended", signedOut)
-	fmt.Fprintf(env.stdout, "changed the password of %s and signed them out of %d session(s)\n", name, signedOut)
+	fmt.Fprintf(env.stdout, "changed the password of %s and signed them out of %s\n", name, plural(signedOut, "session", "sessions"))
 	return nil
 }
 
@@ -283,7 +283,8 @@ func usersSetDisabled(ctx context.Context, env *environment, action string, args
 	description := "Let a disabled user sign in again."
 	if action == "disable" {
 		description = "Stop a user from signing in and sign them out of every session. Their API\n" +
-			"tokens stop working while they are disabled; their data is kept."
+			"tokens stop working while they are disabled; their data is kept. The last\n" +
+			"enabled admin cannot be disabled."
 	}
 	fs := newFlagSet(env, "users "+action, "NAME", description)
 	positional, err := parseArgs(env, fs, args, 1)
@@ -307,6 +308,11 @@ func usersSetDisabled(ctx context.Context, env *environment, action string, args
 		fmt.Fprintf(env.stdout, "%s is already %sd; nothing changed\n", name, action)
 		return nil
 	}
+	if disable {
+		if err := checkOtherAdmin(ctx, accounts, u, "disabled"); err != nil {
+			return err
+		}
+	}
 
 	var at *time.Time
 	auditAction, detail := store.AuditUserEnable, ""
@@ -322,14 +328,14 @@ func usersSetDisabled(ctx context.Context, env *environment, action string, args
 		if signedOut, err = accounts.DeleteUserSessions(ctx, u.ID); err != nil {
 			return err
 		}
-		detail = fmt.Sprintf("signed out of %d sessions", signedOut)
+		detail = "signed out of " + plural(signedOut, "session", "sessions")
 	}
 	if err := audit(ctx, accounts, auditAction, name, detail); err != nil {
 		return err
 	}
 	a.logger.Info("User "+action+"d", "user", name, "user_id", u.ID, "sessions_ended", signedOut)
 	if disable {
-		fmt.Fprintf(env.stdout, "disabled %s and signed them out of %d session(s)\n", name, signedOut)
+		fmt.Fprintf(env.stdout, "disabled %s and signed them out of %s\n", name, plural(signedOut, "session", "sessions"))
 		return nil
 	}
 	fmt.Fprintf(env.stdout, "enabled %s\n", name)
@@ -340,7 +346,7 @@ func usersRemove(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "users remove", "NAME [--yes]",
 		"Delete a user with their sessions, API tokens and tracked list. Movies that no\n"+
 			"other user tracks stop being checked; their reviews and analyses are kept.\n"+
-			"The audit log keeps the user's name.")
+			"The audit log keeps the user's name. The last enabled admin cannot be removed.")
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
 	positional, err := parseArgs(env, fs, args, 1)
 	if err != nil {
@@ -358,12 +364,15 @@ func usersRemove(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOtherAdmin(ctx, accounts, u, "removed"); err != nil {
+		return err
+	}
 	movies, err := accounts.UserMovieIDs(ctx, u.ID)
 	if err != nil {
 		return err
 	}
 	if !*yes {
-		fmt.Fprintf(env.stderr, "Remove user %s (%s) with their sessions, API tokens and list of %d movie(s)? [y/N] ", name, u.Role, len(movies))
+		fmt.Fprintf(env.stderr, "Remove user %s (%s) with their sessions, API tokens and list of %s? [y/N] ", name, u.Role, plural(len(movies), "movie", "movies"))
 		if !confirmed(env.stdin) {
 			fmt.Fprintln(env.stderr)
 			return fmt.Errorf("user %s was not removed: confirm with y, or pass --yes", name)
@@ -373,13 +382,34 @@ func usersRemove(ctx context.Context, env *environment, args []string) error {
 	if err := accounts.DeleteUser(ctx, u.ID); err != nil {
 		return err
 	}
-	detail := fmt.Sprintf("role %s, %d tracked movies", u.Role, len(movies))
+	detail := fmt.Sprintf("role %s, %s", u.Role, plural(len(movies), "tracked movie", "tracked movies"))
 	if err := audit(ctx, accounts, store.AuditUserRemove, name, detail); err != nil {
 		return err
 	}
 	a.logger.Info("User removed", "user", name, "user_id", u.ID, "tracked_movies", len(movies))
 	fmt.Fprintf(env.stdout, "removed user %s\n", name)
 	return nil
+}
+
+// checkOtherAdmin returns an error when u is the last enabled admin. Without
+// an admin, no user can manage users, and the first-admin setup stays closed
+// while any user exists.
+func checkOtherAdmin(ctx context.Context, accounts store.Accounts, u store.User, action string) error {
+	if u.Role != store.RoleAdmin || u.DisabledAt != nil {
+		return nil
+	}
+	users, err := accounts.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, other := range users {
+		if other.ID != u.ID && other.Role == store.RoleAdmin && other.DisabledAt == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is the last enabled admin and cannot be %s, because no admin would be left to manage users; "+
+		"first create another admin with `reelpulse users add NAME --role admin --password-stdin` "+
+		"or enable a disabled one with `reelpulse users enable NAME`", u.Name, action)
 }
 
 // confirmed reads one line from r and reports whether it is y or yes.

@@ -225,7 +225,8 @@ func TestUsersBadInput(t *testing.T) {
 		{"unknown user", "a long enough password\n", []string{"set-password", "bob", "--password-stdin"}, `no user is named "bob"`},
 		{"set-password without stdin", "", []string{"set-password", "ada"}, "--password-stdin"},
 		{"disable unknown user", "", []string{"disable", "bob"}, `no user is named "bob"`},
-		{"remove without answer", "", []string{"remove", "ada"}, "not removed"},
+		{"remove the last admin", "y\n", []string{"remove", "ada"}, "ada is the last enabled admin"},
+		{"disable the last admin", "", []string{"disable", "ada"}, "ada is the last enabled admin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -249,5 +250,57 @@ func TestUsersBadInput(t *testing.T) {
 	}
 	if len(users) != 1 || users[0].Name != "ada" || users[0].DisabledAt != nil {
 		t.Errorf("users after bad input = %+v, want ada alone, enabled", users)
+	}
+}
+
+// The last enabled admin can be neither disabled nor removed. Once another
+// admin is enabled, both work.
+func TestUsersKeepAnAdmin(t *testing.T) {
+	at := newAccountsTest(t)
+	at.mustRun("ada's long password\n", runUsers, "add", "ada", "--role", "admin", "--password-stdin")
+	at.mustRun("bob's long password\n", runUsers, "add", "bob", "--role", "analyst", "--password-stdin")
+	at.mustRun("cy's long password!\n", runUsers, "add", "cy", "--role", "admin", "--password-stdin")
+	at.mustRun("", runUsers, "disable", "cy")
+
+	rejected := []struct {
+		name string
+		args []string
+	}{
+		{"disable", []string{"disable", "ada"}},
+		{"remove", []string{"remove", "ada", "--yes"}},
+		{"remove asked", []string{"remove", "ada"}},
+	}
+	for _, tt := range rejected {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := at.run("y\n", runUsers, tt.args...)
+			if err == nil {
+				t.Fatal("the last enabled admin was taken away")
+			}
+			for _, want := range []string{"ada is the last enabled admin", "users add NAME --role admin", "users enable NAME"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not contain %q", err, want)
+				}
+			}
+		})
+	}
+	s := at.open()
+	ctx := context.Background()
+	if ada, err := s.GetUserByName(ctx, "ada"); err != nil || ada.DisabledAt != nil {
+		t.Fatalf("ada after the rejected commands = %+v, %v; want her enabled", ada, err)
+	}
+
+	// An analyst and a disabled admin can be disabled and removed.
+	at.mustRun("", runUsers, "disable", "bob")
+	at.mustRun("", runUsers, "remove", "cy", "--yes")
+
+	at.mustRun("cy's long password!\n", runUsers, "add", "cy", "--role", "admin", "--password-stdin")
+	at.mustRun("", runUsers, "disable", "ada")
+	if _, err := at.run("", runUsers, "remove", "cy", "--yes"); err == nil || !strings.Contains(err.Error(), "cy is the last enabled admin") {
+		t.Errorf("remove of cy with ada disabled: %v, want an error", err)
+	}
+	at.mustRun("", runUsers, "enable", "ada")
+	at.mustRun("", runUsers, "remove", "ada", "--yes")
+	if _, err := s.GetUserByName(ctx, "ada"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ada after remove with cy enabled: %v, want not found", err)
 	}
 }

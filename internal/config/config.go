@@ -131,9 +131,9 @@ type Option struct {
 	Name        string
 	Default     string
 	Description string
-	// Secret values are hidden in `reelpulse config` output and in error
-	// messages: a URL keeps all but its password, other values are
-	// replaced whole.
+	// Secret values, such as API keys, are replaced whole in `reelpulse
+	// config` output and in error messages. Every other value is shown
+	// with Mask, which hides the password of a URL.
 	Secret bool
 	set    func(c *Config, value string) error
 }
@@ -144,7 +144,6 @@ var Options = []Option{
 		Name:        "DATABASE_URL",
 		Default:     "reelpulse.db",
 		Description: "Database to use: a SQLite file path (or sqlite:///path) for the embedded store, or a postgres:// URL for PostgreSQL.",
-		Secret:      true,
 		set:         setDatabaseURL,
 	},
 	{
@@ -506,11 +505,7 @@ func Load(lookup LookupFunc) (*Config, error) {
 			value = opt.Default
 		}
 		if err := opt.set(cfg, value); err != nil {
-			shown := value
-			if opt.Secret {
-				shown = maskSecret(value)
-			}
-			errs = append(errs, fmt.Errorf("invalid %s %q: %w", opt.Name, shown, err))
+			errs = append(errs, fmt.Errorf("invalid %s %q: %w", opt.Name, opt.show(value), err))
 		}
 	}
 	if len(errs) == 0 {
@@ -610,7 +605,7 @@ func (c *Config) SQLitePath() string {
 }
 
 // Dump returns "NAME=value" lines of the effective configuration, sorted by
-// name, with secrets masked.
+// name, with secrets and the passwords of URLs masked.
 func Dump(lookup LookupFunc) []string {
 	lines := make([]string, 0, len(Options))
 	for _, opt := range Options {
@@ -618,44 +613,54 @@ func Dump(lookup LookupFunc) []string {
 		if !ok || value == "" {
 			value = opt.Default
 		}
-		if opt.Secret {
-			value = maskSecret(value)
-		}
-		lines = append(lines, opt.Name+"="+value)
+		lines = append(lines, opt.Name+"="+opt.show(value))
 	}
 	sort.Strings(lines)
 	return lines
+}
+
+// show returns value in the form that output and error messages print: a
+// secret replaced whole, any other value with its passwords masked.
+func (opt Option) show(value string) string {
+	switch {
+	case value == "":
+		return ""
+	case opt.Secret:
+		return "xxxxx"
+	}
+	return Mask(value)
 }
 
 // passwordPattern matches a password=value pair in a query string or a
 // key=value connection string.
 var passwordPattern = regexp.MustCompile(`(?i)(password=)[^&\s]*`)
 
-// maskSecret hides a secret setting: the password of a URL, or the whole
-// of any other non-empty value.
-func maskSecret(value string) string {
-	if value == "" {
-		return ""
-	}
-	if strings.Contains(value, "://") || strings.Contains(strings.ToLower(value), "password=") {
-		return Mask(value)
-	}
-	return "xxxxx"
-}
-
 // Mask hides passwords in a value: the password of a URL's user part and
 // every password=… pair, as in "?password=…" or "host=db password=…".
+//
+// A password with a %, #, / or space that is not percent-encoded makes the
+// URL fail to parse, or parse with the "@" outside the user part. Mask then
+// hides everything from the first colon after "://" to the last "@", which
+// may hide more than the password.
 func Mask(value string) string {
 	masked := passwordPattern.ReplaceAllString(value, "${1}xxxxx")
-	u, err := url.Parse(masked)
-	if err != nil || u.Scheme == "" || u.Host == "" {
+	scheme, rest, ok := strings.Cut(masked, "://")
+	if !ok || !strings.Contains(rest, "@") {
 		return masked
 	}
-	if _, hasPassword := u.User.Password(); hasPassword {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		return u.String()
+	if u, err := url.Parse(masked); err == nil && u.User != nil {
+		if _, hasPassword := u.User.Password(); hasPassword {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+		return masked
 	}
-	return masked
+	at := strings.LastIndex(rest, "@")
+	colon := strings.Index(rest[:at], ":")
+	if colon < 0 {
+		return masked
+	}
+	return scheme + "://" + rest[:colon+1] + "xxxxx" + rest[at:]
 }
 
 func setDatabaseURL(c *Config, v string) error {
@@ -669,8 +674,24 @@ func setDatabaseURL(c *Config, v string) error {
 	if strings.HasPrefix(v, "sqlite://") && strings.TrimPrefix(v, "sqlite://") == "" {
 		return errors.New("sqlite:// needs a file path, e.g. sqlite:///var/lib/reelpulse/reelpulse.db")
 	}
+	if strings.Contains(v, "://") && !strings.HasPrefix(v, "sqlite://") && !validPostgresURL(v) {
+		return errors.New("the URL cannot be parsed; percent-encode the special characters of the user name and password " +
+			"(% as %25, # as %23, / as %2F, ? as %3F, @ as %40, a space as %20), e.g. postgres://app:p%40ss@db:5432/reelpulse")
+	}
 	c.DatabaseURL = v
 	return nil
+}
+
+// validPostgresURL reports whether v parses as a URL with its "@", if any,
+// at the end of the user part. A password with an unencoded #, / or ? can
+// parse with the "@" in the path, query or fragment.
+func validPostgresURL(v string) bool {
+	u, err := url.Parse(v)
+	if err != nil || strings.Contains(v, "#") {
+		return false
+	}
+	beforeQuery, _, _ := strings.Cut(v, "?")
+	return u.User != nil || !strings.Contains(beforeQuery, "@")
 }
 
 func setAddr(c *Config, v string) error {
@@ -729,7 +750,8 @@ func splitHostPort(v string) (string, string, error) {
 func setURL(dst *string, v string) error {
 	u, err := url.Parse(v)
 	if err != nil {
-		return err
+		// The error of url.Parse quotes the whole URL, password included.
+		return errors.New("the URL cannot be parsed; percent-encode special characters, e.g. a space as %20")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return errors.New("expected an http:// or https:// URL")
@@ -741,9 +763,17 @@ func setURL(dst *string, v string) error {
 	return nil
 }
 
-func setRequestsPerSecond(c *Config, v string) error {
+// parseFinite parses a decimal number and rejects NaN and the infinities,
+// which strconv.ParseFloat accepts. NaN would pass every range check,
+// because every comparison with it is false.
+func parseFinite(v string) (float64, bool) {
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
+	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+}
+
+func setRequestsPerSecond(c *Config, v string) error {
+	f, ok := parseFinite(v)
+	if !ok {
 		return errors.New("expected a decimal number, e.g. 1 or 0.5")
 	}
 	if f <= 0 || f > 100 {
@@ -828,8 +858,8 @@ func setLLMBaseURL(c *Config, v string) error {
 }
 
 func setBudget(c *Config, v string) error {
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+	f, ok := parseFinite(v)
+	if !ok || f < 0 {
 		return errors.New("expected an amount in US dollars of 0 or more, e.g. 5 or 0.50")
 	}
 	c.LLM.DailyBudgetUSD = f
@@ -847,19 +877,15 @@ func setPrices(c *Config, v string) error {
 		model, amounts, ok := strings.Cut(pair, "=")
 		in, out, ok2 := strings.Cut(amounts, "/")
 		model = strings.TrimSpace(model)
-		input, err1 := strconv.ParseFloat(strings.TrimSpace(in), 64)
-		output, err2 := strconv.ParseFloat(strings.TrimSpace(out), 64)
-		if !ok || !ok2 || model == "" || err1 != nil || err2 != nil || !validPrice(input) || !validPrice(output) {
+		input, ok3 := parseFinite(strings.TrimSpace(in))
+		output, ok4 := parseFinite(strings.TrimSpace(out))
+		if !ok || !ok2 || !ok3 || !ok4 || model == "" || input < 0 || output < 0 {
 			return fmt.Errorf("price %q: expected model=input/output in dollars per million tokens, e.g. gpt-4o-mini=0.15/0.60", pair)
 		}
 		prices[model] = Price{Input: input, Output: output}
 	}
 	c.LLM.Prices = prices
 	return nil
-}
-
-func validPrice(v float64) bool {
-	return v >= 0 && !math.IsInf(v, 0)
 }
 
 // validate checks the settings that depend on each other.

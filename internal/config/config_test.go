@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -116,6 +117,83 @@ func TestDumpMasksPassword(t *testing.T) {
 	}
 	if !strings.Contains(joined, "DATABASE_URL=postgres://app:xxxxx@db:5432/reelpulse") {
 		t.Errorf("dump lacks the masked URL:\n%s", joined)
+	}
+}
+
+// Dump and the errors of Load hide the password of every URL, also of a
+// URL that does not parse. File paths are shown in full.
+func TestDumpAndErrorsMaskPasswords(t *testing.T) {
+	tests := []struct {
+		name, value string
+		dumped      string // the value as Dump prints it
+		invalid     bool   // Load must reject the value
+	}{
+		{"DATABASE_URL", "reelpulse.db", "reelpulse.db", false},
+		{"DATABASE_URL", "/tmp/x.db", "/tmp/x.db", false},
+		{"DATABASE_URL", "sqlite:///var/lib/reelpulse/reelpulse.db", "sqlite:///var/lib/reelpulse/reelpulse.db", false},
+		{"DATABASE_URL", "postgres://u:s3cret@127.0.0.1:1/db", "postgres://u:xxxxx@127.0.0.1:1/db", false},
+		{"DATABASE_URL", "postgres://u:s3c%25ret@127.0.0.1:1/db", "postgres://u:xxxxx@127.0.0.1:1/db", false},
+		{"DATABASE_URL", "postgres://u:sec%ret@127.0.0.1:1/db", "postgres://u:xxxxx@127.0.0.1:1/db", true},
+		{"DATABASE_URL", "postgres://u:sec#ret@127.0.0.1:1/db", "postgres://u:xxxxx@127.0.0.1:1/db", true},
+		{"DATABASE_URL", "postgres://u:1#secret@127.0.0.1:1/db", "postgres://u:xxxxx@127.0.0.1:1/db", true},
+		{"DATABASE_URL", "postgres://u:sec ret@127.0.0.1:1/db", "postgres://u:xxxxx@127.0.0.1:1/db", true},
+		{"DATABASE_URL", "postgres://u:12/secret@127.0.0.1:1/db", "postgres://u:xxxxx@127.0.0.1:1/db", true},
+		{"DATABASE_URL", "mysql://u:secret@h/db", "mysql://u:xxxxx@h/db", true},
+		{"REELPULSE_LLM_BASE_URL", "http://u:secret@127.0.0.1:11434/v1/", "http://u:xxxxx@127.0.0.1:11434/v1/", false},
+		{"REELPULSE_LLM_BASE_URL", "http://u:sec%ret@127.0.0.1:11434/v1/", "http://u:xxxxx@127.0.0.1:11434/v1/", true},
+		{"REELPULSE_S3_ENDPOINT", "http://key:secret@127.0.0.1:9000", "http://key:xxxxx@127.0.0.1:9000", false},
+		{"REELPULSE_IMDB_BASE_URL", "http://u:secret@127.0.0.1:8081", "http://u:xxxxx@127.0.0.1:8081", false},
+		{"REELPULSE_IMDB_BASE_URL", "http://u:sec%ret@127.0.0.1:8081", "http://u:xxxxx@127.0.0.1:8081", true},
+		{"REELPULSE_IMDB_GRAPHQL_URL", "ftp://u:secret@127.0.0.1/", "ftp://u:xxxxx@127.0.0.1/", true},
+		{"REELPULSE_BACKUP_TARGET", "s3://key:secret@bucket/prefix", "s3://key:xxxxx@bucket/prefix", false},
+		{"REELPULSE_BACKUP_TARGET", "s3://key:sec ret@bucket/prefix", "s3://key:xxxxx@bucket/prefix", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
+			lookup := lookupMap(map[string]string{tt.name: tt.value})
+			joined := strings.Join(Dump(lookup), "\n")
+			if !slices.Contains(Dump(lookup), tt.name+"="+tt.dumped) {
+				t.Errorf("dump lacks %s=%s:\n%s", tt.name, tt.dumped, joined)
+			}
+			_, err := Load(lookup)
+			if tt.invalid != (err != nil) {
+				t.Fatalf("Load error = %v, want an error: %t", err, tt.invalid)
+			}
+			for _, printed := range []string{joined, fmt.Sprint(err)} {
+				if strings.Contains(printed, "secret") || strings.Contains(printed, "sec%ret") || strings.Contains(printed, "%re") {
+					t.Errorf("output shows the password: %s", printed)
+				}
+			}
+			if err != nil && !strings.Contains(err.Error(), tt.name) {
+				t.Errorf("error %q does not name %s", err, tt.name)
+			}
+		})
+	}
+}
+
+// strconv.ParseFloat accepts NaN and Inf. NaN fails no range check,
+// because every comparison with it is false.
+func TestLoadRejectsNaNAndInf(t *testing.T) {
+	tests := []struct{ name, value string }{
+		{"REELPULSE_REQUESTS_PER_SECOND", "NaN"},
+		{"REELPULSE_REQUESTS_PER_SECOND", "nan"},
+		{"REELPULSE_REQUESTS_PER_SECOND", "Inf"},
+		{"REELPULSE_REQUESTS_PER_SECOND", "-Inf"},
+		{"REELPULSE_REQUESTS_PER_SECOND", "0"},
+		{"REELPULSE_REQUESTS_PER_SECOND", "-1"},
+		{"REELPULSE_LLM_DAILY_BUDGET_USD", "NaN"},
+		{"REELPULSE_LLM_DAILY_BUDGET_USD", "+Inf"},
+		{"REELPULSE_LLM_PRICES", "m=NaN/1"},
+		{"REELPULSE_LLM_PRICES", "m=1/Infinity"},
+	}
+	for _, tt := range tests {
+		if _, err := Load(lookupMap(map[string]string{tt.name: tt.value})); err == nil || !strings.Contains(err.Error(), tt.name) {
+			t.Errorf("Load(%s=%s) = %v, want an error naming %s", tt.name, tt.value, err, tt.name)
+		}
+	}
+	cfg, err := Load(lookupMap(map[string]string{"REELPULSE_REQUESTS_PER_SECOND": "0.5", "REELPULSE_LLM_DAILY_BUDGET_USD": "2.5"}))
+	if err != nil || cfg.RequestsPerSecond != 0.5 || cfg.LLM.DailyBudgetUSD != 2.5 {
+		t.Errorf("Load of finite values = %+v, %v", cfg, err)
 	}
 }
 

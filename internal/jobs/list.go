@@ -56,6 +56,7 @@ func Kinds() []string {
 		CheckMovieArgs{}.Kind(),
 		SyncMovieArgs{}.Kind(),
 		AnalyzeMovieArgs{}.Kind(),
+		BackupArgs{}.Kind(),
 	}
 }
 

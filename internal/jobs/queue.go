@@ -59,7 +59,9 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], cfg 
 		deps.Now = time.Now
 	}
 	cfg = cfg.withDefaults()
-	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: deps.Logger})
+	// The migrator reports "no migrations to apply" at info level on every
+	// start, which CLI commands would print; only warnings are kept.
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: slog.New(&minLevelHandler{min: slog.LevelWarn, Handler: deps.Logger.Handler()})})
 	if err != nil {
 		return nil, fmt.Errorf("create job queue migrator: %w", err)
 	}
