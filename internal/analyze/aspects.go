@@ -20,6 +20,21 @@ const MaxCustomAspects = 12
 
 var aspectNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
 
+// CheckAspectName returns an error when name cannot name an aspect. A name
+// is 1-32 lower-case letters, digits or underscores starting with a letter,
+// so that it serves as a JSON schema property and a URL parameter value.
+// "overall" and "id" are reserved: language model replies use them for the
+// overall score and the review id.
+func CheckAspectName(name string) error {
+	switch {
+	case !aspectNamePattern.MatchString(name):
+		return fmt.Errorf("invalid aspect name %q: use 1-32 lower-case letters, digits or underscores, starting with a letter", name)
+	case name == store.Overall || name == "id":
+		return fmt.Errorf("invalid aspect name %q: the name is reserved; pick another", name)
+	}
+	return nil
+}
+
 // aspectsFile is the layout of REELPULSE_ASPECTS_FILE.
 type aspectsFile struct {
 	Aspects []Aspect `json:"aspects"`
@@ -66,9 +81,10 @@ func ParseAspects(data []byte) ([]Aspect, error) {
 	for i := range file.Aspects {
 		a := &file.Aspects[i]
 		a.Description = strings.TrimSpace(a.Description)
+		if err := CheckAspectName(a.Name); err != nil {
+			return nil, err
+		}
 		switch {
-		case !aspectNamePattern.MatchString(a.Name):
-			return nil, fmt.Errorf("invalid aspect name %q: use lower-case letters, digits and _, starting with a letter, at most 32 characters", a.Name)
 		case slices.Contains(defined, a.Name):
 			return nil, fmt.Errorf("aspect %q is already defined; pick another name", a.Name)
 		case a.Description == "":

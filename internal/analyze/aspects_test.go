@@ -51,7 +51,8 @@ func TestParseAspectsRejects(t *testing.T) {
 		data, want string
 	}{
 		{`{"aspects": [{"name": "acting", "description": "again"}]}`, `"acting" is already defined`},
-		{`{"aspects": [{"name": "overall", "description": "again"}]}`, `"overall" is already defined`},
+		{`{"aspects": [{"name": "overall", "description": "again"}]}`, `"overall": the name is reserved`},
+		{`{"aspects": [{"name": "id", "description": "the review id"}]}`, `"id": the name is reserved`},
 		{`{"aspects": [{"name": "humor", "description": "a"}, {"name": "humor", "description": "b"}]}`, `"humor" is already defined`},
 		{`{"aspects": [{"name": "Humor", "description": "jokes"}]}`, "lower-case"},
 		{`{"aspects": [{"name": "", "description": "jokes"}]}`, "lower-case"},
@@ -67,5 +68,32 @@ func TestParseAspectsRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("ParseAspects(%s) = %v, want an error containing %q", tt.data, err, tt.want)
 		}
+	}
+}
+
+func TestCheckAspectName(t *testing.T) {
+	tests := []struct {
+		name, want string // want is a part of the error, "" for a valid name
+	}{
+		{"humor", ""},
+		{"special_effects_2", ""},
+		{strings.Repeat("a", 32), ""},
+		{strings.Repeat("a", 33), "1-32 lower-case letters"},
+		{"Humor", "1-32 lower-case letters"},
+		{"2d", "starting with a letter"},
+		{"", "invalid aspect name"},
+		{"overall", "reserved"},
+		{"id", "reserved"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckAspectName(tt.name)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("CheckAspectName(%q) = %v, want nil", tt.name, err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("CheckAspectName(%q) = %v, want an error containing %q", tt.name, err, tt.want)
+			}
+		})
 	}
 }

@@ -308,6 +308,43 @@ func (a *Authenticator) SignIn(ctx context.Context, name, password, address stri
 	return user, nil
 }
 
+// VerifyCurrentPassword checks the password of a signed-in user, as the
+// Account page does before it changes it. A wrong password counts as a
+// failed sign-in of the account and the address under the throttle of
+// SignIn, so a stolen session cannot guess the password faster than the
+// sign-in page allows. It returns ErrBadCredentials for a wrong password
+// and a *auth.ThrottledError when the throttle rejects the attempt.
+func (a *Authenticator) VerifyCurrentPassword(ctx context.Context, user store.User, password, address string) error {
+	release, err := a.throttle.Reserve(ctx, user.Name, address)
+	if err != nil {
+		return err
+	}
+	defer release()
+	ok, err := auth.VerifyPassword(user.PasswordHash, password)
+	if err != nil {
+		a.logger.Error("Stored password hash is malformed; reset the password with `reelpulse users set-password`", "user", user.Name, "error", err)
+	}
+	if ok {
+		return nil
+	}
+	_, err = a.accounts.RecordAudit(ctx, store.AuditEvent{
+		At: a.now(), ActorID: &user.ID, ActorName: user.Name, Action: store.AuditSignInFailed,
+		Target: user.Name, Address: address, Detail: "wrong current password on the Account page",
+	})
+	if err != nil {
+		return fmt.Errorf("record a wrong current password: %w", err)
+	}
+	return ErrBadCredentials
+}
+
+// LoopbackSetup reports whether a browser on the server's machine may
+// create the first admin without the setup token: true unless
+// REELPULSE_BASE_URL is set, since behind a proxy every request may come
+// from loopback.
+func (a *Authenticator) LoopbackSetup() bool {
+	return !a.proxied
+}
+
 // failed records a failed sign-in and returns ErrBadCredentials, or the
 // error of the audit log.
 func (a *Authenticator) failed(ctx context.Context, userID *int64, name, address string) error {

@@ -66,16 +66,29 @@ func (s *server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 
 // changePassword replaces the user's password after checking the current
 // one, ends every other session and starts a new one for this browser.
+// Wrong current passwords count as failed sign-ins of the account and the
+// address, so a stolen session cannot guess the password faster than the
+// sign-in page allows.
 func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 	identity := authn.FromContext(r.Context())
 	current, password := r.PostForm.Get("current"), r.PostForm.Get("password")
-	ok, err := auth.VerifyPassword(identity.User.PasswordHash, current)
+	address := authn.ClientAddress(r)
+	err := s.auth.VerifyCurrentPassword(r.Context(), identity.User, current, address)
+	var throttled *auth.ThrottledError
 	switch {
-	case err != nil && !errors.Is(err, auth.ErrMalformedHash):
-		s.serverError(w, r, err)
+	case errors.As(err, &throttled):
+		s.logger.Warn("Password change throttled", "user", identity.User.Name, "address", address, "by", throttled.By)
+		w.Header().Set("Retry-After", strconv.Itoa(int(throttled.RetryAfter.Seconds())))
+		s.renderAccount(w, r, http.StatusTooManyRequests, accountData{Error: fmt.Sprintf(
+			"Too many wrong passwords for this %s in the last minute; the password was not changed. Wait %s, then try again.",
+			throttled.By, plural(int(throttled.RetryAfter.Seconds()), "second"))})
 		return
-	case !ok:
+	case errors.Is(err, authn.ErrBadCredentials):
+		s.logger.Info("Password change with a wrong current password rejected", "user", identity.User.Name, "address", address)
 		s.renderAccount(w, r, http.StatusBadRequest, accountData{Error: "The current password is wrong; the password was not changed."})
+		return
+	case err != nil:
+		s.serverError(w, r, err)
 		return
 	}
 	if err := auth.CheckPassword(password); err != nil {
@@ -104,7 +117,6 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	address := authn.ClientAddress(r)
 	s.auth.Audit(r.Context(), &identity.User, store.AuditUserPassword, identity.User.Name, address, "own password; other sessions ended")
 	s.logger.Info("User changed their password", "user", identity.User.Name)
 	r = r.WithContext(authn.WithIdentity(r.Context(), fresh))
@@ -116,6 +128,10 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	if len(name) > 100 {
 		s.renderAccount(w, r, http.StatusBadRequest, accountData{Error: fmt.Sprintf("The label has %d bytes; use at most 100.", len(name))})
+		return
+	}
+	if !isText(name) {
+		s.renderAccount(w, r, http.StatusBadRequest, accountData{Error: "The label is not valid UTF-8 text, or contains a NUL character. Type it again."})
 		return
 	}
 	lifetime, ok := tokenLifetimes[r.PostForm.Get("expires")]

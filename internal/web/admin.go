@@ -155,7 +155,7 @@ func (s *server) adminDisableUser(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.auth.Audit(r.Context(), &admin, store.AuditUserDisable, user.Name, authn.ClientAddress(r), fmt.Sprintf("%d sessions ended", n))
+	s.auth.Audit(r.Context(), &admin, store.AuditUserDisable, user.Name, authn.ClientAddress(r), plural(n, "session")+" ended")
 	s.logger.Info("User disabled from the admin console", "user", user.Name, "admin", admin.Name, "sessions", n)
 	s.adminUsersDone(w, r, "User "+user.Name+" is disabled and signed out everywhere.")
 }
@@ -201,7 +201,7 @@ func (s *server) adminResetPassword(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.auth.Audit(r.Context(), &admin, store.AuditUserPassword, user.Name, authn.ClientAddress(r), fmt.Sprintf("reset by an admin; %d sessions ended", n))
+	s.auth.Audit(r.Context(), &admin, store.AuditUserPassword, user.Name, authn.ClientAddress(r), "reset by an admin; "+plural(n, "session")+" ended")
 	s.logger.Info("Password reset from the admin console", "user", user.Name, "admin", admin.Name, "sessions", n)
 	if user.ID == admin.ID {
 		s.auth.ClearCookie(w, r)

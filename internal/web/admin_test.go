@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -195,6 +196,11 @@ func TestAccountTokens(t *testing.T) {
 	if days := time.Until(*record.ExpiresAt).Hours() / 24; days < 89 || days > 90 {
 		t.Errorf("the token expires in %.1f days, want 90", days)
 	}
+	for _, label := range []string{"\xff\xfe", "note\x00book"} {
+		if response, body := post("/account/tokens", url.Values{"name": {label}, "expires": {"90d"}}); response.StatusCode != http.StatusBadRequest || newTokenField.MatchString(body) {
+			t.Errorf("label %q: status %d, want 400 without a token", label, response.StatusCode)
+		}
+	}
 	if response, _ := post("/account/tokens", url.Values{"expires": {"1000d"}}); response.StatusCode != http.StatusBadRequest {
 		t.Errorf("an expiry off the list: status %d, want 400", response.StatusCode)
 	}
@@ -246,5 +252,51 @@ func TestAccountPasswordChange(t *testing.T) {
 	}
 	if match := csrfField.FindStringSubmatch(body); match == nil || match[1] != (&authn.Identity{SessionID: fresh.Value}).CSRFToken() {
 		t.Error("the page after the change carries the old session's CSRF token")
+	}
+}
+
+// TestAccountPasswordChangeThrottled checks that wrong current passwords
+// on the Account page are audited as failed sign-ins and throttled like
+// them: after the limit, even the right password gets 429 with
+// Retry-After, and the sign-in page refuses the account too.
+func TestAccountPasswordChangeThrottled(t *testing.T) {
+	f := newAuthFixture(t, authn.Config{})
+	analyst := f.accounts.Analyst
+	change := func(current string) (*http.Response, string) {
+		return f.do(t, request{method: http.MethodPost, target: "/account/password", cookie: analyst.Session, csrf: analyst.CSRF(),
+			form: url.Values{"current": {current}, "password": {"new password for alan"}, "confirm": {"new password for alan"}}})
+	}
+	for i := range auth.DefaultFailureLimit {
+		if response, _ := change("wrong current password " + itoa(int64(i))); response.StatusCode != http.StatusBadRequest {
+			t.Fatalf("wrong current password %d: status %d, want 400", i+1, response.StatusCode)
+		}
+	}
+
+	failed, err := f.accounts.Store.CountAudit(context.Background(), store.AuditCount{Action: store.AuditSignInFailed, Target: analyst.User.Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed != auth.DefaultFailureLimit {
+		t.Errorf("%d sign_in_failed events for %s, want %d", failed, analyst.User.Name, auth.DefaultFailureLimit)
+	}
+
+	response, body := change(webtest.AnalystPassword)
+	if response.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many wrong passwords") {
+		t.Fatalf("attempt after the limit, right password: status %d, want 429", response.StatusCode)
+	}
+	if retry, err := strconv.Atoi(response.Header.Get("Retry-After")); err != nil || retry < 1 || retry > 60 {
+		t.Errorf("Retry-After = %q, want 1 to 60 seconds", response.Header.Get("Retry-After"))
+	}
+	if throttled, _ := f.accounts.Store.CountAudit(context.Background(), store.AuditCount{Action: store.AuditSignInThrottled, Target: analyst.User.Name}); throttled != 1 {
+		t.Errorf("%d sign_in_throttled events, want 1", throttled)
+	}
+	if user, _ := f.accounts.Store.GetUser(context.Background(), analyst.User.ID); user.PasswordHash != analyst.User.PasswordHash {
+		t.Error("the throttled request changed the password")
+	}
+
+	response, _ = f.do(t, request{method: http.MethodPost, target: "/signin", remote: "198.51.100.7:1234",
+		form: url.Values{"name": {analyst.User.Name}, "password": {webtest.AnalystPassword}}})
+	if response.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("sign-in of the account after the limit: status %d, want 429", response.StatusCode)
 	}
 }

@@ -12,8 +12,9 @@ import (
 
 // radarChart draws the average of each aspect, overall aside, on a spoke
 // from −2 at the centre to +2 at the rim, with overall's average as a
-// dashed ring to compare against. Aspects that no review mentions sit on
-// the neutral ring, and their tooltip states that no review mentions them.
+// dashed ring to compare against. Aspects that no review mentions have no
+// vertex, so that they do not look neutral; the legend and the data table
+// name them.
 func radarChart(aspects []aspectView) chart {
 	const size, radius = 320.0, 110.0
 	center := size / 2
@@ -57,16 +58,14 @@ func radarChart(aspects []aspectView) chart {
 		c.Rings = append(c.Rings, polygon{Class: "grid", Points: ring(v)})
 	}
 
-	overallText := "no data"
+	overallText := "no score"
 	if overall != nil && overall.Average != nil {
 		overallText = signed(*overall.Average)
 		c.Polygons = append(c.Polygons, polygon{Class: "radar-overall", Points: ring(*overall.Average)})
 		c.Legend = append(c.Legend, legendEntry{Class: "series-overall", Name: "Overall " + overallText})
 	}
-	c.Legend = append(c.Legend, legendEntry{Class: "series-aspects", Name: "Aspect averages"})
-
 	values := series{Class: "series-aspects", Name: "Aspect averages"}
-	var points []string
+	var points, missing []string
 	for i, a := range spokes {
 		x2, y2 := at(i, 2)
 		c.Spokes = append(c.Spokes, line{X1: center, Y1: center, X2: x2, Y2: y2})
@@ -80,20 +79,33 @@ func radarChart(aspects []aspectView) chart {
 		}
 		c.XLabels = append(c.XLabels, label{X: lx, Y: ly + 4, Text: a.Label, Anchor: anchor})
 
-		value, text, tooltip := 0.0, "no data", a.Label+": not mentioned by any analyzed review"
-		if a.Average != nil {
-			value, text = *a.Average, signed(*a.Average)
-			tooltip = fmt.Sprintf("%s: average %s over %s (overall %s)", a.Label, text, plural(a.Mentioned, "review"), overallText)
+		if a.Average == nil {
+			missing = append(missing, strings.ToLower(a.Label))
+			c.Table.Rows = append(c.Table.Rows, []string{a.Label, "no score", overallText})
+			continue
 		}
-		x, y := at(i, value)
+		text := signed(*a.Average)
+		x, y := at(i, *a.Average)
 		points = append(points, point(x, y))
-		values.Markers = append(values.Markers, marker{X: x, Y: y, Tooltip: tooltip})
+		values.Markers = append(values.Markers, marker{X: x, Y: y,
+			Tooltip: fmt.Sprintf("%s: average %s over %s (overall %s)", a.Label, text, plural(a.Mentioned, "review"), overallText)})
 		c.Table.Rows = append(c.Table.Rows, []string{a.Label, text, overallText})
 	}
-	c.Polygons = append(c.Polygons, polygon{Class: "radar-aspects", Points: strings.Join(points, " ")})
+	legend := "Aspect averages"
+	if len(missing) > 0 {
+		legend += " (no score, so no vertex, for " + joinAnd(missing) + ")"
+	}
+	c.Legend = append(c.Legend, legendEntry{Class: "series-aspects", Name: legend})
+	if len(points) > 0 {
+		c.Polygons = append(c.Polygons, polygon{Class: "radar-aspects", Points: strings.Join(points, " ")})
+	}
 	c.Series = []series{values}
 	return c
 }
+
+// maxAspectMonths is the span in months from which the aspect evolution
+// charts show years instead of months.
+const maxAspectMonths = 60
 
 // monthAxis returns the months from the first to the last month of
 // months, or the years when that spans more than 60 months.
@@ -110,7 +122,7 @@ func monthAxis(months []store.AspectMonth) (starts []time.Time, yearly bool) {
 			last = m.Month
 		}
 	}
-	yearly = (last.Year()-first.Year())*12+int(last.Month()-first.Month()) >= 60
+	yearly = (last.Year()-first.Year())*12+int(last.Month()-first.Month()) >= maxAspectMonths
 	for t := first; !t.After(last); t = t.AddDate(0, 1, 0) {
 		if !yearly || t.Equal(first) || t.Month() == time.January {
 			starts = append(starts, t)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -32,12 +33,23 @@ type compareDrawing struct {
 	// Untitled counts points whose tooltip title is missing or empty.
 	Untitled int `json:"untitled"`
 	Columns  int `json:"columns"`
+	// Vertices counts the vertices of each movie's radar polygon, and
+	// Scored the aspects besides overall that the movie's column shows a
+	// score for, in column order.
+	Vertices []int `json:"vertices"`
+	Scored   []int `json:"scored"`
 }
 
 const measureCompare = `(() => {
   const drawn = (e) => { const b = e.getBoundingClientRect(); return b.width > 0 || b.height > 0; };
   const out = {polygons: 0, lines: {}, colours: [], dashes: [], points: 0, untitled: 0,
-    columns: document.querySelectorAll(".compare-column").length};
+    columns: document.querySelectorAll(".compare-column").length, vertices: [], scored: []};
+  document.querySelectorAll(".compare-column").forEach((column, i) => {
+    const polygon = document.querySelector('[data-testid="chart-compare-radar"] polygon.radar-movie.movie-' + (i + 1));
+    out.vertices.push(polygon ? polygon.points.numberOfItems : 0);
+    out.scored.push(Array.from(column.querySelectorAll("table.compare-aspects tbody tr"))
+      .filter((row) => !row.dataset.testid.endsWith("-overall") && !row.querySelector(".sentiment-none")).length);
+  });
   for (const p of document.querySelectorAll('[data-testid="chart-compare-radar"] polygon.radar-movie')) {
     if (drawn(p)) out.polygons++;
     const style = getComputedStyle(p);
@@ -126,6 +138,11 @@ func TestBrowserComparePage(t *testing.T) {
 	}
 	if drawing.Polygons != 2 {
 		t.Errorf("radar draws %d movie polygons, want 2", drawing.Polygons)
+	}
+	// An aspect without a score has no vertex, rather than one on the
+	// neutral ring.
+	if fmt.Sprint(drawing.Vertices) != fmt.Sprint(drawing.Scored) || len(drawing.Scored) != 2 || drawing.Scored[0] >= 5 {
+		t.Errorf("radar polygons have %v vertices, want one per scored aspect %v, with aspects missing", drawing.Vertices, drawing.Scored)
 	}
 	// Colour-blind readers tell the movies apart by the dash pattern.
 	if len(drawing.Colours) != 2 || drawing.Colours[0] == drawing.Colours[1] {

@@ -9,9 +9,12 @@ import (
 // data table that serves as its text alternative. The chart template draws
 // bars, line series and axes from it.
 type chart struct {
-	TestID      string
-	Class       string // extra class of the figure, such as "chart-evolution"
-	Title       string
+	TestID string
+	Class  string // extra class of the figure, such as "chart-evolution"
+	Title  string
+	// Note, shown under the title, explains how the chart departs from
+	// the page's controls, such as years instead of the chosen months.
+	Note        string
 	Description string
 	Width       float64
 	Height      float64

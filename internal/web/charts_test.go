@@ -111,21 +111,27 @@ func TestRadarChart(t *testing.T) {
 		{Name: store.Overall, Label: "Overall", Average: ratingOf(0), Mentioned: 4},
 	}
 	chart := radarChart(aspects)
-	if len(chart.Series) != 1 || len(chart.Series[0].Markers) != 3 {
-		t.Fatalf("radar series = %+v, want one with three vertices", chart.Series)
+	if len(chart.Series) != 1 || len(chart.Series[0].Markers) != 2 {
+		t.Fatalf("radar series = %+v, want one with two vertices: sound has no score", chart.Series)
 	}
 	top := chart.Series[0].Markers[0]
 	if top.X != 160 || top.Y != 50 {
 		t.Errorf("acting at +2 is drawn at (%v, %v), want the top of the rim (160, 50)", top.X, top.Y)
 	}
-	if last := chart.Series[0].Markers[2]; last.X != 160 || last.Y != 160 {
+	if last := chart.Series[0].Markers[1]; last.X != 160 || last.Y != 160 {
 		t.Errorf("visuals at −2 is drawn at (%v, %v), want the centre", last.X, last.Y)
 	}
 	if len(chart.Polygons) != 2 || chart.Polygons[0].Class != "radar-overall" {
-		t.Errorf("radar polygons = %+v, want the overall ring and the aspect polygon", chart.Polygons)
+		t.Fatalf("radar polygons = %+v, want the overall ring and the aspect polygon", chart.Polygons)
 	}
-	if got := chart.Series[0].Markers[1].Tooltip; got != "Sound: not mentioned by any analyzed review" {
-		t.Errorf("tooltip of an aspect without data = %q", got)
+	if got, want := chart.Polygons[1].Points, "160.0,50.0 160.0,160.0"; got != want {
+		t.Errorf("aspect polygon = %q, want %q: sound, without a score, has no vertex", got, want)
+	}
+	if got, want := chart.Legend[len(chart.Legend)-1].Name, "Aspect averages (no score, so no vertex, for sound)"; got != want {
+		t.Errorf("legend = %q, want %q", got, want)
+	}
+	if got := chart.Table.Rows[1]; got[0] != "Sound" || got[1] != "no score" {
+		t.Errorf("data table row of sound = %q, want no score", got)
 	}
 }
 

@@ -284,8 +284,9 @@ func alignmentText(movies []comparedMovie) string {
 
 // compareRadarChart overlays one polygon per movie on the aspect radar:
 // each aspect's average on a spoke from −2 at the centre to +2 at the rim.
-// Aspects that a movie's reviews never mention sit on its neutral ring,
-// and their tooltip states that no review mentions them.
+// Aspects that a movie's reviews never mention have no vertex, so that
+// they do not look neutral: the polygon joins the movie's other aspects,
+// and the legend and the data table name the aspects left out.
 func compareRadarChart(movies []comparedMovie) chart {
 	const size, radius = 360.0, 120.0
 	center := size / 2
@@ -293,7 +294,7 @@ func compareRadarChart(movies []comparedMovie) chart {
 		TestID:      "chart-compare-radar",
 		Class:       "chart-compare",
 		Title:       "Aspect averages",
-		Description: "Mean score of each aspect on a spoke from −2 at the centre to +2 at the rim, one polygon per movie",
+		Description: "Mean score of each aspect on a spoke from −2 at the centre to +2 at the rim, one polygon per movie; an aspect without a score has no vertex",
 		Width:       size,
 		Height:      size,
 		Plot:        rect{Left: center, Top: center, Right: center, Bottom: center},
@@ -347,25 +348,30 @@ func compareRadarChart(movies []comparedMovie) chart {
 	for i, a := range movies[0].Aspects {
 		rows[i] = []string{a.Label}
 	}
-	for _, m := range movies {
+	for j, m := range movies {
 		values := series{Class: "series-movie " + m.Class, Name: m.Name}
-		var points []string
+		var points, missing []string
 		for k, i := range spokes {
 			a := m.Aspects[i]
-			value, tooltip := 0.0, fmt.Sprintf("%s, %s: not mentioned by any analyzed review", m.Name, a.Label)
-			if a.Average != nil {
-				value = *a.Average
-				tooltip = fmt.Sprintf("%s, %s: average %s over %s (%s of the analyzed reviews)",
-					m.Name, a.Label, signed(value), plural(a.Mentioned, "review"), a.Share())
+			if a.Average == nil {
+				missing = append(missing, strings.ToLower(a.Label))
+				continue
 			}
+			value := *a.Average
 			x, y := at(k, value)
 			points = append(points, point(x, y))
-			values.Markers = append(values.Markers, marker{X: x, Y: y, Tooltip: tooltip})
+			values.Markers = append(values.Markers, marker{X: x, Y: y, Tooltip: fmt.Sprintf("%s, %s: average %s over %s (%s of the analyzed reviews)",
+				m.Name, a.Label, signed(value), plural(a.Mentioned, "review"), a.Share())})
 		}
-		c.Polygons = append(c.Polygons, polygon{Class: "radar-movie " + m.Class, Points: strings.Join(points, " ")})
+		if len(points) > 0 {
+			c.Polygons = append(c.Polygons, polygon{Class: "radar-movie " + m.Class, Points: strings.Join(points, " ")})
+		}
 		c.Series = append(c.Series, values)
+		if len(missing) > 0 {
+			c.Legend[j].Name += " (no score, so no vertex, for " + joinAnd(missing) + ")"
+		}
 		for i, a := range m.Aspects {
-			text := "no data"
+			text := "no score"
 			if a.Average != nil {
 				text = fmt.Sprintf("%s (%s)", signed(*a.Average), a.Share())
 			}

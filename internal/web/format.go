@@ -65,6 +65,14 @@ func plural(n int, noun string) string {
 	return formatNumber(n) + " " + noun + "s"
 }
 
+// joinAnd joins words as "a", "a and b" or "a, b and c".
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
 // formatNumber writes n with comma thousands separators, e.g. "12,345".
 func formatNumber(n int) string {
 	digits := strconv.Itoa(n)

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -171,7 +172,36 @@ func (s *server) confirmRemovePage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "remove.html", "Remove "+displayTitle(movie), movie)
+	data := removeData{Movie: movie}
+	identity := authn.FromContext(r.Context())
+	if identity.IsAdmin() {
+		// RemoveFromList untracks a movie that is on no list of the
+		// admin's own for every user, and the page must state that.
+		own, err := s.accounts.UserMovieIDs(r.Context(), identity.User.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if !slices.Contains(own, id) {
+			data.ForEveryone = true
+			if data.OtherLists, err = s.accounts.MovieTrackers(r.Context(), id); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+		}
+	}
+	s.render(w, r, http.StatusOK, "remove.html", "Remove "+displayTitle(movie), data)
+}
+
+// removeData is the data of remove.html.
+type removeData struct {
+	store.Movie
+	// ForEveryone is true when the movie is on no list of the admin who
+	// removes it, so removing it stops it for every user.
+	ForEveryone bool
+	// OtherLists is the number of users whose list holds the movie, when
+	// ForEveryone.
+	OtherLists int
 }
 
 func (s *server) removeMovie(w http.ResponseWriter, r *http.Request) {

@@ -132,3 +132,92 @@ func TestListsArePerUser(t *testing.T) {
 		t.Errorf("movie after the last list dropped it = %+v, %v; want it stored and no longer tracked", movie, err)
 	}
 }
+
+// TestRemoveConfirmationWording checks that the remove confirmation
+// describes what submitting it does: the movie leaves the user's own list, or, for
+// an admin's movie on no list of theirs, it stops for everyone and leaves
+// the other users' lists.
+func TestRemoveConfirmationWording(t *testing.T) {
+	f := newAuthFixture(t, authn.Config{})
+	ctx := context.Background()
+	analyst, admin := f.accounts.Analyst, f.accounts.Admin
+	for _, entry := range []struct {
+		user  webtest.Member
+		movie string
+	}{{analyst, webtest.MovieID}, {admin, webtest.FailingMovieID}} {
+		if _, err := f.accounts.Store.TrackMovieForUser(ctx, entry.user.User.ID, entry.movie, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		name   string
+		user   webtest.Member
+		movie  string
+		pinned bool // tracked for the deployment
+		want   string
+		button string
+	}{
+		{"analyst, own list", analyst, webtest.MovieID, false, "The movie leaves your list.", "Stop tracking<"},
+		{"admin, own list", admin, webtest.FailingMovieID, false, "The movie leaves your list.", "Stop tracking<"},
+		{"admin, another user's list", admin, webtest.MovieID, false,
+			"stops reelpulse checking it for new reviews for everyone, and removes it from the list of the 1 user who holds it.", "Stop tracking for everyone<"},
+		{"admin, no list", admin, webtest.PendingMovieID, false,
+			"The movie is on no user's list. Stopping it here stops reelpulse checking it for new reviews.", "Stop tracking for everyone<"},
+		{"analyst, tracked for the deployment", analyst, webtest.MovieID, true,
+			"reelpulse keeps checking it for new reviews, because it is tracked for the whole deployment", "Stop tracking<"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := f.store.GetMovie(ctx, c.movie)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.Pinned = c.pinned
+			f.store.PutMovie(m)
+			response, body := f.do(t, request{target: "/movies/" + c.movie + "/remove", cookie: c.user.Session})
+			if response.StatusCode != http.StatusOK {
+				t.Fatalf("status %d, want 200", response.StatusCode)
+			}
+			if !strings.Contains(body, c.want) || !strings.Contains(body, c.button) {
+				t.Errorf("confirmation lacks %q or the button %q:\n%s", c.want, c.button, body)
+			}
+		})
+	}
+
+	// The admin's removal untracks the movie for everyone, through the
+	// tracker; the store then drops it from every list.
+	response, _ := f.do(t, request{method: http.MethodPost, target: "/movies/" + webtest.MovieID + "/remove", cookie: admin.Session, csrf: admin.CSRF(), form: url.Values{}})
+	if response.StatusCode != http.StatusSeeOther {
+		t.Fatalf("admin remove: status %d", response.StatusCode)
+	}
+	if got := f.tracker.Untracked(); !slices.Equal(got, []string{webtest.MovieID}) {
+		t.Errorf("untracked %v, want [%s] for everyone", got, webtest.MovieID)
+	}
+}
+
+// TestEmptyListWording checks the singular and the plural of the link that
+// an admin with an empty list gets to the tracked movies.
+func TestEmptyListWording(t *testing.T) {
+	f := newAuthFixture(t, authn.Config{})
+	ctx := context.Background()
+	admin := f.accounts.Admin
+	cases := []struct {
+		untrack string
+		want    string
+	}{
+		{"", `<a href="/?all=1">Show the 3 tracked movies</a> that are on no list of yours, or add one above.`},
+		{webtest.FailingMovieID, `<a href="/?all=1">Show the 2 tracked movies</a> that are on no list of yours, or add one above.`},
+		{webtest.PendingMovieID, `<a href="/?all=1">Show the tracked movie</a> that is on no list of yours, or add one above.`},
+	}
+	for _, c := range cases {
+		if c.untrack != "" {
+			if err := f.store.UntrackMovie(ctx, c.untrack); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, page := f.do(t, request{target: "/", cookie: admin.Session})
+		if !strings.Contains(page, c.want) {
+			t.Errorf("after untracking %q, the empty list lacks %q", c.untrack, c.want)
+		}
+	}
+}

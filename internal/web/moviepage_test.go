@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"strings"
@@ -105,6 +106,77 @@ func TestMoviePageBuckets(t *testing.T) {
 				if !strings.Contains(body, link) {
 					t.Errorf("switch lacks the link %s", link)
 				}
+			}
+		})
+	}
+}
+
+// TestMoviePageExplainsYearlyBuckets checks the notes that explain why
+// the charts show other periods than the chosen bucket. A review from 2009
+// beside the seeded 2024 ones makes the timeline and the aspect charts
+// show years, while the switch still marks Month as chosen. Days show the
+// note on the periods left out; the seeded months show no note.
+func TestMoviePageExplainsYearlyBuckets(t *testing.T) {
+	cases := []struct {
+		name    string
+		old     bool
+		query   string
+		title   string
+		notes   []string
+		current string
+	}{
+		{"six months", false, "", "Reviews by publication month", nil, "Month"},
+		{"fifteen years", true, "", "Reviews by publication year", []string{
+			`data-testid="bucket-note">Month is chosen, but these reviews span more than 10 years, so the timeline shows one bar per year.`,
+			`data-testid="chart-reviews-by-month-note">By year: monthly buckets are used for spans of up to 10 years.`,
+			`data-testid="chart-rating-evolution-note">By year: monthly buckets are used for spans of up to 10 years.`,
+			`data-testid="aspect-note">These reviews span 5 years or more, so the charts below show one point per year`,
+		}, "Month"},
+		{"days", false, "?bucket=day", "Reviews by publication day", []string{
+			`data-testid="bucket-note">These reviews span more than 120 days, so the timeline shows the latest 120 days only.`,
+			`data-testid="chart-reviews-by-month-note">The latest 120 days only; choose a longer bucket for the whole span.`,
+		}, "Day"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			if c.old {
+				rating := 7
+				review := store.Review{ID: "rw9000001", MovieID: webtest.MovieID, AuthorName: "Early reviewer", AuthorID: "ur90000001",
+					Title: "Seen on a festival print", Text: "The shadows still work.", Rating: &rating,
+					SubmittedAt: time.Date(2009, 5, 2, 0, 0, 0, 0, time.UTC), ContentHash: "hash-rw9000001"}
+				if _, err := f.store.ApplySync(ctx, store.SyncResult{MovieID: webtest.MovieID, At: time.Now(), Upserts: []store.Review{review}}); err != nil {
+					t.Fatal(err)
+				}
+				score := 1
+				analysis := store.Analysis{ReviewID: review.ID, Analyzer: webtest.Analyzer, AnalyzerVersion: "1", ContentHash: review.ContentHash,
+					AnalyzedAt: time.Now(), Aspects: []store.AspectScore{{Aspect: "visuals", Score: &score}}}
+				if err := f.store.SaveAnalyses(ctx, []store.Analysis{analysis}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			response, body := f.get(t, "/movies/"+webtest.MovieID+c.query)
+			if response.StatusCode != http.StatusOK {
+				t.Fatalf("status = %d, want 200", response.StatusCode)
+			}
+			if !strings.Contains(body, c.title) {
+				t.Errorf("page lacks the title %q", c.title)
+			}
+			for _, note := range c.notes {
+				if !strings.Contains(body, note) {
+					t.Errorf("page lacks %s", note)
+				}
+			}
+			notes := 0
+			for _, class := range []string{`class="chart-note"`, `data-testid="bucket-note"`, `data-testid="aspect-note"`} {
+				notes += strings.Count(body, class)
+			}
+			if notes < len(c.notes) || (len(c.notes) == 0 && notes > 0) {
+				t.Errorf("page shows %d notes, want %d", notes, len(c.notes))
+			}
+			if !strings.Contains(body, `data-testid="bucket-`+c.current+`" aria-current="page"`) {
+				t.Errorf("switch does not mark %s as chosen", c.current)
 			}
 		})
 	}

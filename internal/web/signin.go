@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/reelpulse/reelpulse/internal/auth"
 	"github.com/reelpulse/reelpulse/internal/authn"
@@ -65,6 +67,15 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "signin.html", "Sign in", data)
 		return
 	}
+	// The store rejects such text (PostgreSQL with SQLSTATE 22021), and no
+	// account has it, so it is turned away before the throttle's count.
+	if !isText(name) || !isText(password) {
+		s.logger.Info("Sign-in with a user name or password that is not text rejected", "address", authn.ClientAddress(r))
+		data.Name = ""
+		data.Error = "The user name or the password is not valid UTF-8 text, or contains a NUL character. Type both again."
+		s.render(w, r, http.StatusBadRequest, "signin.html", "Sign in", data)
+		return
+	}
 
 	address := authn.ClientAddress(r)
 	user, err := s.auth.SignIn(r.Context(), name, password, address)
@@ -73,8 +84,8 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &throttled):
 		s.logger.Warn("Sign-in throttled", "user", name, "address", address, "by", throttled.By)
 		w.Header().Set("Retry-After", strconv.Itoa(int(throttled.RetryAfter.Seconds())))
-		data.Error = fmt.Sprintf("Too many failed sign-ins for this %s in the last minute. Wait %d seconds, then try again.",
-			throttled.By, int(throttled.RetryAfter.Seconds()))
+		data.Error = fmt.Sprintf("Too many failed sign-ins for this %s in the last minute. Wait %s, then try again.",
+			throttled.By, plural(int(throttled.RetryAfter.Seconds()), "second"))
 		s.render(w, r, http.StatusTooManyRequests, "signin.html", "Sign in", data)
 		return
 	case errors.Is(err, authn.ErrDisabled):
@@ -123,9 +134,13 @@ func (s *server) setupAllowed(w http.ResponseWriter, r *http.Request, token stri
 		return false
 	}
 	if !s.auth.SetupAllowed(r, token) {
+		local := "or open this page on the server's machine, "
+		if !s.loopbackSetup {
+			local = "" // off behind a proxy: every request comes from it
+		}
 		s.message(w, r, http.StatusForbidden, "Setup needs the setup token",
 			"No account exists yet. Open the setup address that the server printed in its log when it started (it ends in ?token=…), "+
-				"or open this page on the server's machine, or create an admin with `reelpulse users add NAME --role admin --password-stdin`.")
+				local+"or create an admin with `reelpulse users add NAME --role admin --password-stdin`.")
 		return false
 	}
 	return true
@@ -179,12 +194,33 @@ func (s *server) setup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.logger.Info("First admin created", "user", user.Name, "address", address)
+	s.listTrackedMovies(r.Context(), user)
 	if _, err := s.auth.StartSession(w, r, user); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	s.auth.Audit(r.Context(), &user, store.AuditSignIn, user.Name, address, "dashboard, after setup")
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// listTrackedMovies puts every movie tracked so far, by the command line
+// or the demo, on the list of the first admin, whom the setup page
+// promises every tracked movie. A failure is logged: the admin exists and
+// still reaches the movies through "Show all tracked movies".
+func (s *server) listTrackedMovies(ctx context.Context, admin store.User) {
+	movies, err := s.store.ListMovies(ctx, true)
+	if err != nil {
+		s.logger.Warn("Listing the tracked movies for the first admin failed", "user", admin.Name, "error", err)
+		return
+	}
+	now := s.now()
+	for _, m := range movies {
+		if _, err := s.accounts.TrackMovieForUser(ctx, admin.ID, m.ID, now); err != nil {
+			s.logger.Warn("Adding a tracked movie to the first admin's list failed", "user", admin.Name, "movie_id", m.ID, "error", err)
+			return
+		}
+	}
+	s.logger.Info("Tracked movies put on the first admin's list", "user", admin.Name, "movies", len(movies))
 }
 
 func (s *server) signOut(w http.ResponseWriter, r *http.Request) {
@@ -207,9 +243,15 @@ func (s *server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	}
 	s.auth.ClearCookie(w, r)
 	s.auth.Audit(r.Context(), &identity.User, store.AuditSignOut, identity.User.Name, authn.ClientAddress(r),
-		fmt.Sprintf("everywhere, %d sessions", n))
+		"everywhere, "+plural(n, "session"))
 	s.logger.Info("User signed out everywhere", "user", identity.User.Name, "sessions", n)
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// isText reports whether s is valid UTF-8 without NUL characters, as a
+// user name or a password typed in a form is.
+func isText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 // capitalize upper-cases the first letter of an error message, to show it

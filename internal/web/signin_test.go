@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,8 @@ import (
 	"github.com/reelpulse/reelpulse/internal/auth"
 	"github.com/reelpulse/reelpulse/internal/authn"
 	"github.com/reelpulse/reelpulse/internal/store"
+	"github.com/reelpulse/reelpulse/internal/store/postgres"
+	"github.com/reelpulse/reelpulse/internal/testutil"
 	"github.com/reelpulse/reelpulse/internal/web"
 	"github.com/reelpulse/reelpulse/internal/web/webtest"
 )
@@ -455,12 +458,71 @@ func TestFirstAdminSetup(t *testing.T) {
 	if response, _ := f.do(t, request{target: "/admin/users", cookie: cookie.Value}); response.StatusCode != http.StatusOK {
 		t.Errorf("the first admin reaches the admin console: status %d", response.StatusCode)
 	}
+	// The setup page promises that the admin sees every tracked movie, so
+	// the movies tracked before are on their list.
+	tracked, err := f.store.ListMovies(ctx, true)
+	if err != nil || len(tracked) == 0 {
+		t.Fatalf("tracked movies = %v, %v; want the seeded ones", tracked, err)
+	}
+	listed, err := f.accounts.Store.UserMovieIDs(ctx, user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, overview := f.do(t, request{target: "/", cookie: cookie.Value})
+	for _, m := range tracked {
+		if !slices.Contains(listed, m.ID) {
+			t.Errorf("the first admin's list = %v, want tracked movie %s on it", listed, m.ID)
+		}
+		if !strings.Contains(overview, `data-testid="movie-`+m.ID+`"`) {
+			t.Errorf("the first admin's overview lacks tracked movie %s", m.ID)
+		}
+	}
+	if strings.Contains(overview, "Your list is empty") {
+		t.Error("the first admin's overview says their list is empty")
+	}
 	form.Set("name", "eve")
 	if response, _ := f.do(t, request{method: http.MethodPost, target: "/setup", form: form, remote: "127.0.0.1:1"}); response.StatusCode != http.StatusNotFound {
 		t.Errorf("a second setup: status %d, want 404", response.StatusCode)
 	}
 	if n, _ := f.accounts.Store.CountUsers(ctx); n != 1 {
 		t.Errorf("%d users after a second setup, want 1", n)
+	}
+}
+
+// TestSetupRejectionNamesTheWaysIn checks that the setup page's rejection
+// offers the server's own machine only when loopback setup is on, which
+// REELPULSE_BASE_URL turns off.
+func TestSetupRejectionNamesTheWaysIn(t *testing.T) {
+	const local = "or open this page on the server"
+	cases := []struct {
+		name      string
+		cfg       authn.Config
+		wantLocal bool
+	}{
+		{"direct", authn.Config{SetupToken: "token"}, true},
+		{"behind a proxy", authn.Config{SetupToken: "token", BaseURL: "https://reelpulse.example"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newAuthFixture(t, c.cfg)
+			for _, u := range []store.User{f.accounts.Admin.User, f.accounts.Analyst.User} {
+				if err := f.accounts.Store.DeleteUser(context.Background(), u.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			response, body := f.do(t, request{target: "/setup"})
+			if response.StatusCode != http.StatusForbidden || !strings.Contains(body, "?token=") {
+				t.Fatalf("GET /setup without the token: status %d, want 403 naming the setup address:\n%s", response.StatusCode, body)
+			}
+			if got := strings.Contains(body, local); got != c.wantLocal {
+				t.Errorf("rejection offers %q: %v, want %v", local, got, c.wantLocal)
+			}
+			// The text matches what the server allows.
+			response, _ = f.do(t, request{target: "/setup", remote: "127.0.0.1:50000"})
+			if got := response.StatusCode == http.StatusOK; got != c.wantLocal {
+				t.Errorf("GET /setup from loopback: status %d, want it allowed: %v", response.StatusCode, c.wantLocal)
+			}
+		})
 	}
 }
 
@@ -519,5 +581,75 @@ func TestSecretsNeitherLoggedNorStoredInClear(t *testing.T) {
 		if bytes.Contains(stored, []byte(secret)) {
 			t.Errorf("the SQLite files contain the %s in clear", name)
 		}
+	}
+}
+
+// TestSignInRejectsNonText posts user names and passwords that are not
+// valid UTF-8 or hold a NUL, on SQLite and on PostgreSQL, which refuses
+// such text with SQLSTATE 22021. Each gets the sign-in page's 400 and
+// records no failed sign-in.
+func TestSignInRejectsNonText(t *testing.T) {
+	stores := map[string]func(t *testing.T) store.Accounts{
+		"sqlite": func(t *testing.T) store.Accounts { return webtest.NewAccounts(t, nil).Store },
+		"postgres": func(t *testing.T) store.Accounts {
+			st, err := postgres.Open(t.Context(), testutil.PostgresURL(t), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			if err := st.Migrate(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			hash, err := auth.HashPassword(webtest.AnalystPassword)
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now()
+			if _, err := st.CreateUser(t.Context(), store.User{Name: "alan", Role: store.RoleAnalyst, PasswordHash: hash, CreatedAt: now, PasswordChangedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			return st
+		},
+	}
+	bodies := map[string]string{
+		"name not UTF-8":     "name=%ff%fe&password=" + url.QueryEscape(webtest.AnalystPassword),
+		"name with NUL":      "name=al%00an&password=" + url.QueryEscape(webtest.AnalystPassword),
+		"password not UTF-8": "name=alan&password=%ff%fe%fd%fc%fb%fa%f9%f8%f7%f6%f5%f4",
+		"password with NUL":  "name=alan&password=" + url.QueryEscape(webtest.AnalystPassword) + "%00",
+	}
+	for storeName, open := range stores {
+		t.Run(storeName, func(t *testing.T) {
+			accounts := open(t)
+			authenticator, err := authn.New(authn.Config{Accounts: accounts, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := webtest.NewStore()
+			handler, err := web.New(web.Config{Store: st, Tracker: &webtest.Tracker{Store: st}, Analyzer: webtest.Analyzer,
+				Logger: slog.New(slog.DiscardHandler), Accounts: accounts, Auth: authenticator})
+			if err != nil {
+				t.Fatal(err)
+			}
+			post := func(body string) *httptest.ResponseRecorder {
+				r := httptest.NewRequest(http.MethodPost, "/signin", strings.NewReader(body))
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				w := httptest.NewRecorder()
+				handler.ServeHTTP(w, r)
+				return w
+			}
+			for name, body := range bodies {
+				w := post(body)
+				if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "not valid UTF-8 text") {
+					t.Errorf("%s: status %d, want 400 with the sign-in page:\n%s", name, w.Code, w.Body.String())
+				}
+			}
+			if n, err := accounts.CountAudit(t.Context(), store.AuditCount{Action: store.AuditSignInFailed, Address: "192.0.2.1"}); err != nil || n != 0 {
+				t.Errorf("%d sign_in_failed events, %v; want none", n, err)
+			}
+			// The right name and password still sign in.
+			if w := post("name=alan&password=" + url.QueryEscape(webtest.AnalystPassword)); w.Code != http.StatusSeeOther {
+				t.Errorf("valid sign-in: status %d, want 303", w.Code)
+			}
+		})
 	}
 }

@@ -146,6 +146,19 @@ func (a timeAxis) rolling(i, window int) (float64, bool) {
 	return sum / weight, true
 }
 
+// note explains, under the chart titles, an axis that differs from the
+// chosen bucket: months grouped by year, or the earlier days or weeks
+// left out. It is empty otherwise.
+func (a timeAxis) note() string {
+	switch {
+	case a.Yearly:
+		return fmt.Sprintf("By year: monthly buckets are used for spans of up to %d years.", maxPeriods/12)
+	case a.Hidden > 0:
+		return fmt.Sprintf("The latest %s only; choose a longer bucket for the whole span.", plural(len(a.Periods), a.unit()))
+	}
+	return ""
+}
+
 func (a timeAxis) heading() string {
 	return strings.ToUpper(a.unit()[:1]) + a.unit()[1:]
 }
@@ -202,6 +215,7 @@ func reviewsTimelineChart(axis timeAxis) chart {
 	c := chart{
 		TestID:      "chart-reviews-by-month",
 		Title:       "Reviews by publication " + axis.unit(),
+		Note:        axis.note(),
 		Description: axis.describe(),
 		Width:       wideWidth,
 		Height:      wideHeight,
@@ -246,6 +260,7 @@ func ratingEvolutionChart(axis timeAxis) chart {
 	c := chart{
 		TestID:      "chart-rating-evolution",
 		Title:       "Average rating by publication " + axis.unit(),
+		Note:        axis.note(),
 		Description: "Mean rating of the reviews of each " + axis.unit() + ", " + strings.ToLower(rollingName[:1]) + rollingName[1:] + " and cumulative mean since the first review, on a scale of 1 to 10",
 		Width:       wideWidth,
 		Height:      wideHeight,

@@ -68,6 +68,11 @@ type moviePageData struct {
 	Aggregates      store.Aggregates
 	// Buckets are the links of the timeline's day, week and month switch.
 	Buckets []bucketLink
+	// BucketNote explains why the timeline charts do not show the chosen
+	// bucket, and AspectNote why the aspect charts show years; both are
+	// empty when they show what was asked.
+	BucketNote string
+	AspectNote string
 	// Completeness is the share of the declared reviews that are stored,
 	// 0..100, or -1 when IMDb declares no total.
 	Completeness int
@@ -304,6 +309,16 @@ func (s *server) loadMoviePage(ctx context.Context, id string, bucket store.Buck
 	}
 	for _, a := range aspects {
 		data.Analyzed = max(data.Analyzed, a.Analyzed)
+	}
+	if axis.Yearly {
+		data.BucketNote = fmt.Sprintf("Month is chosen, but these reviews span more than %d years, so the timeline shows one bar per year.", maxPeriods/12)
+	} else if axis.Hidden > 0 {
+		data.BucketNote = fmt.Sprintf("These reviews span more than %s, so the timeline shows the latest %s only.",
+			plural(maxPeriods, axis.unit()), plural(maxPeriods, axis.unit()))
+	}
+	if yearly {
+		data.AspectNote = fmt.Sprintf("These reviews span %d years or more, so the charts below show one point per year: monthly points are used for spans of up to %d years.",
+			maxAspectMonths/12, maxAspectMonths/12)
 	}
 	return data, nil
 }

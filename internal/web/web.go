@@ -101,6 +101,10 @@ type server struct {
 	jobs      Jobs
 	accounts  store.Accounts
 	auth      *authn.Authenticator
+	// loopbackSetup is whether a browser on the server's machine may
+	// create the first admin without the setup token, which
+	// REELPULSE_BASE_URL turns off.
+	loopbackSetup bool
 	// csrfMark is the random text that templates write where a form's
 	// CSRF token goes; render replaces it with the session's token.
 	csrfMark string
@@ -125,17 +129,18 @@ func New(cfg Config) (http.Handler, error) {
 	}
 
 	s := &server{
-		store:    cfg.Store,
-		tracker:  cfg.Tracker,
-		analyzer: cfg.Analyzer,
-		logger:   cfg.Logger,
-		now:      cfg.Now,
-		searcher: cfg.Searcher,
-		aspects:  cfg.Aspects,
-		jobs:     cfg.Jobs,
-		accounts: cfg.Accounts,
-		auth:     cfg.Auth,
-		csrfMark: newCSRFMark(),
+		store:         cfg.Store,
+		tracker:       cfg.Tracker,
+		analyzer:      cfg.Analyzer,
+		logger:        cfg.Logger,
+		now:           cfg.Now,
+		searcher:      cfg.Searcher,
+		aspects:       cfg.Aspects,
+		jobs:          cfg.Jobs,
+		accounts:      cfg.Accounts,
+		auth:          cfg.Auth,
+		csrfMark:      newCSRFMark(),
+		loopbackSetup: cfg.Auth.LoopbackSetup(),
 
 		dailyBudget: cfg.DailyBudgetUSD,
 	}

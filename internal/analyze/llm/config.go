@@ -8,7 +8,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -135,10 +134,6 @@ type Config struct {
 	Now        func() time.Time
 }
 
-// aspectNamePattern keeps aspect names usable as JSON schema property names
-// on every provider.
-var aspectNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
-
 // validate reports every invalid field at once, naming the environment
 // variable that sets it.
 func (c *Config) validate() error {
@@ -204,12 +199,9 @@ func validateAspects(aspects []analyze.Aspect) []error {
 	var errs []error
 	seen := make(map[string]bool)
 	for _, a := range aspects {
-		switch {
-		case !aspectNamePattern.MatchString(a.Name):
-			errs = append(errs, fmt.Errorf("invalid aspect name %q: use 1-40 lowercase letters, digits or underscores, starting with a letter", a.Name))
-		case a.Name == store.Overall || a.Name == "id":
-			errs = append(errs, fmt.Errorf("invalid aspect name %q: the name is reserved", a.Name))
-		case seen[a.Name]:
+		if err := analyze.CheckAspectName(a.Name); err != nil {
+			errs = append(errs, err)
+		} else if seen[a.Name] {
 			errs = append(errs, fmt.Errorf("duplicate aspect %q", a.Name))
 		}
 		seen[a.Name] = true
