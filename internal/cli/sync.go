@@ -82,6 +82,10 @@ func (a *app) syncOne(ctx context.Context, env *environment, input string) error
 	if result.Warning != "" {
 		fmt.Fprintf(env.stdout, "%s: warning: %s\n", id, result.Warning)
 	}
+	if result.LeftOut > 0 {
+		fmt.Fprintf(env.stdout, "%s: warning: %s left out, as their ids belong to another movie (the log names them)\n",
+			id, plural(result.LeftOut, "review", "reviews"))
+	}
 
 	if err := a.analyzeMovie(ctx, env, a.analyzer, analyze.Run{MovieID: id}); err != nil {
 		return err

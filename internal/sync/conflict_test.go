@@ -39,8 +39,8 @@ func TestSyncLeavesOutOtherMoviesReviews(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.New != 1 || res.Analyze != 1 || res.Fetched != 3 {
-		t.Errorf("result = %+v, want 1 new of 3 fetched", res)
+	if res.New != 1 || res.Analyze != 1 || res.Fetched != 3 || res.LeftOut != 2 {
+		t.Errorf("result = %+v, want 1 new and 2 left out of 3 fetched", res)
 	}
 	run, err := f.store.LastRun(ctx, other)
 	if err != nil {

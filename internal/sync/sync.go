@@ -72,6 +72,9 @@ type Result struct {
 	Edited    int
 	Unchanged int
 	Deleted   int // reviews marked deleted by this pass
+	// LeftOut counts the reviews not stored because their ids belong to
+	// another movie.
+	LeftOut int
 	// Analyze is the number of reviews whose content must be analyzed
 	// again: the new ones and the stored edits.
 	Analyze  int
@@ -157,6 +160,7 @@ func (s *Syncer) Sync(ctx context.Context, movieID string, progress func(Progres
 	// The store left out the reviews that another movie owns; the diff,
 	// which saw only this movie's reviews, counted them as new.
 	conflicts := len(outcome.Conflicts)
+	result.LeftOut = conflicts
 	result.New -= min(conflicts, result.New)
 	result.Analyze -= min(conflicts, result.Analyze)
 	for _, c := range outcome.Conflicts {
