@@ -18,6 +18,7 @@ import (
 	"github.com/reelpulse/reelpulse/internal/metrics"
 	"github.com/reelpulse/reelpulse/internal/poster"
 	"github.com/reelpulse/reelpulse/internal/replay"
+	"github.com/reelpulse/reelpulse/internal/store"
 	"github.com/reelpulse/reelpulse/internal/web"
 )
 
@@ -219,7 +220,7 @@ func (a *app) serve(ctx context.Context, role string, track []string) error {
 		a.logSetup(url, setupToken)
 	}
 	if role != roleWorker {
-		go a.pruneSessions(ctx)
+		go a.pruneAccounts(ctx)
 	}
 
 	select {
@@ -389,35 +390,51 @@ func (a *app) setupToken(ctx context.Context) (string, error) {
 	return auth.NewSessionID(), nil
 }
 
-// pruneSessions deletes idle and expired sessions at start and then every
-// hour until ctx ends. Expired sessions are rejected anyway; this only
-// keeps the table small.
-func (a *app) pruneSessions(ctx context.Context) {
+// pruneAccounts runs pruneAccountsOnce at start and then every hour until
+// ctx ends.
+func (a *app) pruneAccounts(ctx context.Context) {
 	accounts, err := a.accounts()
 	if err != nil {
-		a.logger.Error("Session cleanup not started", "error", err)
+		a.logger.Error("Session and audit log cleanup not started", "error", err)
 		return
-	}
-	idle := a.cfg.SessionIdle
-	if idle <= 0 {
-		idle = authn.DefaultIdle
 	}
 	ticker := time.NewTicker(time.Hour)
 	defer ticker.Stop()
 	for {
-		now := time.Now()
-		n, err := accounts.DeleteExpiredSessions(ctx, now.Add(-idle), now)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			a.logger.Warn("Deleting expired sessions failed; retrying in an hour", "error", err)
-		case n > 0:
-			a.logger.Debug("Expired sessions deleted", "sessions", n)
-		}
+		a.pruneAccountsOnce(ctx, accounts, time.Now())
 		select {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
 		}
+	}
+}
+
+// pruneAccountsOnce deletes idle and expired sessions, and audit events
+// older than REELPULSE_AUDIT_RETENTION. Expired sessions are rejected
+// anyway; this only keeps the tables small.
+func (a *app) pruneAccountsOnce(ctx context.Context, accounts store.Accounts, now time.Time) {
+	idle := a.cfg.SessionIdle
+	if idle <= 0 {
+		idle = authn.DefaultIdle
+	}
+	n, err := accounts.DeleteExpiredSessions(ctx, now.Add(-idle), now)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.logger.Warn("Deleting expired sessions failed; retrying in an hour", "error", err)
+	case n > 0:
+		a.logger.Debug("Expired sessions deleted", "sessions", n)
+	}
+	retention := a.cfg.AuditRetention
+	if retention <= 0 {
+		return
+	}
+	n, err = accounts.DeleteAuditBefore(ctx, now.Add(-retention))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.logger.Warn("Deleting old audit events failed; retrying in an hour", "error", err)
+	case n > 0:
+		a.logger.Info("Old audit events deleted", "events", n, "retention", retention.String())
 	}
 }
 

@@ -35,6 +35,8 @@ type Config struct {
 	// SessionMaxAge ends it that long after sign-in whatever its use.
 	SessionIdle   time.Duration
 	SessionMaxAge time.Duration
+	// AuditRetention is how long audit events are kept; 0 keeps them all.
+	AuditRetention time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
 	// names the client; empty trusts none.
 	TrustedProxies []netip.Prefix
@@ -175,6 +177,12 @@ var Options = []Option{
 		Default:     "168h",
 		Description: "A dashboard session ends this long after its sign-in, however much it is used (Go duration, at least 5m; 168h is 7 days).",
 		set:         func(c *Config, v string) error { return setDuration(&c.SessionMaxAge, v, 5*time.Minute) },
+	},
+	{
+		Name:        "REELPULSE_AUDIT_RETENTION",
+		Default:     "8760h",
+		Description: "Audit events (sign-ins, account and token changes) older than this are deleted every hour (Go duration; 0 keeps them all). The default keeps a year; the sign-in throttle needs only the last minute.",
+		set:         setAuditRetention,
 	},
 	{
 		Name:        "REELPULSE_IMDB_BASE_URL",
@@ -781,6 +789,14 @@ func setRequestsPerSecond(c *Config, v string) error {
 	}
 	c.RequestsPerSecond = f
 	return nil
+}
+
+func setAuditRetention(c *Config, v string) error {
+	if v == "0" {
+		c.AuditRetention = 0
+		return nil
+	}
+	return setDuration(&c.AuditRetention, v, time.Hour)
 }
 
 func setDuration(dst *time.Duration, v string, minimum time.Duration) error {

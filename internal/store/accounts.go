@@ -200,4 +200,7 @@ type Accounts interface {
 	ListAudit(ctx context.Context, limit int, before int64) ([]AuditEvent, error)
 	// CountAudit counts the events that q selects.
 	CountAudit(ctx context.Context, q AuditCount) (int, error)
+	// DeleteAuditBefore deletes the events that happened before at and
+	// returns their number.
+	DeleteAuditBefore(ctx context.Context, at time.Time) (int, error)
 }

@@ -430,6 +430,15 @@ func (s *Store) ListAudit(ctx context.Context, limit int, before int64) ([]store
 	return events, nil
 }
 
+// DeleteAuditBefore deletes the events that happened before at.
+func (s *Store) DeleteAuditBefore(ctx context.Context, at time.Time) (int, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM audit_events WHERE at < $1`, at)
+	if err != nil {
+		return 0, fmt.Errorf("delete audit events before %s: %w", at.Format(time.RFC3339), err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // CountAudit counts the events that q selects.
 func (s *Store) CountAudit(ctx context.Context, q store.AuditCount) (int, error) {
 	var n int

@@ -265,6 +265,16 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) (int, erro
 	return n, nil
 }
 
+// DeleteAuditBefore deletes the events that happened before at.
+func (s *Store) DeleteAuditBefore(ctx context.Context, at time.Time) (int, error) {
+	result, err := s.writer.ExecContext(ctx, `DELETE FROM audit_events WHERE at < ?`, formatTime(at))
+	n, err := affected(result, err)
+	if err != nil {
+		return 0, fmt.Errorf("delete audit events before %s: %w", at.Format(time.RFC3339), err)
+	}
+	return n, nil
+}
+
 // DeleteExpiredSessions removes idle and expired sessions.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, idleBefore, absoluteBefore time.Time) (int, error) {
 	result, err := s.writer.ExecContext(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR expires_at <= ?`,

@@ -33,6 +33,7 @@ func RunAccounts(t *testing.T, open func(t *testing.T) AccountsStore) {
 		{"PinMovie", testPinMovie},
 		{"Audit", testAudit},
 		{"CountAudit", testCountAudit},
+		{"DeleteAuditBefore", testDeleteAuditBefore},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -661,5 +662,28 @@ func testCountAudit(t *testing.T, s AccountsStore) {
 		if got != tt.want {
 			t.Errorf("%s: count = %d, want %d", tt.name, got, tt.want)
 		}
+	}
+}
+
+func testDeleteAuditBefore(t *testing.T, s AccountsStore) {
+	ctx := t.Context()
+	for i := range 4 {
+		if _, err := s.RecordAudit(ctx, store.AuditEvent{At: at(i), Action: store.AuditSignIn, Target: "ada"}); err != nil {
+			t.Fatalf("record audit: %v", err)
+		}
+	}
+	n, err := s.DeleteAuditBefore(ctx, at(2))
+	if err != nil || n != 2 {
+		t.Fatalf("delete audit events before hour 2: %d, %v; want 2", n, err)
+	}
+	events, err := s.ListAudit(ctx, 10, 0)
+	if err != nil {
+		t.Fatalf("list audit: %v", err)
+	}
+	if len(events) != 2 || !events[0].At.Equal(at(3)) || !events[1].At.Equal(at(2)) {
+		t.Errorf("events left = %+v, want those of hours 3 and 2 (the boundary is kept)", events)
+	}
+	if n, err := s.DeleteAuditBefore(ctx, at(2)); err != nil || n != 0 {
+		t.Errorf("second delete: %d, %v; want 0", n, err)
 	}
 }
