@@ -184,3 +184,38 @@ func TestServeTrustsListedProxies(t *testing.T) {
 		})
 	}
 }
+
+// TestPruneAccountsKeepsRecentAudit checks that the hourly cleanup deletes
+// audit events older than REELPULSE_AUDIT_RETENTION, and none when it is 0.
+func TestPruneAccountsKeepsRecentAudit(t *testing.T) {
+	ctx := context.Background()
+	a := testApp(t, exampleSite(1), "")
+	accounts, err := a.accounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, age := range []time.Duration{48 * time.Hour, time.Hour} {
+		if _, err := accounts.RecordAudit(ctx, store.AuditEvent{At: now.Add(-age), Action: store.AuditSignIn, Target: "ada"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() int {
+		n, err := accounts.CountAudit(ctx, store.AuditCount{Action: store.AuditSignIn, Since: now.Add(-1000 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	a.cfg.AuditRetention = 0
+	a.pruneAccountsOnce(ctx, accounts, now)
+	if n := count(); n != 2 {
+		t.Errorf("%d events left with no retention, want 2", n)
+	}
+	a.cfg.AuditRetention = 24 * time.Hour
+	a.pruneAccountsOnce(ctx, accounts, now)
+	if n := count(); n != 1 {
+		t.Errorf("%d events left with a day's retention, want the recent 1", n)
+	}
+}
