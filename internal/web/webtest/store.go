@@ -268,14 +268,17 @@ func (s *Store) ApplySync(_ context.Context, result store.SyncResult) (store.Syn
 	if !ok {
 		return store.SyncOutcome{}, fmt.Errorf("movie %s: %w", result.MovieID, store.ErrNotFound)
 	}
-	plan, err := store.PlanSync(result, s.storedReviews(result.MovieID))
+	// Reviews stored under another movie are left out, as the SQL stores
+	// do.
+	owners := map[string]string{}
+	for _, r := range result.Upserts {
+		if old, ok := s.reviews[r.ID]; ok && old.MovieID != result.MovieID {
+			owners[r.ID] = old.MovieID
+		}
+	}
+	plan, err := store.PlanSyncOwned(result, s.storedReviews(result.MovieID), owners)
 	if err != nil {
 		return store.SyncOutcome{}, err
-	}
-	for _, r := range plan.Writes {
-		if old, ok := s.reviews[r.ID]; ok && old.MovieID != result.MovieID {
-			return store.SyncOutcome{}, fmt.Errorf("store review %s: it is stored under movie %s", r.ID, old.MovieID)
-		}
 	}
 
 	s.writeReviews(plan.Writes, result.At)
@@ -286,7 +289,7 @@ func (s *Store) ApplySync(_ context.Context, result store.SyncResult) (store.Syn
 	run := plan.Run
 	run.HelpfulUpTotal, run.HelpfulDownTotal = s.voteTotals(result.MovieID)
 	run.ID = s.addRun(run)
-	return store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: run.ID}, nil
+	return store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: run.ID, Conflicts: plan.Conflicts}, nil
 }
 
 // storedReviews returns the state of the movie's reviews. The caller holds
