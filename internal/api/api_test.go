@@ -19,7 +19,7 @@ import (
 )
 
 var listKeys = []string{"id", "title", "year", "review_count", "scraped_review_count", "average_rating",
-	"imdb_rating", "last_scraped_at", "last_error", "poster_url", "tracked", "parked_at", "parked_reason"}
+	"imdb_rating", "last_scraped_at", "last_error", "poster_url", "tracked", "pinned", "parked_at", "parked_reason"}
 
 var detailKeys = append(slices.Clone(listKeys), "release_date", "full_scrape_at", "scrape_warning", "aspects", "last_sync")
 

@@ -30,6 +30,9 @@ type movieJSON struct {
 	LastError          *string  `json:"last_error"`
 	PosterURL          *string  `json:"poster_url"`
 	Tracked            bool     `json:"tracked"` // false once untracked; the data is kept
+	// Pinned is true when the movie is tracked for the whole deployment
+	// (reelpulse track add), so it stays tracked when it leaves every list.
+	Pinned bool `json:"pinned"`
 	// ParkedAt is set when the movie's review passes kept failing; it is
 	// no longer checked until POST /api/v1/movies/{id}/unpark.
 	ParkedAt     *string `json:"parked_at"`
@@ -72,6 +75,7 @@ func newMovieJSON(m store.Movie, stats store.MovieStats) movieJSON {
 		LastError:          optionalString(m.LastError),
 		PosterURL:          optionalString(m.PosterURL),
 		Tracked:            m.Tracked,
+		Pinned:             m.Pinned,
 		ParkedAt:           optionalTime(m.ParkedAt),
 		ParkedReason:       optionalString(m.ParkedReason),
 	}
