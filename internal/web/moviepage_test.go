@@ -223,6 +223,22 @@ func TestMoviePageHeaderAndHelpfulness(t *testing.T) {
 	}
 }
 
+func TestMoviePageShowsPinned(t *testing.T) {
+	f := newFixture(t)
+	if _, body := f.get(t, "/movies/"+webtest.MovieID); strings.Contains(body, `data-testid="pinned"`) {
+		t.Errorf("a movie tracked by users alone is shown as tracked for everyone")
+	}
+	m, err := f.store.GetMovie(t.Context(), webtest.MovieID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Pinned = true
+	f.store.PutMovie(m)
+	if _, body := f.get(t, "/movies/"+webtest.MovieID); !strings.Contains(body, `data-testid="pinned">Tracked for everyone`) {
+		t.Errorf("a pinned movie's page does not say it is tracked for everyone")
+	}
+}
+
 func TestListPageSparklines(t *testing.T) {
 	f := newFixture(t)
 	_, body := f.get(t, "/")
