@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/reelpulse/reelpulse/internal/authn"
@@ -50,6 +51,12 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 		if identity != nil {
 			r = r.WithContext(authn.WithIdentity(r.Context(), identity))
 			if id, ok := authn.MovieIDInPath(r.URL.EscapedPath(), "/api/v1/movies/"); ok {
+				if !authn.PlausibleMovieID(id) {
+					// No stored id has such bytes, and PostgreSQL rejects
+					// them in a query.
+					writeError(w, http.StatusBadRequest, fmt.Sprintf("invalid movie id %q: an IMDb id looks like tt0013442", id))
+					return
+				}
 				visible, err := s.auth.CanSeeMovie(r.Context(), identity, id)
 				if err != nil {
 					s.logger.Error("Checking a user's list failed", "user", identity.User.Name, "movie_id", id, "error", err)

@@ -91,6 +91,10 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `invalid "q": at most 100 characters`)
 		return
 	}
+	if !utf8.ValidString(query) || strings.ContainsRune(query, 0) {
+		writeError(w, http.StatusBadRequest, `invalid "q": use UTF-8 text without NUL characters`)
+		return
+	}
 	if s.searcher == nil {
 		writeError(w, http.StatusNotImplemented, "title search is not configured on this server")
 		return

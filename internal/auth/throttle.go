@@ -195,6 +195,10 @@ func (t *Throttle) retryAfter(ctx context.Context, q store.AuditCount, now time.
 // Allow calls count. userID is the account's id, or nil when no user has
 // that name.
 func (t *Throttle) Failed(ctx context.Context, userID *int64, account, address string) error {
+	// A client that hangs up while its password is checked must not
+	// escape the count, so the failure is recorded even when ctx ends.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	_, err := t.log.RecordAudit(ctx, store.AuditEvent{
 		At: t.now(), ActorID: userID, ActorName: account, Action: store.AuditSignInFailed,
 		Target: account, Address: address,

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -219,5 +220,20 @@ func TestThrottleReserveCountsPendingAttempts(t *testing.T) {
 		t.Errorf("attempt with one failure and none pending: %v", err)
 	} else {
 		release()
+	}
+}
+
+// A client that hangs up while its password is checked still counts.
+func TestThrottleFailedRecordsAfterCancel(t *testing.T) {
+	s := openStore(t)
+	throttle := NewThrottle(s, 3, time.Minute, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := throttle.Failed(ctx, nil, "ada", "192.0.2.1"); err != nil {
+		t.Fatalf("record a failure of a cancelled request: %v", err)
+	}
+	n, err := s.CountAudit(t.Context(), store.AuditCount{Action: store.AuditSignInFailed, Target: "ada", Since: time.Now().Add(-time.Minute)})
+	if err != nil || n != 1 {
+		t.Errorf("%d failures counted, %v; want 1", n, err)
 	}
 }

@@ -327,7 +327,10 @@ func (a *Authenticator) VerifyCurrentPassword(ctx context.Context, user store.Us
 	if ok {
 		return nil
 	}
-	_, err = a.accounts.RecordAudit(ctx, store.AuditEvent{
+	// Recorded even when the client hung up, as Throttle.Failed does.
+	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_, err = a.accounts.RecordAudit(recordCtx, store.AuditEvent{
 		At: a.now(), ActorID: &user.ID, ActorName: user.Name, Action: store.AuditSignInFailed,
 		Target: user.Name, Address: address, Detail: "wrong current password on the Account page",
 	})

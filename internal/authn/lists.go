@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reelpulse/reelpulse/internal/store"
 )
@@ -28,6 +29,13 @@ func (a *Authenticator) CanSeeMovie(ctx context.Context, id *Identity, movieID s
 		return false, fmt.Errorf("read the list of user %q: %w", id.User.Name, err)
 	}
 	return slices.Contains(ids, movieID), nil
+}
+
+// PlausibleMovieID reports whether id could be a stored movie's id: valid
+// UTF-8 without NUL characters. Other ids name no movie, and PostgreSQL
+// rejects them in a query.
+func PlausibleMovieID(id string) bool {
+	return utf8.ValidString(id) && !strings.ContainsRune(id, 0)
 }
 
 // MovieIDInPath returns the movie id in an escaped path (URL.EscapedPath)

@@ -742,6 +742,9 @@ func setTrustedProxies(c *Config, v string) error {
 			}
 			prefix = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
 		}
+		if prefix.Bits() == 0 {
+			return fmt.Errorf("%q trusts every address, so any client could name its own address in X-Forwarded-For; list the proxies' addresses or ranges", item)
+		}
 		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
 	}
 	return nil

@@ -85,6 +85,8 @@ func TestLoadInvalidNamesVariable(t *testing.T) {
 		{"DATABASE_URL", "mysql://u:secret@h/db", "postgres://"},
 		{"REELPULSE_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal", `"proxy.internal"`},
 		{"REELPULSE_TRUSTED_PROXIES", "10.0.0.0/33", "CIDR range"},
+		{"REELPULSE_TRUSTED_PROXIES", "0.0.0.0/0", "trusts every address"},
+		{"REELPULSE_TRUSTED_PROXIES", "10.0.0.0/8,::/0", "trusts every address"},
 		{"REELPULSE_AUDIT_RETENTION", "30m", "at least 1h"},
 		{"REELPULSE_AUDIT_RETENTION", "1y", "Go duration"},
 	}

@@ -3,6 +3,8 @@ package fetch
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -80,42 +82,60 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) describe() string {
+	target := redactURL(e.URL)
 	switch e.Kind {
 	case Blocked:
-		return fmt.Sprintf("IMDb blocked the request (HTTP 403) for %s; lower REELPULSE_REQUESTS_PER_SECOND and retry later", e.URL)
+		return fmt.Sprintf("IMDb blocked the request (HTTP 403) for %s; lower REELPULSE_REQUESTS_PER_SECOND and retry later", target)
 	case Challenged:
 		var page *challengePageError
 		switch {
 		case errors.As(e.Err, &page):
-			return fmt.Sprintf("IMDb returned a bot challenge page (HTTP %d) for %s; retry later", e.Status, e.URL)
+			return fmt.Sprintf("IMDb returned a bot challenge page (HTTP %d) for %s; retry later", e.Status, target)
 		case e.Status == 202:
-			return fmt.Sprintf("IMDb returned a bot challenge (HTTP 202, empty body) for %s; retry later", e.URL)
+			return fmt.Sprintf("IMDb returned a bot challenge (HTTP 202, empty body) for %s; retry later", target)
 		}
-		return fmt.Sprintf("IMDb returned a bot challenge (HTTP %d, x-amzn-waf-action header) for %s; retry later", e.Status, e.URL)
+		return fmt.Sprintf("IMDb returned a bot challenge (HTTP %d, x-amzn-waf-action header) for %s; retry later", e.Status, target)
 	case NotFound:
-		return fmt.Sprintf("not found (HTTP 404): %s; check the IMDb id", e.URL)
+		return fmt.Sprintf("not found (HTTP 404): %s; check the IMDb id", target)
 	case RateLimited:
-		return fmt.Sprintf("rate limited (HTTP 429) by %s after all retries; lower RequestsPerSecond or retry later", e.URL)
+		return fmt.Sprintf("rate limited (HTTP 429) by %s after all retries; lower RequestsPerSecond or retry later", target)
 	case Server:
-		return fmt.Sprintf("server error (HTTP %d) from %s after all retries; retry later", e.Status, e.URL)
+		return fmt.Sprintf("server error (HTTP %d) from %s after all retries; retry later", e.Status, target)
 	case Timeout:
 		var total *totalTimeError
 		if errors.As(e.Err, &total) {
-			return fmt.Sprintf("request to %s did not finish within MaxTotalTime (%s), counting retries and back-off waits; retry later or raise MaxTotalTime", e.URL, total.limit)
+			return fmt.Sprintf("request to %s did not finish within MaxTotalTime (%s), counting retries and back-off waits; retry later or raise MaxTotalTime", target, total.limit)
 		}
-		return fmt.Sprintf("request to %s timed out after all retries; retry later or raise Timeout", e.URL)
+		return fmt.Sprintf("request to %s timed out after all retries; retry later or raise Timeout", target)
 	case TooLarge:
-		return fmt.Sprintf("response from %s is larger than the body limit; raise MaxBodyBytes if the page is expected to be this large", e.URL)
+		return fmt.Sprintf("response from %s is larger than the body limit; raise MaxBodyBytes if the page is expected to be this large", target)
 	case Network:
-		return fmt.Sprintf("request to %s failed after all retries; check the network connection", e.URL)
+		return fmt.Sprintf("request to %s failed after all retries; check the network connection", target)
 	case Status:
-		return fmt.Sprintf("unexpected HTTP status %d from %s", e.Status, e.URL)
+		return fmt.Sprintf("unexpected HTTP status %d from %s", e.Status, target)
 	case Forbidden:
-		return fmt.Sprintf("rejected request to %s because its destination is not a public http or https address", e.URL)
+		return fmt.Sprintf("rejected request to %s because its destination is not a public http or https address", target)
 	case Malformed:
-		return fmt.Sprintf("failed to decode the response body from %s; retry later, and if it persists check the server's Content-Encoding", e.URL)
+		return fmt.Sprintf("failed to decode the response body from %s; retry later, and if it persists check the server's Content-Encoding", target)
 	}
-	return fmt.Sprintf("request to %s failed (%s)", e.URL, e.Kind)
+	return fmt.Sprintf("request to %s failed (%s)", target, e.Kind)
+}
+
+// redactURL returns raw with the password of its user information, if any,
+// replaced by "xxxxx", so that error messages and logs do not show it.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if strings.Contains(raw, "@") {
+			return "(a URL with user information, not shown)"
+		}
+		return raw
+	}
+	if _, ok := u.User.Password(); !ok {
+		return raw
+	}
+	u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	return u.String()
 }
 
 // Unwrap returns the underlying cause.

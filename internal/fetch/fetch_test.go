@@ -614,3 +614,21 @@ func TestDoRetryAfterPastTotalTime(t *testing.T) {
 		t.Errorf("slept %v before giving up", got)
 	}
 }
+
+func TestErrorHidesURLPassword(t *testing.T) {
+	tests := []struct {
+		url, want string
+	}{
+		{"http://u:secretpw@127.0.0.1:1/title/tt0013442/", "http://u:xxxxx@127.0.0.1:1/title/tt0013442/"},
+		{"http://u:sec%ZZretpw@127.0.0.1:1/", "(a URL with user information, not shown)"},
+		{"http://127.0.0.1:1/title/tt0013442/", "http://127.0.0.1:1/title/tt0013442/"},
+	}
+	for _, tt := range tests {
+		for _, kind := range []Kind{Network, Timeout, NotFound, Challenged, Forbidden} {
+			msg := (&Error{Kind: kind, URL: tt.url, Err: errors.New("cause")}).Error()
+			if strings.Contains(msg, "secretpw") || strings.Contains(msg, "retpw") || !strings.Contains(msg, tt.want) {
+				t.Errorf("%v error for %s = %q, want %q in it and no password", kind, tt.url, msg, tt.want)
+			}
+		}
+	}
+}

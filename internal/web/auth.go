@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/reelpulse/reelpulse/internal/authn"
@@ -80,6 +81,12 @@ func (s *server) movieAllowed(w http.ResponseWriter, r *http.Request, identity *
 		}
 	}
 	for _, id := range ids {
+		if !authn.PlausibleMovieID(id) {
+			// No stored id has such bytes, and PostgreSQL rejects them in
+			// a query.
+			s.movieNotFound(w, r, strconv.Quote(id))
+			return false
+		}
 		visible, err := s.auth.CanSeeMovie(r.Context(), identity, id)
 		if err != nil {
 			s.serverError(w, r, err)

@@ -103,6 +103,8 @@ func TestPagesStatusAndHeaders(t *testing.T) {
 		{"remove confirmation", "/movies/" + webtest.MovieID + "/remove", http.StatusOK, "text/html; charset=utf-8", "Stop tracking Nosferatu?"},
 		{"unknown movie", "/movies/tt9999999", http.StatusNotFound, "text/html; charset=utf-8", "tt9999999"},
 		{"unknown movie removal", "/movies/tt9999999/remove", http.StatusNotFound, "text/html; charset=utf-8", "Movie not found"},
+		{"movie id not UTF-8", "/movies/%ff", http.StatusNotFound, "text/html; charset=utf-8", `No movie with id &#34;\xff&#34; is stored`},
+		{"poster id with NUL", "/posters/tt%00", http.StatusNotFound, "text/html; charset=utf-8", "Movie not found"},
 		{"unknown page", "/nothing/here", http.StatusNotFound, "text/html; charset=utf-8", "Page not found"},
 		{"invalid review filter", "/movies/" + webtest.MovieID + "?min_rating=11", http.StatusBadRequest, "text/html; charset=utf-8", "min_rating"},
 		{"style sheet", "/static/style.css", http.StatusOK, "text/css; charset=utf-8", ".chart-svg"},

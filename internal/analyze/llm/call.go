@@ -95,9 +95,9 @@ func (a *Analyzer) classify(err error, resp *http.Response) requestFailure {
 		case errors.Is(err, context.DeadlineExceeded):
 			return requestFailure{retry: true, err: fmt.Errorf("no reply within %s (REELPULSE_LLM_TIMEOUT): %w", a.cfg.Timeout, err)}
 		case resp != nil:
-			return requestFailure{retry: true, err: fmt.Errorf("unreadable reply from %s (HTTP %d): %w", a.cfg.BaseURL, resp.StatusCode, err)}
+			return requestFailure{retry: true, err: fmt.Errorf("unreadable reply from %s (HTTP %d): %w", a.endpoint, resp.StatusCode, err)}
 		}
-		return requestFailure{retry: true, err: fmt.Errorf("request to %s failed: %w", a.cfg.BaseURL, err)}
+		return requestFailure{retry: true, err: fmt.Errorf("request to %s failed: %w", a.endpoint, err)}
 	}
 
 	var apiErr *openai.Error
@@ -112,25 +112,25 @@ func (a *Analyzer) classify(err error, resp *http.Response) requestFailure {
 	httpStatus := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
 	switch {
 	case status == http.StatusTooManyRequests && code == "insufficient_quota":
-		return requestFailure{err: fmt.Errorf("%s from %s: the account has no quota or credit left%s", httpStatus, a.cfg.BaseURL, detail)}
+		return requestFailure{err: fmt.Errorf("%s from %s: the account has no quota or credit left%s", httpStatus, a.endpoint, detail)}
 	case status == http.StatusTooManyRequests:
 		wait, ok := retryAfter(resp, a.cfg.Now())
 		if ok && wait > maxRetryAfter {
 			return requestFailure{err: fmt.Errorf("%s from %s: the provider asks to wait %s, longer than %s; lower REELPULSE_LLM_REQUESTS_PER_MINUTE or REELPULSE_LLM_TOKENS_PER_MINUTE, or try again later%s",
-				httpStatus, a.cfg.BaseURL, wait.Round(time.Second), maxRetryAfter, detail)}
+				httpStatus, a.endpoint, wait.Round(time.Second), maxRetryAfter, detail)}
 		}
 		return requestFailure{retry: true, retryAfter: wait, err: fmt.Errorf("%s (rate limited)%s", httpStatus, detail)}
 	case status >= 500 || status == http.StatusRequestTimeout || status == http.StatusConflict:
 		wait, _ := retryAfter(resp, a.cfg.Now())
 		return requestFailure{retry: true, retryAfter: min(wait, maxRetryAfter), err: fmt.Errorf("%s%s", httpStatus, detail)}
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return requestFailure{err: fmt.Errorf("%s from %s: the API key was rejected; check %s", httpStatus, a.cfg.BaseURL, apiKeyVariable(a.cfg.Flavour))}
+		return requestFailure{err: fmt.Errorf("%s from %s: the API key was rejected; check %s", httpStatus, a.endpoint, apiKeyVariable(a.cfg.Flavour))}
 	case status == http.StatusNotFound:
 		return requestFailure{err: fmt.Errorf("%s from %s: check that model %q exists there (REELPULSE_LLM_MODEL) and that the base URL ends at the API root, such as .../v1/ (REELPULSE_LLM_BASE_URL)%s",
-			httpStatus, a.cfg.BaseURL+"chat/completions", a.cfg.Model, detail)}
+			httpStatus, a.endpoint+"chat/completions", a.cfg.Model, detail)}
 	default:
 		return requestFailure{err: fmt.Errorf("%s from %s: the provider rejected the request for model %q; check that the model supports JSON schema output%s",
-			httpStatus, a.cfg.BaseURL, a.cfg.Model, detail)}
+			httpStatus, a.endpoint, a.cfg.Model, detail)}
 	}
 }
 

@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,16 @@ func TestVersion(t *testing.T) {
 	}
 	if builtIn.Name() != FlavourOpenAI {
 		t.Errorf("Name = %q", builtIn.Name())
+	}
+}
+
+func TestRequestErrorHidesBaseURLPassword(t *testing.T) {
+	a, err := New(Config{Flavour: FlavourOpenAICompatible, BaseURL: "http://u:llmsecretpw@127.0.0.1:1/v1/", Model: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failure := a.classify(errors.New("connection refused"), nil)
+	if msg := failure.err.Error(); strings.Contains(msg, "llmsecretpw") || !strings.Contains(msg, "http://u:xxxxx@127.0.0.1:1/v1/") {
+		t.Errorf("request error %q shows the password or lacks the masked URL", msg)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ import (
 // concurrent use, and its rate limits hold across calls of Analyze.
 type Analyzer struct {
 	cfg          Config
+	endpoint     string // cfg.BaseURL without its password, for messages
 	chat         openai.ChatCompletionService
 	systemPrompt string
 	schema       any
@@ -57,6 +59,7 @@ func New(cfg Config) (*Analyzer, error) {
 
 	a := &Analyzer{
 		cfg:          cfg,
+		endpoint:     redactURL(cfg.BaseURL),
 		chat:         openai.NewChatCompletionService(opts...),
 		systemPrompt: systemPrompt(cfg.Aspects),
 		schema:       replySchema(cfg.Aspects),
@@ -273,4 +276,18 @@ func (a *Analyzer) run(ctx context.Context, j job) jobOutcome {
 	}
 	out.err = a.record(ctx, j.items, completion.Usage, cost, outcome)
 	return out
+}
+
+// redactURL returns raw with the password of its user information, if any,
+// replaced by "xxxxx".
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw // Config.validate rejects such a base URL
+	}
+	if _, ok := u.User.Password(); !ok {
+		return raw
+	}
+	u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	return u.String()
 }
