@@ -30,6 +30,7 @@ func TestAdminConsoleShowsRealData(t *testing.T) {
 		"REELPULSE_ADDR=" + webAddr,
 		"REELPULSE_IMDB_BASE_URL=http://" + addr,
 		"REELPULSE_IMDB_GRAPHQL_URL=http://" + addr + "/graphql",
+		"REELPULSE_IMDB_SUGGEST_URL=http://" + addr + "/suggestion",
 		"REELPULSE_REQUESTS_PER_SECOND=50",
 		"REELPULSE_MAX_RETRIES=0",
 		"REELPULSE_BROWSER=never",

@@ -34,6 +34,7 @@ func TestAnalyzeWithLLMResumes(t *testing.T) {
 		"DATABASE_URL=" + dbPath,
 		"REELPULSE_IMDB_BASE_URL=http://" + addr,
 		"REELPULSE_IMDB_GRAPHQL_URL=http://" + addr + "/graphql",
+		"REELPULSE_IMDB_SUGGEST_URL=http://" + addr + "/suggestion",
 		"REELPULSE_REQUESTS_PER_SECOND=50",
 		"REELPULSE_BROWSER=never",
 		"REELPULSE_LLM_BASE_URL=" + model.URL,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
@@ -103,6 +104,10 @@ func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
 
+	if left := cfg.DefaultIMDbURLsLeft(); len(left) > 0 {
+		logger.Warn("Some IMDb URLs were changed but these still point at IMDb, so their requests go there; set them too when IMDb is replaced",
+			"settings", strings.Join(left, ","))
+	}
 	doer, err := a.newDoer()
 	if err != nil {
 		_ = a.store.Close()

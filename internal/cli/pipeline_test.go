@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -43,6 +44,7 @@ func testAppWith(t *testing.T, imdb http.Handler, databaseURL string) *app {
 	}
 	cfg.IMDbBaseURL = server.URL
 	cfg.IMDbGraphQLURL = server.URL + "/graphql"
+	cfg.IMDbSuggestURL = server.URL + "/suggestion"
 	cfg.RequestsPerSecond = 100
 	cfg.MaxRetries = 0
 	cfg.Browser = "never" // the browser fallback has its own tests
@@ -294,5 +296,24 @@ func TestAnalyzeAcceptsIMDbURL(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "tt0013442: 3 reviews analyzed") {
 		t.Errorf("output = %q, want 3 reviews of tt0013442 analyzed", out.String())
+	}
+}
+
+func TestOpenAppWarnsOfIMDbURLsLeft(t *testing.T) {
+	cfg, err := config.Load(func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DatabaseURL = filepath.Join(t.TempDir(), "reelpulse.db")
+	cfg.IMDbBaseURL = "http://127.0.0.1:9"
+	cfg.IMDbGraphQLURL = "http://127.0.0.1:9/graphql"
+	var logs bytes.Buffer
+	a, err := openApp(context.Background(), cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatalf("open app: %v", err)
+	}
+	t.Cleanup(a.close)
+	if !strings.Contains(logs.String(), "settings=REELPULSE_IMDB_SUGGEST_URL") {
+		t.Errorf("no warning names the search URL left at IMDb:\n%s", logs.String())
 	}
 }

@@ -165,6 +165,7 @@ func TestWebAndWorkerRoles(t *testing.T) {
 		"DATABASE_URL":               databaseURL,
 		"REELPULSE_IMDB_BASE_URL":    "http://127.0.0.1:1",
 		"REELPULSE_IMDB_GRAPHQL_URL": "http://127.0.0.1:1/graphql",
+		"REELPULSE_IMDB_SUGGEST_URL": "http://127.0.0.1:1/suggestion",
 		"REELPULSE_BROWSER":          "never",
 	})
 

@@ -602,6 +602,28 @@ func (c *Config) CustomIMDbURLs() []string {
 	return custom
 }
 
+// DefaultIMDbURLsLeft returns the names of the IMDb URL settings that keep
+// IMDb's own address while another one was changed, as when a replay
+// server replaces IMDb for the title pages but title searches would still
+// reach IMDb. It returns nil when none or all were changed.
+func (c *Config) DefaultIMDbURLsLeft() []string {
+	values := map[string]string{
+		"REELPULSE_IMDB_BASE_URL":    c.IMDbBaseURL,
+		"REELPULSE_IMDB_GRAPHQL_URL": c.IMDbGraphQLURL,
+		"REELPULSE_IMDB_SUGGEST_URL": c.IMDbSuggestURL,
+	}
+	var left []string
+	for _, opt := range Options {
+		if value, ok := values[opt.Name]; ok && value == strings.TrimSuffix(opt.Default, "/") {
+			left = append(left, opt.Name)
+		}
+	}
+	if len(left) == len(values) {
+		return nil
+	}
+	return left
+}
+
 // IsPostgres reports whether DatabaseURL selects PostgreSQL.
 func (c *Config) IsPostgres() bool {
 	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")

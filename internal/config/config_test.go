@@ -305,6 +305,39 @@ func TestLoadTrustedProxies(t *testing.T) {
 	}
 }
 
+func TestDefaultIMDbURLsLeft(t *testing.T) {
+	replay := map[string]string{
+		"REELPULSE_IMDB_BASE_URL":    "http://127.0.0.1:8081",
+		"REELPULSE_IMDB_GRAPHQL_URL": "http://127.0.0.1:8081/graphql",
+		"REELPULSE_IMDB_SUGGEST_URL": "http://127.0.0.1:8081/suggestion",
+	}
+	tests := []struct {
+		name string
+		set  []string
+		want []string
+	}{
+		{"none changed", nil, nil},
+		{"all changed", []string{"REELPULSE_IMDB_BASE_URL", "REELPULSE_IMDB_GRAPHQL_URL", "REELPULSE_IMDB_SUGGEST_URL"}, nil},
+		{"search left", []string{"REELPULSE_IMDB_BASE_URL", "REELPULSE_IMDB_GRAPHQL_URL"}, []string{"REELPULSE_IMDB_SUGGEST_URL"}},
+		{"only the pages changed", []string{"REELPULSE_IMDB_BASE_URL"}, []string{"REELPULSE_IMDB_GRAPHQL_URL", "REELPULSE_IMDB_SUGGEST_URL"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{}
+			for _, name := range tt.set {
+				env[name] = replay[name]
+			}
+			cfg, err := Load(lookupMap(env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.DefaultIMDbURLsLeft(); !slices.Equal(got, tt.want) {
+				t.Errorf("DefaultIMDbURLsLeft = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestCustomIMDbURLs(t *testing.T) {
 	cfg, err := Load(lookupMap(nil))
 	if err != nil {
