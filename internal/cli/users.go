@@ -314,13 +314,17 @@ func usersSetDisabled(ctx context.Context, env *environment, action string, args
 		}
 	}
 
-	var at *time.Time
 	auditAction, detail := store.AuditUserEnable, ""
 	if disable {
-		now := time.Now()
-		at, auditAction = &now, store.AuditUserDisable
+		auditAction = store.AuditUserDisable
+		err = accounts.DisableUserKeepingAdmin(ctx, u.ID, time.Now())
+	} else {
+		err = accounts.SetUserDisabled(ctx, u.ID, nil)
 	}
-	if err := accounts.SetUserDisabled(ctx, u.ID, at); err != nil {
+	if errors.Is(err, store.ErrLastAdmin) {
+		return lastAdminError(u.Name, "disabled")
+	}
+	if err != nil {
 		return err
 	}
 	signedOut := 0
@@ -379,7 +383,11 @@ func usersRemove(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 
-	if err := accounts.DeleteUser(ctx, u.ID); err != nil {
+	err = accounts.DeleteUserKeepingAdmin(ctx, u.ID)
+	if errors.Is(err, store.ErrLastAdmin) {
+		return lastAdminError(u.Name, "removed")
+	}
+	if err != nil {
 		return err
 	}
 	detail := fmt.Sprintf("role %s, %s", u.Role, plural(len(movies), "tracked movie", "tracked movies"))
@@ -407,9 +415,15 @@ func checkOtherAdmin(ctx context.Context, accounts store.Accounts, u store.User,
 			return nil
 		}
 	}
+	return lastAdminError(u.Name, action)
+}
+
+// lastAdminError explains why the last enabled admin named name cannot be
+// disabled or removed (action), and what to do first.
+func lastAdminError(name, action string) error {
 	return fmt.Errorf("%s is the last enabled admin and cannot be %s, because no admin would be left to manage users; "+
 		"first create another admin with `reelpulse users add NAME --role admin --password-stdin` "+
-		"or enable a disabled one with `reelpulse users enable NAME`", u.Name, action)
+		"or enable a disabled one with `reelpulse users enable NAME`", name, action)
 }
 
 // confirmed reads one line from r and reports whether it is y or yes.

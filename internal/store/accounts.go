@@ -137,6 +137,13 @@ type Accounts interface {
 	// list; movies that no other list holds and that are not pinned stop
 	// being tracked. Audit events keep the user's name.
 	DeleteUser(ctx context.Context, userID int64) error
+	// DisableUserKeepingAdmin disables the user at at, and
+	// DeleteUserKeepingAdmin removes them as DeleteUser does, unless they
+	// are the last enabled admin: then nothing changes and the error wraps
+	// ErrLastAdmin. The check and the change are atomic, so two calls for
+	// the last two admins cannot both succeed.
+	DisableUserKeepingAdmin(ctx context.Context, userID int64, at time.Time) error
+	DeleteUserKeepingAdmin(ctx context.Context, userID int64) error
 
 	// CreateSession stores s; an unknown user is an error wrapping
 	// ErrNotFound.

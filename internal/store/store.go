@@ -15,6 +15,10 @@ var ErrNotFound = errors.New("not found")
 // such as a user name, is already stored.
 var ErrExists = errors.New("already exists")
 
+// ErrLastAdmin is wrapped by the errors of the account changes that would
+// leave no enabled admin.
+var ErrLastAdmin = errors.New("the last enabled admin")
+
 // Movie is a title that reelpulse follows, with the metadata read from IMDb.
 type Movie struct {
 	ID                  string // IMDb title id, e.g. "tt0013442"

@@ -145,8 +145,13 @@ func (s *server) adminDisableUser(w http.ResponseWriter, r *http.Request) {
 		s.renderAdminUsers(w, r, http.StatusBadRequest, adminUsersData{Error: "You cannot disable your own account; ask another admin."})
 		return
 	}
-	at := s.now()
-	if err := s.accounts.SetUserDisabled(r.Context(), user.ID, &at); err != nil {
+	err := s.accounts.DisableUserKeepingAdmin(r.Context(), user.ID, s.now())
+	if errors.Is(err, store.ErrLastAdmin) {
+		// Only when another admin disabled this admin's account meanwhile.
+		s.renderAdminUsers(w, r, http.StatusConflict, adminUsersData{Error: user.Name + " is the last enabled admin and stays enabled."})
+		return
+	}
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}

@@ -143,7 +143,55 @@ func (s *Store) SetUserDisabled(ctx context.Context, userID int64, at *time.Time
 // tokens and list and clear their id in the audit log. Movies that were
 // only on their list, and are not pinned, stop being tracked.
 func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
+	return s.deleteUser(ctx, userID, false)
+}
+
+// DeleteUserKeepingAdmin is DeleteUser, refused for the last enabled admin.
+func (s *Store) DeleteUserKeepingAdmin(ctx context.Context, userID int64) error {
+	return s.deleteUser(ctx, userID, true)
+}
+
+// DisableUserKeepingAdmin disables the user unless they are the last
+// enabled admin.
+func (s *Store) DisableUserKeepingAdmin(ctx context.Context, userID int64, at time.Time) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := keepAdmin(ctx, tx, userID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE users SET disabled_at = $1 WHERE id = $2`, at, userID)
+		return updated(tag, err)
+	})
+	if err != nil {
+		return fmt.Errorf("disable user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// keepAdmin returns an error wrapping store.ErrLastAdmin when userID is the
+// only enabled admin. It locks the enabled admins' rows, so a concurrent
+// call waits and then sees this transaction's change.
+func keepAdmin(ctx context.Context, tx pgx.Tx, userID int64) error {
+	rows, err := tx.Query(ctx, `SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id FOR UPDATE`)
+	if err != nil {
+		return err
+	}
+	admins, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return err
+	}
+	if len(admins) == 1 && admins[0] == userID {
+		return store.ErrLastAdmin
+	}
+	return nil
+}
+
+func (s *Store) deleteUser(ctx context.Context, userID int64, keep bool) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if keep {
+			if err := keepAdmin(ctx, tx, userID); err != nil {
+				return err
+			}
+		}
 		// Lock the movies on the list, as UntrackMovieForUser does.
 		rows, err := tx.Query(ctx, `SELECT id FROM movies
 			WHERE id IN (SELECT movie_id FROM user_movies WHERE user_id = $1)

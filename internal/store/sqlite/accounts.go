@@ -166,7 +166,63 @@ func (s *Store) SetUserDisabled(ctx context.Context, userID int64, at *time.Time
 // tokens and list and clear their id in the audit log. Movies that were
 // only on their list, and are not pinned, stop being tracked.
 func (s *Store) DeleteUser(ctx context.Context, userID int64) error {
+	return s.deleteUser(ctx, userID, false)
+}
+
+// DeleteUserKeepingAdmin is DeleteUser, refused for the last enabled admin.
+func (s *Store) DeleteUserKeepingAdmin(ctx context.Context, userID int64) error {
+	return s.deleteUser(ctx, userID, true)
+}
+
+// DisableUserKeepingAdmin disables the user unless they are the last
+// enabled admin.
+func (s *Store) DisableUserKeepingAdmin(ctx context.Context, userID int64, at time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := keepAdmin(ctx, tx, userID); err != nil {
+			return err
+		}
+		result, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = ? WHERE id = ?`, formatTime(at), userID)
+		return updated(result, err)
+	})
+	if err != nil {
+		return fmt.Errorf("disable user %d: %w", userID, err)
+	}
+	return nil
+}
+
+// keepAdmin returns an error wrapping store.ErrLastAdmin when userID is the
+// only enabled admin. Writes go through one connection, so the check and
+// the change that follows it in tx cannot interleave with another's.
+func keepAdmin(ctx context.Context, tx *sql.Tx, userID int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var admins []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		admins = append(admins, id)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(admins) == 1 && admins[0] == userID {
+		return store.ErrLastAdmin
+	}
+	return nil
+}
+
+func (s *Store) deleteUser(ctx context.Context, userID int64, keep bool) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if keep {
+			if err := keepAdmin(ctx, tx, userID); err != nil {
+				return err
+			}
+		}
 		movieIDs, err := userMovieIDs(ctx, tx, userID)
 		if err != nil {
 			return err

@@ -34,6 +34,7 @@ func RunAccounts(t *testing.T, open func(t *testing.T) AccountsStore) {
 		{"Audit", testAudit},
 		{"CountAudit", testCountAudit},
 		{"DeleteAuditBefore", testDeleteAuditBefore},
+		{"KeepingAdmin", testKeepingAdmin},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -685,5 +686,48 @@ func testDeleteAuditBefore(t *testing.T, s AccountsStore) {
 	}
 	if n, err := s.DeleteAuditBefore(ctx, at(2)); err != nil || n != 0 {
 		t.Errorf("second delete: %d, %v; want 0", n, err)
+	}
+}
+
+func testKeepingAdmin(t *testing.T, s AccountsStore) {
+	ctx := t.Context()
+	ada := createUser(t, s, "ada", store.RoleAdmin)
+	bea := createUser(t, s, "bea", store.RoleAdmin)
+	bob := createUser(t, s, "bob", store.RoleAnalyst)
+
+	if err := s.DisableUserKeepingAdmin(ctx, ada.ID, at(1)); err != nil {
+		t.Fatalf("disable one of two admins: %v", err)
+	}
+	if err := s.DisableUserKeepingAdmin(ctx, bea.ID, at(1)); !errors.Is(err, store.ErrLastAdmin) {
+		t.Errorf("disable the last enabled admin: %v, want store.ErrLastAdmin", err)
+	}
+	if err := s.DeleteUserKeepingAdmin(ctx, bea.ID); !errors.Is(err, store.ErrLastAdmin) {
+		t.Errorf("delete the last enabled admin: %v, want store.ErrLastAdmin", err)
+	}
+	if u, err := s.GetUser(ctx, bea.ID); err != nil || u.DisabledAt != nil {
+		t.Errorf("last admin after the refused changes: %+v, %v; want enabled", u, err)
+	}
+	if err := s.DeleteUserKeepingAdmin(ctx, ada.ID); err != nil {
+		t.Errorf("delete a disabled admin: %v", err)
+	}
+	if err := s.DisableUserKeepingAdmin(ctx, bob.ID, at(2)); err != nil {
+		t.Errorf("disable an analyst: %v", err)
+	}
+	notFound(t, "disable an unknown user", s.DisableUserKeepingAdmin(ctx, bea.ID+100, at(2)))
+
+	// Two admins disabled at once: one of the calls must fail.
+	cid := createUser(t, s, "cid", store.RoleAdmin)
+	errs := make(chan error, 2)
+	for _, id := range []int64{bea.ID, cid.ID} {
+		go func() { errs <- s.DisableUserKeepingAdmin(ctx, id, at(3)) }()
+	}
+	var failed int
+	for range 2 {
+		if err := <-errs; err != nil {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d of two concurrent disables of the last two admins failed, want 1", failed)
 	}
 }
