@@ -169,7 +169,7 @@ func (s *Store) DisableUserKeepingAdmin(ctx context.Context, userID int64, at ti
 
 // keepAdmin returns an error wrapping store.ErrLastAdmin when userID is the
 // only enabled admin. It locks the enabled admins' rows, so a concurrent
-// call waits and then sees this transaction's change.
+// call waits for this transaction and then reads its change.
 func keepAdmin(ctx context.Context, tx pgx.Tx, userID int64) error {
 	rows, err := tx.Query(ctx, `SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id FOR UPDATE`)
 	if err != nil {
