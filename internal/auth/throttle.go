@@ -117,12 +117,18 @@ func (t *Throttle) Reserve(ctx context.Context, account, address string) (releas
 func pendingKeys(account, address string) []string {
 	var keys []string
 	if account != "" {
-		keys = append(keys, "account\x00"+account)
+		keys = append(keys, pendingKey("account", account))
 	}
 	if address != "" {
-		keys = append(keys, "address\x00"+address)
+		keys = append(keys, pendingKey("address", address))
 	}
 	return keys
+}
+
+// pendingKey returns the key of the pending counter of an account or an
+// address (by).
+func pendingKey(by, value string) string {
+	return by + "\x00" + value
 }
 
 // check is Allow, adding to each count the pending attempts of the same
@@ -130,11 +136,11 @@ func pendingKeys(account, address string) []string {
 func (t *Throttle) check(ctx context.Context, account, address string, pending map[string]int) error {
 	now := t.now()
 	checks := []struct {
-		by, key string
-		q       store.AuditCount
+		by, value string
+		q         store.AuditCount
 	}{
-		{"account", "account\x00" + account, store.AuditCount{Action: store.AuditSignInFailed, Target: account}},
-		{"address", "address\x00" + address, store.AuditCount{Action: store.AuditSignInFailed, Address: address}},
+		{"account", account, store.AuditCount{Action: store.AuditSignInFailed, Target: account}},
+		{"address", address, store.AuditCount{Action: store.AuditSignInFailed, Address: address}},
 	}
 	for _, c := range checks {
 		if c.q.Target == "" && c.q.Address == "" {
@@ -145,7 +151,7 @@ func (t *Throttle) check(ctx context.Context, account, address string, pending m
 		if err != nil {
 			return fmt.Errorf("check the sign-in throttle: %w", err)
 		}
-		n += pending[c.key]
+		n += pending[pendingKey(c.by, c.value)]
 		if n < t.limit {
 			continue
 		}
@@ -193,15 +199,15 @@ func (t *Throttle) retryAfter(ctx context.Context, q store.AuditCount, now time.
 
 // Failed records a failed sign-in for account from address, which later
 // Allow calls count. userID is the account's id, or nil when no user has
-// that name.
-func (t *Throttle) Failed(ctx context.Context, userID *int64, account, address string) error {
+// that name. detail, which may be empty, goes into the audit event.
+func (t *Throttle) Failed(ctx context.Context, userID *int64, account, address, detail string) error {
 	// A client that hangs up while its password is checked must not
 	// escape the count, so the failure is recorded even when ctx ends.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	_, err := t.log.RecordAudit(ctx, store.AuditEvent{
 		At: t.now(), ActorID: userID, ActorName: account, Action: store.AuditSignInFailed,
-		Target: account, Address: address,
+		Target: account, Address: address, Detail: detail,
 	})
 	if err != nil {
 		return fmt.Errorf("record a failed sign-in: %w", err)

@@ -88,7 +88,7 @@ func TestThrottle(t *testing.T) {
 			throttle := NewThrottle(s, 0, 0, c.Now)
 			for i, sec := range tt.failures {
 				c.now = start.Add(time.Duration(sec) * time.Second)
-				if err := throttle.Failed(t.Context(), nil, "ada", tt.address(i)); err != nil {
+				if err := throttle.Failed(t.Context(), nil, "ada", tt.address(i), ""); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -131,7 +131,7 @@ func TestThrottleRetryAfterIsExact(t *testing.T) {
 	throttle := NewThrottle(s, 3, 10*time.Second, c.Now)
 	for _, sec := range []int{0, 4, 7} {
 		c.now = start.Add(time.Duration(sec) * time.Second)
-		if err := throttle.Failed(t.Context(), nil, "ada", "192.0.2.1"); err != nil {
+		if err := throttle.Failed(t.Context(), nil, "ada", "192.0.2.1", ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -207,7 +207,7 @@ func TestThrottleReserveCountsPendingAttempts(t *testing.T) {
 	release()
 
 	// Recorded failures and pending attempts add up.
-	if err := throttle.Failed(ctx, nil, "ada", "192.0.2.1"); err != nil {
+	if err := throttle.Failed(ctx, nil, "ada", "192.0.2.1", ""); err != nil {
 		t.Fatal(err)
 	}
 	_, err = throttle.Reserve(ctx, "ada", "203.0.113.5")
@@ -229,7 +229,7 @@ func TestThrottleFailedRecordsAfterCancel(t *testing.T) {
 	throttle := NewThrottle(s, 3, time.Minute, nil)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if err := throttle.Failed(ctx, nil, "ada", "192.0.2.1"); err != nil {
+	if err := throttle.Failed(ctx, nil, "ada", "192.0.2.1", ""); err != nil {
 		t.Fatalf("record a failure of a cancelled request: %v", err)
 	}
 	n, err := s.CountAudit(t.Context(), store.AuditCount{Action: store.AuditSignInFailed, Target: "ada", Since: time.Now().Add(-time.Minute)})

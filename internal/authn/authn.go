@@ -327,15 +327,8 @@ func (a *Authenticator) VerifyCurrentPassword(ctx context.Context, user store.Us
 	if ok {
 		return nil
 	}
-	// Recorded even when the client hung up, as Throttle.Failed does.
-	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	_, err = a.accounts.RecordAudit(recordCtx, store.AuditEvent{
-		At: a.now(), ActorID: &user.ID, ActorName: user.Name, Action: store.AuditSignInFailed,
-		Target: user.Name, Address: address, Detail: "wrong current password on the Account page",
-	})
-	if err != nil {
-		return fmt.Errorf("record a wrong current password: %w", err)
+	if err := a.throttle.Failed(ctx, &user.ID, user.Name, address, "wrong current password on the Account page"); err != nil {
+		return err
 	}
 	return ErrBadCredentials
 }
@@ -351,7 +344,7 @@ func (a *Authenticator) LoopbackSetup() bool {
 // failed records a failed sign-in and returns ErrBadCredentials, or the
 // error of the audit log.
 func (a *Authenticator) failed(ctx context.Context, userID *int64, name, address string) error {
-	if err := a.throttle.Failed(ctx, userID, name, address); err != nil {
+	if err := a.throttle.Failed(ctx, userID, name, address, ""); err != nil {
 		return err
 	}
 	return ErrBadCredentials

@@ -308,12 +308,6 @@ func usersSetDisabled(ctx context.Context, env *environment, action string, args
 		fmt.Fprintf(env.stdout, "%s is already %sd; nothing changed\n", name, action)
 		return nil
 	}
-	if disable {
-		if err := checkOtherAdmin(ctx, accounts, u, "disabled"); err != nil {
-			return err
-		}
-	}
-
 	auditAction, detail := store.AuditUserEnable, ""
 	if disable {
 		auditAction = store.AuditUserDisable
@@ -368,6 +362,8 @@ func usersRemove(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Checked before the confirmation too, so that no one confirms a
+	// removal that DeleteUserKeepingAdmin then rejects.
 	if err := checkOtherAdmin(ctx, accounts, u, "removed"); err != nil {
 		return err
 	}

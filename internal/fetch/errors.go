@@ -3,9 +3,9 @@ package fetch
 import (
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
+
+	"github.com/reelpulse/reelpulse/internal/config"
 )
 
 // Kind classifies a failed request.
@@ -82,7 +82,7 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) describe() string {
-	target := redactURL(e.URL)
+	target := config.Mask(e.URL) // no password in messages and logs
 	switch e.Kind {
 	case Blocked:
 		return fmt.Sprintf("IMDb blocked the request (HTTP 403) for %s; lower REELPULSE_REQUESTS_PER_SECOND and retry later", target)
@@ -119,23 +119,6 @@ func (e *Error) describe() string {
 		return fmt.Sprintf("failed to decode the response body from %s; retry later, and if it persists check the server's Content-Encoding", target)
 	}
 	return fmt.Sprintf("request to %s failed (%s)", target, e.Kind)
-}
-
-// redactURL returns raw with the password of its user information, if any,
-// replaced by "xxxxx", so that error messages and logs do not show it.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		if strings.Contains(raw, "@") {
-			return "(a URL with user information, not shown)"
-		}
-		return raw
-	}
-	if _, ok := u.User.Password(); !ok {
-		return raw
-	}
-	u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	return u.String()
 }
 
 // Unwrap returns the underlying cause.

@@ -458,8 +458,8 @@ func TestFirstAdminSetup(t *testing.T) {
 	if response, _ := f.do(t, request{target: "/admin/users", cookie: cookie.Value}); response.StatusCode != http.StatusOK {
 		t.Errorf("the first admin reaches the admin console: status %d", response.StatusCode)
 	}
-	// The setup page promises that the admin sees every tracked movie, so
-	// the movies tracked before are on their list.
+	// The setup page promises the admin every tracked movie, so the movies
+	// tracked before setup are on their list.
 	tracked, err := f.store.ListMovies(ctx, true)
 	if err != nil || len(tracked) == 0 {
 		t.Fatalf("tracked movies = %v, %v; want the seeded ones", tracked, err)

@@ -69,8 +69,8 @@ type moviePageData struct {
 	// Buckets are the links of the timeline's day, week and month switch.
 	Buckets []bucketLink
 	// BucketNote explains why the timeline charts do not show the chosen
-	// bucket, and AspectNote why the aspect charts show years; both are
-	// empty when they show what was asked.
+	// bucket, and AspectNote why the aspect charts show years. Both are
+	// empty when the charts show the requested bucket.
 	BucketNote string
 	AspectNote string
 	// Completeness is the share of the declared reviews that are stored,

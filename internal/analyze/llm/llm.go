@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
+	"github.com/reelpulse/reelpulse/internal/config"
 )
 
 // Analyzer scores reviews with a chat-completions model. It is safe for
@@ -59,7 +59,7 @@ func New(cfg Config) (*Analyzer, error) {
 
 	a := &Analyzer{
 		cfg:          cfg,
-		endpoint:     redactURL(cfg.BaseURL),
+		endpoint:     config.Mask(cfg.BaseURL),
 		chat:         openai.NewChatCompletionService(opts...),
 		systemPrompt: systemPrompt(cfg.Aspects),
 		schema:       replySchema(cfg.Aspects),
@@ -276,18 +276,4 @@ func (a *Analyzer) run(ctx context.Context, j job) jobOutcome {
 	}
 	out.err = a.record(ctx, j.items, completion.Usage, cost, outcome)
 	return out
-}
-
-// redactURL returns raw with the password of its user information, if any,
-// replaced by "xxxxx".
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw // Config.validate rejects such a base URL
-	}
-	if _, ok := u.User.Password(); !ok {
-		return raw
-	}
-	u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	return u.String()
 }
