@@ -167,10 +167,8 @@ func TestSyncParksAfterFailures(t *testing.T) {
 				list := jobsOf(t, queue, SyncMovieArgs{}.Kind())
 				return len(list) == 1 && list[0].State == string(rivertype.JobStateCancelled)
 			})
-			// The schedule runs when the queue starts and queues a check of
-			// its own. Wait for it to end, so that the check queued by the
-			// unpark below is a new job rather than this one, merged into it
-			// by uniqueness, with its failed attempts.
+			// The schedule queues a check when the queue starts. Wait for it
+			// to end, because uniqueness would merge the unpark's check into it.
 			finished := []string{string(rivertype.JobStateCompleted), string(rivertype.JobStateCancelled), string(rivertype.JobStateDiscarded)}
 			waitUntil(t, ctx, "the scheduled check to end", func() bool {
 				for _, job := range jobsOf(t, queue, CheckMovieArgs{}.Kind()) {
