@@ -43,6 +43,9 @@ func ParseTarget(location string, s3 S3Config) (Target, error) {
 	if err != nil || u.Scheme == "" {
 		return NewDirTarget(location)
 	}
+	if u.User != nil {
+		return nil, fmt.Errorf("invalid backup target %q: remove the credentials from the URL and set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead", u.Redacted())
+	}
 	switch u.Scheme {
 	case "file":
 		if u.Host != "" && u.Host != "localhost" {

@@ -79,6 +79,9 @@ func (c *Client) Title(ctx context.Context, id string) (Title, error) {
 	if err != nil {
 		return Title{}, fmt.Errorf("parse title page of %s: %w", id, err)
 	}
+	if err := checkServed(id, title.ID, resp.URL); err != nil {
+		return Title{}, err
+	}
 	if title.ID == "" {
 		title.ID = id
 	}
@@ -102,6 +105,9 @@ func (c *Client) FirstReviews(ctx context.Context, id string) (Title, ReviewPage
 	title, page, err := ParseReviewsPage(resp.Body)
 	if err != nil {
 		return Title{}, ReviewPage{}, fmt.Errorf("parse reviews page of %s: %w", id, err)
+	}
+	if err := checkServed(id, title.ID, resp.URL); err != nil {
+		return Title{}, ReviewPage{}, err
 	}
 	if title.ID == "" {
 		title.ID = id

@@ -155,6 +155,77 @@ func TestClientTitle(t *testing.T) {
 	}
 }
 
+// TestClientTitleMoved follows IMDb's redirect of a merged title and
+// expects a *MovedError naming both ids, by the page's id or by the URL.
+func TestClientTitleMoved(t *testing.T) {
+	srv := fakeIMDb(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /title/tt0000098/", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, srv.URL+"/title/tt0108052/", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("GET /title/tt0000099/reviews/", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, srv.URL+"/title/tt0000001/reviews/", http.StatusMovedPermanently)
+	})
+	redirects := httptest.NewServer(mux)
+	t.Cleanup(redirects.Close)
+	client := NewClient(newFetchClient(t), Config{BaseURL: redirects.URL})
+
+	tests := []struct {
+		name   string
+		fetch  func(id string) error
+		id     string
+		target string
+	}{
+		{"title page", func(id string) error { _, err := client.Title(t.Context(), id); return err }, "tt0000098", "tt0108052"},
+		{"reviews page", func(id string) error { _, _, err := client.FirstReviews(t.Context(), id); return err }, "tt0000099", "tt0000001"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.fetch(tt.id)
+			var moved *MovedError
+			if !errors.As(err, &moved) {
+				t.Fatalf("error = %v, want a *MovedError", err)
+			}
+			if moved.ID != tt.id || moved.Target != tt.target {
+				t.Errorf("moved from %s to %s, want from %s to %s", moved.ID, moved.Target, tt.id, tt.target)
+			}
+			if !errors.Is(err, ErrTitleMoved) {
+				t.Errorf("error %v does not match ErrTitleMoved", err)
+			}
+			if !strings.Contains(err.Error(), "track "+tt.target+" instead") {
+				t.Errorf("error %q does not say which id to track", err)
+			}
+		})
+	}
+}
+
+func TestCheckServed(t *testing.T) {
+	tests := []struct {
+		name, pageID, finalURL string
+		target                 string // "" when the page is of the requested title
+	}{
+		{"same page id", "tt0000001", "http://127.0.0.1:1/title/tt0000002/", ""},
+		{"other page id", "tt0000002", "http://127.0.0.1:1/title/tt0000001/", "tt0000002"},
+		{"no page id, same path", "", "http://127.0.0.1:1/de/title/tt0000001/reviews/", ""},
+		{"no page id, other path", "", "http://127.0.0.1:1/title/tt0000003/reviews/?ref_=x", "tt0000003"},
+		{"no page id, no title path", "", "http://127.0.0.1:1/search", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := checkServed("tt0000001", tt.pageID, tt.finalURL)
+			var moved *MovedError
+			switch {
+			case tt.target == "" && err != nil:
+				t.Errorf("error = %v, want none", err)
+			case tt.target != "" && !errors.As(err, &moved):
+				t.Errorf("error = %v, want a *MovedError", err)
+			case tt.target != "" && moved.Target != tt.target:
+				t.Errorf("target = %s, want %s", moved.Target, tt.target)
+			}
+		})
+	}
+}
+
 func TestClientNextReviewsGraphQLFailure(t *testing.T) {
 	srv := fakeIMDb(t)
 	client := NewClient(newFetchClient(t), Config{BaseURL: srv.URL, GraphQLURL: srv.URL + "/graphql"})

@@ -37,9 +37,8 @@ func canonicalID(value string) (string, bool) {
 	return "tt" + value[2:], true
 }
 
-// idFromURL returns the id of an imdb.com title URL, whose path starts
-// with /title/{id}, optionally after a locale segment such as /de/ or
-// /fr-ca/. A URL without a scheme is read as https.
+// idFromURL returns the id of an imdb.com title URL (see titlePathID). A
+// URL without a scheme is read as https.
 func idFromURL(value string) (string, bool) {
 	lower := strings.ToLower(value)
 	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
@@ -54,8 +53,23 @@ func idFromURL(value string) (string, bool) {
 	if host != "imdb.com" && !strings.HasSuffix(host, ".imdb.com") {
 		return "", false
 	}
+	return titlePathID(u.Path)
+}
 
-	segments := strings.Split(strings.Trim(u.Path, "/"), "/")
+// idFromPath returns the title id in the path of rawURL on any host, such
+// as the final URL of a request after redirects.
+func idFromPath(rawURL string) (string, bool) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", false
+	}
+	return titlePathID(u.Path)
+}
+
+// titlePathID returns the id of a path that starts with /title/{id},
+// optionally after a locale segment such as /de/ or /fr-ca/.
+func titlePathID(path string) (string, bool) {
+	segments := strings.Split(strings.Trim(path, "/"), "/")
 	if len(segments) > 0 && isLocaleSegment(segments[0]) {
 		segments = segments[1:]
 	}

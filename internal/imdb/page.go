@@ -25,6 +25,38 @@ var ErrLayoutChanged = errors.New("layout changed")
 // no title with the requested id.
 var ErrTitleNotFound = errors.New("title not found")
 
+// ErrTitleMoved marks a page that IMDb served for another title than the
+// one requested, as it does when it redirects a duplicate title to the one
+// it was merged into. MovedError carries both ids.
+var ErrTitleMoved = errors.New("title moved")
+
+// MovedError reports that IMDb served title Target when asked for ID.
+type MovedError struct {
+	ID     string
+	Target string
+}
+
+func (e *MovedError) Error() string {
+	return fmt.Sprintf("IMDb serves title %s for %s (the titles were merged or the id redirects); track %s instead and remove %s",
+		e.Target, e.ID, e.Target, e.ID)
+}
+
+// Unwrap returns ErrTitleMoved.
+func (e *MovedError) Unwrap() error { return ErrTitleMoved }
+
+// checkServed returns a *MovedError when a page fetched for id is of
+// another title: by the id the page names or, without one, by its final URL.
+func checkServed(id, pageID, finalURL string) error {
+	served := pageID
+	if served == "" {
+		served, _ = idFromPath(finalURL)
+	}
+	if served == "" || served == id {
+		return nil
+	}
+	return &MovedError{ID: id, Target: served}
+}
+
 // layoutChanged returns an error that wraps ErrLayoutChanged and names the
 // missing part, as in "layout changed: GraphQL reply has no data".
 func layoutChanged(format string, args ...any) error {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/fetch"
+	"github.com/reelpulse/reelpulse/internal/imdb"
 	"github.com/reelpulse/reelpulse/internal/metrics"
 	"github.com/reelpulse/reelpulse/internal/poster"
 	"github.com/reelpulse/reelpulse/internal/store"
@@ -270,9 +271,9 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckMovieArgs]) 
 		return permanent(err)
 	}
 	result, err := w.deps.Syncer.Check(ctx, id, w.cfg.FullSyncInterval)
-	if errors.Is(err, fetch.ErrNotFound) {
-		// Neither the title page nor the reviews page exists: no retry or
-		// later check can help until a user looks at the movie.
+	if errors.Is(err, fetch.ErrNotFound) || errors.Is(err, imdb.ErrTitleMoved) {
+		// Neither the title page nor the reviews page exists, or IMDb
+		// serves another title: no retry can help until a user acts.
 		park(ctx, w.deps, id, err.Error())
 	}
 	if err != nil {
@@ -351,7 +352,7 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncMovieArgs]) er
 		w.deps.recorder().ReviewsStored(result.New, result.Edited, result.Deleted)
 		return w.inserter.Insert(ctx, AnalyzeMovieArgs{MovieID: id}, nil)
 	}
-	if errors.Is(err, fetch.ErrNotFound) || errors.Is(err, store.ErrNotFound) {
+	if unfixable(err) {
 		park(ctx, w.deps, id, err.Error())
 		return permanent(err)
 	}
@@ -412,13 +413,18 @@ func untilNextUTCDay(now time.Time) time.Duration {
 	return midnight.Sub(now) + time.Minute
 }
 
-// permanent stops River from retrying errors that a retry cannot fix: a
-// title that IMDb does not know.
+// permanent stops River from retrying the errors that unfixable reports.
 func permanent(err error) error {
-	if errors.Is(err, fetch.ErrNotFound) || errors.Is(err, store.ErrNotFound) {
+	if unfixable(err) {
 		return river.JobCancel(err)
 	}
 	return err
+}
+
+// unfixable reports whether err is one that no retry can fix: a title that
+// IMDb does not know or serves under another id, or a movie not stored.
+func unfixable(err error) bool {
+	return errors.Is(err, fetch.ErrNotFound) || errors.Is(err, imdb.ErrTitleMoved) || errors.Is(err, store.ErrNotFound)
 }
 
 // takeSnapshot adds a point to the movie's time series.

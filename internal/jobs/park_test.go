@@ -248,6 +248,63 @@ func TestSyncParksAfterFailures(t *testing.T) {
 	}
 }
 
+// TestMovedTitleParked tracks an id that IMDb redirects to another title.
+// The check parks the movie with the id to track instead and stores none of
+// the other title's reviews under it.
+func TestMovedTitleParked(t *testing.T) {
+	for _, db := range testDatabases() {
+		t.Run(db.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+			defer cancel()
+			logger := discardLogger()
+			st, newQueue := db.open(t, logger)
+			site := replay.NewSite()
+			site.AddMovie(replay.ExampleMovie(3))
+			const merged = "tt0000099"
+			site.SetMoved(merged, replay.ExampleTitleID)
+			deps := testDeps(t, st, site, replay.Options{}, logger)
+			if _, err := st.TrackMovie(ctx, merged, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+
+			queue, err := newQueue(ctx, Config{CheckInterval: time.Hour, SyncWorkers: 1, ParkAfterFailures: 3, retryPolicy: fastRetries{}}, deps, Work)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := queue.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			waitUntil(t, ctx, "the movie to be parked", func() bool {
+				m, err := st.GetMovie(ctx, merged)
+				return err == nil && m.ParkedAt != nil
+			})
+			waitUntil(t, ctx, "the check to be cancelled", func() bool {
+				list := jobsOf(t, queue, CheckMovieArgs{}.Kind())
+				return len(list) == 1 && list[0].State == string(rivertype.JobStateCancelled)
+			})
+			stopCtx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+			defer stop()
+			if err := queue.Stop(stopCtx); err != nil {
+				t.Fatalf("stop: %v", err)
+			}
+
+			movie, err := st.GetMovie(ctx, merged)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "track " + replay.ExampleTitleID + " instead"; !strings.Contains(movie.ParkedReason, want) {
+				t.Errorf("parked reason = %q, want it to contain %q", movie.ParkedReason, want)
+			}
+			if syncs := jobsOf(t, queue, SyncMovieArgs{}.Kind()); len(syncs) != 0 {
+				t.Errorf("%d review passes queued, want none for a moved title", len(syncs))
+			}
+			if hashes, err := st.ReviewHashes(ctx, merged); err != nil || len(hashes) != 0 {
+				t.Errorf("stored reviews of %s = %d, %v; want none", merged, len(hashes), err)
+			}
+		})
+	}
+}
+
 // TestFailedPassesCount checks which passes count towards parking.
 func TestFailedPassesCount(t *testing.T) {
 	failed := store.SyncRun{State: store.RunFailed, Error: "sync: page 2: HTTP 500"}

@@ -113,6 +113,8 @@ func (s *server) wait(r *http.Request) bool {
 func (s *server) serveTitlePage(w http.ResponseWriter, r *http.Request) {
 	title := s.site.title(r.PathValue("id"))
 	switch {
+	case title != nil && title.movedTo != "":
+		http.Redirect(w, r, "/title/"+title.movedTo+"/", http.StatusMovedPermanently)
 	case title == nil || title.titlePage == nil:
 		writeNotFound(w)
 	case title.challenged:
@@ -125,6 +127,8 @@ func (s *server) serveTitlePage(w http.ResponseWriter, r *http.Request) {
 func (s *server) serveReviewsPage(w http.ResponseWriter, r *http.Request) {
 	title := s.site.title(r.PathValue("id"))
 	switch {
+	case title != nil && title.movedTo != "":
+		http.Redirect(w, r, "/title/"+title.movedTo+"/reviews/", http.StatusMovedPermanently)
 	case title == nil || title.reviewsPage == nil:
 		writeNotFound(w)
 	case title.challenged:

@@ -45,6 +45,7 @@ type titlePages struct {
 	graphQLPages  [][]byte
 	graphQLCursor []string
 	challenged    bool
+	movedTo       string // id that the title and reviews pages redirect to
 }
 
 // NewSite returns an empty Site.
@@ -106,6 +107,15 @@ func (s *Site) AddGraphQLPage(id string, body []byte) {
 func (s *Site) SetChallenged(id string, challenged bool) {
 	s.update(id, func(t *titlePages) {
 		t.challenged = challenged
+	})
+}
+
+// SetMoved makes the title and reviews pages of id redirect permanently to
+// those of target, as IMDb does for a duplicate title merged into another.
+// An empty target ends the redirect.
+func (s *Site) SetMoved(id, target string) {
+	s.update(id, func(t *titlePages) {
+		t.movedTo = target
 	})
 }
 

@@ -87,6 +87,9 @@ func PlanSyncOwned(result SyncResult, stored map[string]StoredReview, owners map
 
 	plan.addSeen(result, stored, current)
 	plan.addVotes(stored, current)
+	// NOTE: a complete pass whose list is mostly other movies' reviews still
+	// counts this movie's unlisted reviews as missing. The client rejects
+	// pages served for another title, which is how such a list would arrive.
 	if result.Complete {
 		plan.addMissing(result, stored)
 	}
