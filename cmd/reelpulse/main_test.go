@@ -425,6 +425,10 @@ func TestSearchCommand(t *testing.T) {
 	if !strings.Contains(string(out), "tt0013442") || !strings.Contains(string(out), "Nosferatu") {
 		t.Errorf("search output lacks the example movie:\n%s", out)
 	}
+	// A search reads no database, so it creates none.
+	if files, err := os.ReadDir(cmd.Dir); err != nil || len(files) != 0 {
+		t.Errorf("search left %d files in its directory (%v), want none", len(files), err)
+	}
 }
 
 // startReplay runs `reelpulse replay` with the extra flags on a free

@@ -31,6 +31,22 @@ func (a *Authenticator) CanSeeMovie(ctx context.Context, id *Identity, movieID s
 	return slices.Contains(ids, movieID), nil
 }
 
+// ListTrackedMovies puts every tracked movie on the user's list and returns
+// how many it listed. The first admin gets them, so that the movies tracked
+// by the command line or the demo are on a list from the start.
+func ListTrackedMovies(ctx context.Context, movies store.Store, accounts store.Accounts, userID int64, at time.Time) (int, error) {
+	tracked, err := movies.ListMovies(ctx, true)
+	if err != nil {
+		return 0, fmt.Errorf("list the tracked movies: %w", err)
+	}
+	for _, m := range tracked {
+		if _, err := accounts.TrackMovieForUser(ctx, userID, m.ID, at); err != nil {
+			return 0, fmt.Errorf("add movie %s to the list of user %d: %w", m.ID, userID, err)
+		}
+	}
+	return len(tracked), nil
+}
+
 // PlausibleMovieID reports whether id could be a stored movie's id: valid
 // UTF-8 without NUL characters. Other ids name no movie, and PostgreSQL
 // rejects them in a query.

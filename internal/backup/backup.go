@@ -314,7 +314,11 @@ func Restore(ctx context.Context, db Database, m Manifest, o RestoreOptions) err
 			return fmt.Errorf("check that the database is empty: %w", err)
 		}
 		if len(movies) > 0 {
-			return fmt.Errorf("the database contains %d movies: restoring backup %s would replace them; pass --force to do so", len(movies), m.ID)
+			held, them := fmt.Sprintf("%d movies", len(movies)), "them"
+			if len(movies) == 1 {
+				held, them = "1 movie", "it"
+			}
+			return fmt.Errorf("the database contains %s: restoring backup %s would replace %s; pass --force to do so", held, m.ID, them)
 		}
 	}
 

@@ -104,23 +104,13 @@ func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
 
-	if left := cfg.DefaultIMDbURLsLeft(); len(left) > 0 {
-		logger.Warn("Some IMDb URLs were changed but these still point at IMDb, so their requests go there; set them too when IMDb is replaced",
-			"settings", strings.Join(left, ","))
-	}
-	doer, err := a.newDoer()
-	if err != nil {
+	if err := a.openIMDb(); err != nil {
 		_ = a.store.Close()
 		return nil, err
 	}
-	a.imdb = imdb.NewClient(doer, imdb.Config{
-		BaseURL:    cfg.IMDbBaseURL,
-		GraphQLURL: cfg.IMDbGraphQLURL,
-		SuggestURL: cfg.IMDbSuggestURL,
-		PageSize:   cfg.PageSize,
-	})
 	a.syncer = sync.New(a.imdb, a.store, logger, time.Now)
 	a.posters = poster.NewRefresher(a.images, a.store, logger, time.Now)
+	var err error
 	a.aspects, err = analyze.LoadAspects(cfg.AspectsFile)
 	if err != nil {
 		_ = a.store.Close()
@@ -132,6 +122,27 @@ func openApp(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*app
 		return nil, err
 	}
 	return a, nil
+}
+
+// openIMDb sets up the IMDb client, without the database that openApp
+// also opens.
+func (a *app) openIMDb() error {
+	cfg := a.cfg
+	if left := cfg.DefaultIMDbURLsLeft(); len(left) > 0 {
+		a.logger.Warn("Some IMDb URLs were changed but these still point at IMDb, so their requests go there; set them too when IMDb is replaced",
+			"settings", strings.Join(left, ","))
+	}
+	doer, err := a.newDoer()
+	if err != nil {
+		return err
+	}
+	a.imdb = imdb.NewClient(doer, imdb.Config{
+		BaseURL:    cfg.IMDbBaseURL,
+		GraphQLURL: cfg.IMDbGraphQLURL,
+		SuggestURL: cfg.IMDbSuggestURL,
+		PageSize:   cfg.PageSize,
+	})
+	return nil
 }
 
 // newDoer returns the outbound HTTP client: plain HTTP with the headless
@@ -223,6 +234,9 @@ func (a *app) queue(ctx context.Context, mode jobs.Mode) (*jobs.Queue, error) {
 func (a *app) close() {
 	if a.browser != nil {
 		a.browser.Close()
+	}
+	if a.store == nil {
+		return
 	}
 	if err := a.store.Close(); err != nil {
 		a.logger.Error("Closing the database failed", "error", err)

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/imdb"
@@ -61,9 +63,16 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	if analyzer == "" {
 		analyzer = a.analyzer.Name()
 	}
+	analyzer, err = storedAnalyzerName(analyzer)
+	if err != nil {
+		return err
+	}
 
 	selected, err := exportedMovies(ctx, a.store, movies, *all)
 	if err != nil {
+		return err
+	}
+	if err := checkScored(ctx, a.store, selected, analyzer); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*out, 0o750); err != nil {
@@ -105,6 +114,61 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "Exported %s with %s scores to %s and %s\n", plural(len(selected), "movie", "movies"), analyzer, moviesPath, reviewsPath)
 	return nil
+}
+
+// storedAnalyzers lists the names under which analyses are stored:
+// lexicon is the offline analyzer, and imported holds scores that
+// `reelpulse import` read from another tracker.
+var storedAnalyzers = []string{"lexicon", "openai", "gemini", "openai-compatible", "imported"}
+
+// storedAnalyzerName returns the name under which the analyzer called name
+// stores its analyses.
+func storedAnalyzerName(name string) (string, error) {
+	if name == "offline" {
+		return "lexicon", nil
+	}
+	if !slices.Contains(storedAnalyzers, name) {
+		return "", fmt.Errorf("unknown --analyzer %q; use one of: offline, %s", name, strings.Join(storedAnalyzers, ", "))
+	}
+	return name, nil
+}
+
+// checkScored returns an error naming the analyzers that have scores when
+// movies have reviews but none is analyzed by analyzer, so that an export
+// does not write files without scores by mistake.
+func checkScored(ctx context.Context, st store.Store, movies []store.Movie, analyzer string) error {
+	scored := func(name string) (reviews, analyzed int, err error) {
+		for _, m := range movies {
+			stats, err := st.Stats(ctx, m.ID, name)
+			if err != nil {
+				return 0, 0, fmt.Errorf("load statistics of movie %s: %w", m.ID, err)
+			}
+			reviews += stats.ScrapedReviewCount
+			most := 0
+			for _, aspect := range stats.Aspects {
+				most = max(most, aspect.Analyzed)
+			}
+			analyzed += most
+		}
+		return reviews, analyzed, nil
+	}
+
+	reviews, analyzed, err := scored(analyzer)
+	if err != nil || reviews == 0 || analyzed > 0 {
+		return err
+	}
+	var others []string
+	for _, name := range storedAnalyzers {
+		if _, n, err := scored(name); err != nil {
+			return err
+		} else if n > 0 {
+			others = append(others, name)
+		}
+	}
+	if len(others) == 0 {
+		return fmt.Errorf("no review of the exported movies is analyzed yet; run reelpulse analyze first, or wait for the worker")
+	}
+	return fmt.Errorf("no review of the exported movies is analyzed by %s; pass --analyzer with one that has scores: %s", analyzer, strings.Join(others, ", "))
 }
 
 // exportedMovies returns the listed movies, or every tracked movie (every

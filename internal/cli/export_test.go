@@ -95,6 +95,24 @@ func TestExportCommand(t *testing.T) {
 			t.Errorf("export %v succeeded", args)
 		}
 	}
+
+	// offline, the setting's name of the offline analyzer, exports its
+	// scores. An analyzer without scores or with an unknown name is an
+	// error that names the ones to use.
+	printed, err = export("--out", filepath.Join(dir, "offline"), "--all", "--analyzer", "offline")
+	if err != nil || !strings.Contains(printed, "with lexicon scores") {
+		t.Errorf("export --analyzer offline printed %q, %v; want lexicon scores", printed, err)
+	}
+	analyzerErrors := map[string]string{
+		"nonsense": `unknown --analyzer "nonsense"; use one of: offline, lexicon`,
+		"openai":   "analyzed by openai; pass --analyzer with one that has scores: lexicon",
+	}
+	for name, want := range analyzerErrors {
+		_, err := export("--out", filepath.Join(dir, name), "--all", "--analyzer", name)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("export --analyzer %s: error %v, want it to contain %q", name, err, want)
+		}
+	}
 }
 
 // readExport returns the number of records of an exported file.

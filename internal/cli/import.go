@@ -74,5 +74,10 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	if writeErr := summary.Write(env.stdout); writeErr != nil {
 		return writeErr
 	}
+	scored := summary.AnalysesStored + summary.AnalysesUnchanged
+	if shown := a.analyzer.Name(); scored > 0 && !summary.DryRun && summary.Analyzer != shown {
+		fmt.Fprintf(env.stdout, "The dashboard and the API show %s scores, so these %s scores appear there only after an import with --analyzer %s. Export them with: reelpulse export --analyzer %s\n",
+			shown, summary.Analyzer, shown, summary.Analyzer)
+	}
 	return err
 }

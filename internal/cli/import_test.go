@@ -27,6 +27,8 @@ func TestImportCommand(t *testing.T) {
 		"analyses: 5 stored, 0 unchanged (analyzer imported)\n" +
 		"skipped rows: 15 (duplicate id: 3, invalid date: 1, invalid movie id: 1, invalid rating: 2, invalid review count: 1, " +
 		"invalid review id: 1, invalid score: 1, invalid vote count: 1, unknown movie: 2, unknown review: 2)\n"
+	const hint = "The dashboard and the API show lexicon scores, so these imported scores appear there only after an import with --analyzer lexicon. " +
+		"Export them with: reelpulse export --analyzer imported\n"
 	tests := []struct {
 		name       string
 		args       []string
@@ -45,14 +47,14 @@ func TestImportCommand(t *testing.T) {
 		{"strict", append([]string{"import", "--strict"}, files("parquet")...), 1,
 			"nothing was written; the counts are what the import would do\n" + firstImport,
 			"reelpulse import: rows failed validation: 15 rows would be skipped, so nothing was written", 0},
-		{"import", append([]string{"import"}, files("csv")...), 0, firstImport,
+		{"import", append([]string{"import"}, files("csv")...), 0, firstImport + hint,
 			"reviews_raw.csv:11: rating \"11.0\" is not a whole number from 1 to 10", 3},
 		{"again as Parquet", append([]string{"import"}, files("parquet")...), 0,
 			"movies: 0 created, 0 updated, 3 unchanged\n" +
 				"reviews: 0 new, 0 updated, 6 unchanged (0 with new vote counts)\n" +
 				"analyses: 0 stored, 5 unchanged (analyzer imported)\n" +
 				"skipped rows: 15 (duplicate id: 3, invalid date: 1, invalid movie id: 1, invalid rating: 2, invalid review count: 1, " +
-				"invalid review id: 1, invalid score: 1, invalid vote count: 1, unknown movie: 2, unknown review: 2)\n",
+				"invalid review id: 1, invalid score: 1, invalid vote count: 1, unknown movie: 2, unknown review: 2)\n" + hint,
 			"reviews_raw.parquet:9: rating \"11\" is not a whole number from 1 to 10", 3},
 	}
 	for _, tt := range tests {

@@ -14,7 +14,7 @@ import (
 )
 
 func runReplay(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "replay", "", "Serve IMDb pages in their real layouts for tests and demos: title pages, reviews pages\nand GraphQL review pages chained by cursor. Point REELPULSE_IMDB_BASE_URL at the printed\nURL and REELPULSE_IMDB_GRAPHQL_URL at URL/graphql.")
+	fs := newFlagSet(env, "replay", "", "Serve IMDb pages in their real layouts for tests and demos: title pages, reviews pages\nand GraphQL review pages chained by cursor. Point REELPULSE_IMDB_BASE_URL at the printed\nURL, REELPULSE_IMDB_GRAPHQL_URL at URL/graphql and REELPULSE_IMDB_SUGGEST_URL at URL/suggestion.")
 	dir := fs.String("dir", "", "folder of saved pages laid out as DIR/<tt id>/title.html, reviews.html, graphql/*.json\n(default: the embedded example movie)")
 	addr := fs.String("addr", "127.0.0.1:8081", "listen address host:port")
 	latency := fs.Duration("latency", 0, "delay added to every response (Go duration, e.g. 50ms)")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/reelpulse/reelpulse/internal/metrics"
 )
 
 func runSearch(ctx context.Context, env *environment, args []string) error {
@@ -18,8 +20,13 @@ func runSearch(ctx context.Context, env *environment, args []string) error {
 		return errUsage
 	}
 
-	a, err := loadApp(ctx, env, nil)
+	// A search needs no database, so none is opened or created.
+	cfg, logger, err := loadSettings(env, nil)
 	if err != nil {
+		return err
+	}
+	a := &app{cfg: cfg, logger: logger, metrics: metrics.New()}
+	if err := a.openIMDb(); err != nil {
 		return err
 	}
 	defer a.close()

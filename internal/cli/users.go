@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/auth"
+	"github.com/reelpulse/reelpulse/internal/authn"
 	"github.com/reelpulse/reelpulse/internal/store"
 )
 
@@ -183,6 +184,10 @@ func usersAdd(ctx context.Context, env *environment, args []string) error {
 	}
 	defer a.close()
 
+	existing, err := accounts.CountUsers(ctx)
+	if err != nil {
+		return fmt.Errorf("count users: %w", err)
+	}
 	now := time.Now()
 	u, err := accounts.CreateUser(ctx, store.User{
 		Name: name, Role: *role, PasswordHash: hash, CreatedAt: now, PasswordChangedAt: now,
@@ -198,6 +203,17 @@ func usersAdd(ctx context.Context, env *environment, args []string) error {
 	}
 	a.logger.Info("User created", "user", name, "user_id", u.ID, "role", *role)
 	fmt.Fprintf(env.stdout, "created user %s (%s)\n", name, *role)
+
+	// The first admin gets the movies tracked so far, as at /setup.
+	if existing == 0 && *role == store.RoleAdmin {
+		n, err := authn.ListTrackedMovies(ctx, a.store, accounts, u.ID, now)
+		if err != nil {
+			return fmt.Errorf("user %s is created, but the tracked movies could not be put on their list (admins still see them with Show all): %w", name, err)
+		}
+		if n > 0 {
+			fmt.Fprintf(env.stdout, "put %s on the list of %s\n", plural(n, "tracked movie", "tracked movies"), name)
+		}
+	}
 	return nil
 }
 

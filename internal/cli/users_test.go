@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reelpulse/reelpulse/internal/auth"
 	"github.com/reelpulse/reelpulse/internal/store"
@@ -302,5 +303,42 @@ func TestUsersKeepAnAdmin(t *testing.T) {
 	at.mustRun("", runUsers, "remove", "ada", "--yes")
 	if _, err := s.GetUserByName(ctx, "ada"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("ada after remove with cy enabled: %v, want not found", err)
+	}
+}
+
+// TestUsersAddFirstAdminGetsTracked checks that the first admin created on
+// the command line gets the tracked movies on their list, as at /setup,
+// and that later users start with an empty list.
+func TestUsersAddFirstAdminGetsTracked(t *testing.T) {
+	at := newAccountsTest(t)
+	ctx := context.Background()
+	s := at.open()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"tt0013442", "tt0029583"} {
+		if _, err := s.TrackMovie(ctx, id, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	out := at.mustRun("first admin password\n", runUsers, "add", "ada", "--role", "admin", "--password-stdin")
+	if !strings.Contains(out, "put 2 tracked movies on the list of ada") {
+		t.Errorf("users add printed %q, want the movies put on the list", out)
+	}
+	at.mustRun("second admin password\n", runUsers, "add", "cy", "--role", "admin", "--password-stdin")
+
+	for name, want := range map[string]int{"ada": 2, "cy": 0} {
+		u, err := s.GetUserByName(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, err := s.UserMovieIDs(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) != want {
+			t.Errorf("%s's list holds %v, want %d movies", name, ids, want)
+		}
 	}
 }

@@ -158,7 +158,7 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
 	}
 	s.auth.Audit(r.Context(), &identity.User, store.AuditTokenCreate, identity.User.Name, authn.ClientAddress(r),
 		fmt.Sprintf("token %d %s, expires %s", record.ID, record.Prefix, expires))
-	s.logger.Info("API token created", "user", identity.User.Name, "token_id", record.ID, "prefix", record.Prefix)
+	s.logger.Info("API token created", "user", identity.User.Name, "token_id", record.ID, "token_prefix", record.Prefix)
 	s.renderAccount(w, r, http.StatusOK, accountData{NewToken: secret})
 }
 

@@ -172,9 +172,9 @@ func (s *server) confirmRemovePage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	data := removeData{Movie: movie}
 	identity := authn.FromContext(r.Context())
-	if identity.IsAdmin() {
+	data := removeData{Movie: movie, Admin: identity.IsAdmin()}
+	if data.Admin {
 		// RemoveFromList untracks a movie that is on no list of the
 		// admin's own for every user, and the page must state that.
 		own, err := s.accounts.UserMovieIDs(r.Context(), identity.User.ID)
@@ -202,6 +202,7 @@ type removeData struct {
 	// OtherLists is the number of users whose list holds the movie, when
 	// ForEveryone.
 	OtherLists int
+	Admin      bool // the viewer is an admin
 }
 
 func (s *server) removeMovie(w http.ResponseWriter, r *http.Request) {

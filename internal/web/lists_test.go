@@ -157,14 +157,16 @@ func TestRemoveConfirmationWording(t *testing.T) {
 		want   string
 		button string
 	}{
-		{"analyst, own list", analyst, webtest.MovieID, false, "The movie leaves your list.", "Stop tracking<"},
-		{"admin, own list", admin, webtest.FailingMovieID, false, "The movie leaves your list.", "Stop tracking<"},
+		{"analyst, own list", analyst, webtest.MovieID, false, "The movie leaves your list.", "Remove from your list<"},
+		{"admin, own list", admin, webtest.FailingMovieID, false, "The movie leaves your list.", "Remove from your list<"},
 		{"admin, another user's list", admin, webtest.MovieID, false,
 			"stops reelpulse checking it for new reviews for everyone, and removes it from the list of the 1 user who holds it.", "Stop tracking for everyone<"},
 		{"admin, no list", admin, webtest.PendingMovieID, false,
 			"The movie is on no user's list. Stopping it here stops reelpulse checking it for new reviews.", "Stop tracking for everyone<"},
 		{"analyst, tracked for the deployment", analyst, webtest.MovieID, true,
-			"reelpulse keeps checking it for new reviews, because it is tracked for the whole deployment", "Stop tracking<"},
+			"reelpulse keeps checking it for new reviews, because it is tracked for the whole deployment (with <code>reelpulse track add</code>). An admin can stop it for everyone.", "Remove from your list<"},
+		{"admin, own list, tracked for the deployment", admin, webtest.FailingMovieID, true,
+			"To stop it for everyone, remove it here, then open it from “Show all tracked movies”", "Remove from your list<"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

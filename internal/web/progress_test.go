@@ -295,7 +295,7 @@ func TestRemoveGoesThroughConfirmation(t *testing.T) {
 
 	_, page := f.get(t, "/movies/"+webtest.MovieID+"/remove")
 	for _, want := range []string{
-		"Stop tracking Nosferatu?",
+		"Remove Nosferatu from your list?",
 		"stored reviews and analyses are kept",
 		`<form method="post" action="/movies/` + webtest.MovieID + `/remove"`,
 		`href="/movies/` + webtest.MovieID + `" data-testid="cancel-remove"`,

@@ -100,7 +100,7 @@ func TestPagesStatusAndHeaders(t *testing.T) {
 		{"movie page", "/movies/" + webtest.MovieID, http.StatusOK, "text/html; charset=utf-8", "Nosferatu, eine Symphonie des Grauens"},
 		{"pending movie page", "/movies/" + webtest.PendingMovieID, http.StatusOK, "text/html; charset=utf-8", "No reviews are stored"},
 		{"filtered reviews", "/movies/" + webtest.MovieID + "?spoiler=only", http.StatusOK, "text/html; charset=utf-8", "2 reviews match these filters."},
-		{"remove confirmation", "/movies/" + webtest.MovieID + "/remove", http.StatusOK, "text/html; charset=utf-8", "Stop tracking Nosferatu?"},
+		{"remove confirmation", "/movies/" + webtest.MovieID + "/remove", http.StatusOK, "text/html; charset=utf-8", "Remove Nosferatu from your list?"},
 		{"unknown movie", "/movies/tt9999999", http.StatusNotFound, "text/html; charset=utf-8", "tt9999999"},
 		{"unknown movie removal", "/movies/tt9999999/remove", http.StatusNotFound, "text/html; charset=utf-8", "Movie not found"},
 		{"movie id not UTF-8", "/movies/%ff", http.StatusNotFound, "text/html; charset=utf-8", `No movie with id &#34;\xff&#34; is stored`},

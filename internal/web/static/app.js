@@ -30,7 +30,12 @@
     return "just now";
   }
 
-  var localFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  // dateStyle and timeStyle cannot be combined with timeZoneName, so the
+  // fields are listed one by one to show the zone, as in "5 Dec 2026, 14:58 JST".
+  var localFormat = new Intl.DateTimeFormat(undefined, {
+    year: "numeric", month: "short", day: "numeric",
+    hour: "numeric", minute: "2-digit", timeZoneName: "short"
+  });
 
   function formatLocal() {
     var nodes = document.querySelectorAll("time[data-local]");
