@@ -295,9 +295,29 @@ func (a *app) handler(tracker *jobs.Tracker, queue *jobs.Queue, setupToken strin
 	if err != nil {
 		return nil, err
 	}
+	var sso *authn.OIDC
+	if a.cfg.OIDC.IssuerURL != "" {
+		// Discovery has its own timeout and, when it fails, is retried at
+		// the next sign-in, so it does not hold up the start.
+		sso, err = authenticator.NewOIDC(context.Background(), authn.OIDCConfig{
+			IssuerURL:      a.cfg.OIDC.IssuerURL,
+			ClientID:       a.cfg.OIDC.ClientID,
+			ClientSecret:   a.cfg.OIDC.ClientSecret,
+			BaseURL:        a.cfg.BaseURL,
+			DisplayName:    a.cfg.OIDC.DisplayName,
+			CreateUsers:    a.cfg.OIDC.CreateUsers,
+			AllowedDomains: a.cfg.OIDC.AllowedDomains,
+			AdminClaim:     a.cfg.OIDC.AdminClaim,
+			AdminValues:    a.cfg.OIDC.AdminValues,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	dashboard, err := web.New(web.Config{
 		Accounts: accounts,
 		Auth:     authenticator,
+		OIDC:     sso,
 		Store:    a.store,
 		Tracker:  tracker,
 		Analyzer: a.analyzer.Name(),
@@ -445,6 +465,13 @@ func (a *app) logSetup(listenURL, token string) {
 	base := listenURL
 	if a.cfg.BaseURL != "" {
 		base = a.cfg.BaseURL
+	} else if u, err := url.Parse(listenURL); err == nil {
+		// Browsers cannot open an unspecified address such as 0.0.0.0,
+		// and a port published by Docker is reached through loopback.
+		if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsUnspecified() {
+			u.Host = net.JoinHostPort("127.0.0.1", u.Port())
+			base = u.String()
+		}
 	}
 	a.logger.Warn("No account exists yet: open the setup address to create the first admin, "+
 		"or run `reelpulse users add NAME --role admin --password-stdin`",

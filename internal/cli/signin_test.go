@@ -97,6 +97,13 @@ func TestServeGuardsMetricsAndOffersSetup(t *testing.T) {
 	if !strings.Contains(logs.String(), "http://127.0.0.1:8080/setup?token="+token) {
 		t.Errorf("the log lacks the setup address:\n%s", logs.String())
 	}
+	// A server listening on every address logs a loopback one, which a
+	// browser can open.
+	logs.Reset()
+	a.logSetup("http://0.0.0.0:8080", token)
+	if !strings.Contains(logs.String(), "http://127.0.0.1:8080/setup?token="+token) {
+		t.Errorf("the log lacks the loopback setup address for 0.0.0.0:\n%s", logs.String())
+	}
 	status := func(target string, prepare func(r *http.Request)) int {
 		r := httptest.NewRequest(http.MethodGet, target, nil)
 		r.RemoteAddr = "192.0.2.10:40000"

@@ -40,6 +40,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
 	// names the client; empty trusts none.
 	TrustedProxies []netip.Prefix
+	// OIDC is the single sign-on through an OpenID Connect provider, off
+	// while its IssuerURL is empty.
+	OIDC OIDCConfig
 
 	IMDbBaseURL       string
 	IMDbGraphQLURL    string
@@ -95,6 +98,27 @@ type LLMConfig struct {
 	MaxRetries        int
 	DailyBudgetUSD    float64
 	Prices            map[string]Price // by model; added to the built-in prices
+}
+
+// OIDCConfig holds the settings of the sign-in through an OpenID Connect
+// provider. An empty IssuerURL turns it off.
+type OIDCConfig struct {
+	IssuerURL    string
+	ClientID     string
+	ClientSecret string
+	// DisplayName is the provider's name on the sign-in button.
+	DisplayName string
+	// CreateUsers creates an analyst, or an admin, at the first sign-in of
+	// a provider account that no user has.
+	CreateUsers bool
+	// AllowedDomains are the email domains, in lower case, whose
+	// addresses may sign in for the first time; empty allows every domain.
+	AllowedDomains []string
+	// AdminClaim names the ID token claim, such as "groups", that makes a
+	// user admin when it holds one of AdminValues; empty leaves roles to
+	// the admins.
+	AdminClaim  string
+	AdminValues []string
 }
 
 // BackupConfig holds the backup target and the S3 settings. An empty
@@ -165,6 +189,55 @@ var Options = []Option{
 		Default:     "",
 		Description: "Comma-separated addresses or CIDR ranges of the reverse proxies in front of the dashboard, e.g. 10.0.0.0/8,127.0.0.1. For requests from them, sign-in throttling and the audit log use the client address from X-Forwarded-For; empty trusts no proxy, so behind one every request counts as the proxy's.",
 		set:         setTrustedProxies,
+	},
+	{
+		Name:        "REELPULSE_OIDC_ISSUER_URL",
+		Default:     "",
+		Description: "Issuer URL of an OpenID Connect provider for single sign-on beside the passwords, exactly as the provider's ID tokens name it, e.g. https://id.example.org/realms/studio for Keycloak or https://accounts.google.com; empty turns it off. It must be https (http only for a loopback address) and needs REELPULSE_BASE_URL and REELPULSE_OIDC_CLIENT_ID. See docs/accounts.md.",
+		set:         setOIDCIssuer,
+	},
+	{
+		Name:        "REELPULSE_OIDC_CLIENT_ID",
+		Default:     "",
+		Description: "Client id that the provider gave reelpulse.",
+		set:         func(c *Config, v string) error { c.OIDC.ClientID = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:        "REELPULSE_OIDC_CLIENT_SECRET",
+		Default:     "",
+		Description: "Client secret that goes with REELPULSE_OIDC_CLIENT_ID; empty for a public client, which the provider lets sign in with PKCE alone.",
+		Secret:      true,
+		set:         func(c *Config, v string) error { c.OIDC.ClientSecret = v; return nil },
+	},
+	{
+		Name:        "REELPULSE_OIDC_NAME",
+		Default:     "SSO",
+		Description: "Name of the provider on the sign-in page's button, \"Sign in with NAME\", e.g. Google or Okta.",
+		set:         setOIDCName,
+	},
+	{
+		Name:        "REELPULSE_OIDC_CREATE_USERS",
+		Default:     "false",
+		Description: "Create an analyst at the first sign-in of a provider account whose verified email names no user (an admin when the admin claim matches). When false, an admin must create the user first, named by the email address.",
+		set:         func(c *Config, v string) error { return setBool(&c.OIDC.CreateUsers, v) },
+	},
+	{
+		Name:        "REELPULSE_OIDC_ALLOWED_DOMAINS",
+		Default:     "",
+		Description: "Comma-separated email domains, e.g. studio.example,post.studio.example, whose addresses may sign in through the provider for the first time, to a new or an existing user; empty allows every domain that the provider vouches for.",
+		set:         setOIDCAllowedDomains,
+	},
+	{
+		Name:        "REELPULSE_OIDC_ADMIN_CLAIM",
+		Default:     "",
+		Description: "ID token claim, e.g. groups or roles, that makes a user admin when it holds one of REELPULSE_OIDC_ADMIN_VALUES. It is read at every sign-in, which promotes and demotes the user, but never demotes the last enabled admin. Empty leaves roles to the admins.",
+		set:         func(c *Config, v string) error { c.OIDC.AdminClaim = strings.TrimSpace(v); return nil },
+	},
+	{
+		Name:        "REELPULSE_OIDC_ADMIN_VALUES",
+		Default:     "",
+		Description: "Comma-separated values of REELPULSE_OIDC_ADMIN_CLAIM that make a user admin, e.g. reelpulse-admins.",
+		set:         setOIDCAdminValues,
 	},
 	{
 		Name:        "REELPULSE_SESSION_IDLE",
@@ -931,6 +1004,9 @@ func setPrices(c *Config, v string) error {
 
 // validate checks the settings that depend on each other.
 func (c *Config) validate() error {
+	if err := c.validateOIDC(); err != nil {
+		return err
+	}
 	switch c.Analyzer {
 	case "openai":
 		if c.LLM.OpenAIKey == "" {
@@ -943,6 +1019,97 @@ func (c *Config) validate() error {
 	case "openai-compatible":
 		if c.LLM.BaseURL == "" || c.LLM.Model == "" {
 			return errors.New("REELPULSE_ANALYZER=openai-compatible needs REELPULSE_LLM_BASE_URL and REELPULSE_LLM_MODEL, e.g. http://127.0.0.1:11434/v1/ and llama3.1")
+		}
+	}
+	return nil
+}
+
+// validateOIDC checks that single sign-on has what it needs when it is
+// on, and that no setting of it is set while it is off.
+func (c *Config) validateOIDC() error {
+	o := c.OIDC
+	if o.IssuerURL == "" {
+		if o.ClientID != "" || o.ClientSecret != "" || len(o.AllowedDomains) > 0 || o.AdminClaim != "" || len(o.AdminValues) > 0 || o.CreateUsers {
+			return errors.New("REELPULSE_OIDC_* settings are set but REELPULSE_OIDC_ISSUER_URL is empty; set the provider's issuer URL, or unset them")
+		}
+		return nil
+	}
+	switch {
+	case o.ClientID == "":
+		return errors.New("REELPULSE_OIDC_ISSUER_URL needs REELPULSE_OIDC_CLIENT_ID, the client id that the provider gave reelpulse")
+	case c.BaseURL == "":
+		return errors.New("REELPULSE_OIDC_ISSUER_URL needs REELPULSE_BASE_URL, the dashboard's public address, from which the callback address " +
+			"registered at the provider is made; set it, e.g. https://reelpulse.example.org")
+	case o.AdminClaim != "" && len(o.AdminValues) == 0:
+		return fmt.Errorf("REELPULSE_OIDC_ADMIN_CLAIM=%s needs REELPULSE_OIDC_ADMIN_VALUES, the values of the claim that make a user admin, e.g. reelpulse-admins", o.AdminClaim)
+	case o.AdminClaim == "" && len(o.AdminValues) > 0:
+		return errors.New("REELPULSE_OIDC_ADMIN_VALUES needs REELPULSE_OIDC_ADMIN_CLAIM, the claim that holds them, e.g. groups")
+	}
+	return nil
+}
+
+// setOIDCIssuer accepts an https URL, or an http URL of a loopback
+// address for tests. The URL is kept as written: it must equal the iss
+// claim of the provider's tokens, trailing slash included.
+func setOIDCIssuer(c *Config, v string) error {
+	c.OIDC.IssuerURL = ""
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return errors.New("expected the provider's https:// issuer URL without query, e.g. https://id.example.org/realms/studio")
+	}
+	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		return errors.New("the issuer must use https, or tokens and the client secret would cross the network in clear; http is accepted only for a loopback address such as 127.0.0.1")
+	}
+	c.OIDC.IssuerURL = v
+	return nil
+}
+
+// loopbackHost reports whether host is localhost or a loopback address.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.IsLoopback()
+}
+
+func setOIDCName(c *Config, v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" || len(v) > 40 {
+		return errors.New("expected the provider's name for the sign-in button, 1 to 40 characters, e.g. Google")
+	}
+	c.OIDC.DisplayName = v
+	return nil
+}
+
+// domainPattern matches a DNS name of at least two labels.
+var domainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+
+func setOIDCAllowedDomains(c *Config, v string) error {
+	c.OIDC.AllowedDomains = nil
+	for item := range strings.SplitSeq(v, ",") {
+		domain := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(item), "@"))
+		if domain == "" {
+			continue
+		}
+		if !domainPattern.MatchString(domain) {
+			return fmt.Errorf("%q is not an email domain; expected names such as studio.example, separated by commas", item)
+		}
+		if !slices.Contains(c.OIDC.AllowedDomains, domain) {
+			c.OIDC.AllowedDomains = append(c.OIDC.AllowedDomains, domain)
+		}
+	}
+	return nil
+}
+
+func setOIDCAdminValues(c *Config, v string) error {
+	c.OIDC.AdminValues = nil
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			c.OIDC.AdminValues = append(c.OIDC.AdminValues, item)
 		}
 	}
 	return nil

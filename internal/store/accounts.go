@@ -76,7 +76,24 @@ const (
 	AuditUserRemove      = "user_remove"
 	AuditTokenCreate     = "token_create"
 	AuditTokenRevoke     = "token_revoke"
+	// Single sign-on through an OpenID Connect provider: a sign-in, a
+	// rejection with its reason, and the link of a provider account to a
+	// user.
+	AuditOIDCSignIn   = "oidc_sign_in"
+	AuditOIDCRejected = "oidc_sign_in_rejected"
+	AuditOIDCLink     = "oidc_link"
 )
+
+// OIDCIdentity links an account of an OpenID Connect provider, named by
+// the provider's issuer URL and its stable subject id, to a user. The link
+// does not depend on the email address, which the provider may change.
+type OIDCIdentity struct {
+	Issuer     string
+	Subject    string
+	UserID     int64
+	CreatedAt  time.Time
+	LastUsedAt time.Time // the last sign-in through the provider
+}
 
 // AuditEvent is one entry of the audit log of admin actions and sign-ins.
 // It never holds a password or a token.
@@ -144,6 +161,25 @@ type Accounts interface {
 	// the last two admins cannot both succeed.
 	DisableUserKeepingAdmin(ctx context.Context, userID int64, at time.Time) error
 	DeleteUserKeepingAdmin(ctx context.Context, userID int64) error
+	// SetUserRoleKeepingAdmin is SetUserRole, but when the new role is not
+	// admin and the user is the last enabled admin nothing changes and the
+	// error wraps ErrLastAdmin, atomically as DisableUserKeepingAdmin.
+	SetUserRoleKeepingAdmin(ctx context.Context, userID int64, role string) error
+
+	// CreateOIDCIdentity links a provider account to its user. An unknown
+	// user is an error wrapping ErrNotFound, an issuer and subject that
+	// are linked already one wrapping ErrExists. Removing the user removes
+	// their links.
+	CreateOIDCIdentity(ctx context.Context, id OIDCIdentity) error
+	// OIDCIdentityUser returns the link of the issuer's subject and its
+	// user, or an error wrapping ErrNotFound. It does not check whether
+	// the user is disabled.
+	OIDCIdentityUser(ctx context.Context, issuer, subject string) (OIDCIdentity, User, error)
+	// TouchOIDCIdentity sets the link's LastUsedAt.
+	TouchOIDCIdentity(ctx context.Context, issuer, subject string, at time.Time) error
+	// ListOIDCIdentities returns every link, ordered by user id, issuer
+	// and subject.
+	ListOIDCIdentities(ctx context.Context) ([]OIDCIdentity, error)
 
 	// CreateSession stores s; an unknown user is an error wrapping
 	// ErrNotFound.

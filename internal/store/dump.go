@@ -221,6 +221,16 @@ var DumpTables = []Table{
 		Identity: true,
 	},
 	{
+		// Added by migration 0010: a dump of an older version lacks the
+		// table, and a restore leaves it empty.
+		Name: "oidc_identities",
+		Columns: []Column{
+			textColumn("issuer"), textColumn("subject"), intColumn("user_id"),
+			timeColumn("created_at"), timeColumn("last_used_at"),
+		},
+		OrderBy: []string{"issuer", "subject"},
+	},
+	{
 		Name: "audit_events",
 		Columns: []Column{
 			intColumn("id"), timeColumn("at"), intColumn("actor_id"), textColumn("actor_name"), textColumn("action"),

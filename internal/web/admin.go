@@ -48,7 +48,10 @@ func (s *server) adminRoutes(mux *http.ServeMux) {
 
 // adminUsersData is the data of admin_users.html.
 type adminUsersData struct {
-	Users   []store.User
+	Users []store.User
+	// OIDC holds, per user id, the issuers of the provider accounts
+	// linked to the user for single sign-on.
+	OIDC    map[int64][]string
 	Self    int64
 	Message string
 	Error   string
@@ -68,6 +71,15 @@ func (s *server) renderAdminUsers(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	data.Users = users
+	identities, err := s.accounts.ListOIDCIdentities(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	data.OIDC = map[int64][]string{}
+	for _, id := range identities {
+		data.OIDC[id.UserID] = append(data.OIDC[id.UserID], id.Issuer)
+	}
 	data.Self = authn.FromContext(r.Context()).User.ID
 	if data.Role == "" {
 		data.Role = store.RoleAnalyst

@@ -13,7 +13,8 @@ import (
 )
 
 // publicPaths are served without a signed-in user.
-var publicPaths = map[string]bool{"/signin": true, "/setup": true, "/healthz": true}
+var publicPaths = map[string]bool{"/signin": true, "/setup": true, "/healthz": true,
+	authn.OIDCStartPath: true, authn.OIDCCallbackPath: true}
 
 func isPublic(path string) bool {
 	return publicPaths[path] || strings.HasPrefix(path, "/static/")

@@ -18,6 +18,10 @@ import (
 func (s *server) accountRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /signin", s.signInPage)
 	mux.HandleFunc("POST /signin", s.signIn)
+	if s.oidc != nil {
+		mux.HandleFunc("GET "+authn.OIDCStartPath, s.startOIDC)
+		mux.HandleFunc("GET "+authn.OIDCCallbackPath, s.oidcCallback)
+	}
 	mux.HandleFunc("GET /setup", s.setupPage)
 	mux.HandleFunc("POST /setup", s.setup)
 	mux.HandleFunc("POST /signout", s.signOut)
@@ -34,6 +38,18 @@ type signInData struct {
 	Name  string
 	Next  string
 	Error string
+	// SSO is the name of the single sign-on provider on the button; empty
+	// leaves the button out.
+	SSO string
+}
+
+// renderSignIn renders the sign-in page, with the single sign-on button
+// when a provider is configured.
+func (s *server) renderSignIn(w http.ResponseWriter, r *http.Request, status int, data signInData) {
+	if s.oidc != nil {
+		data.SSO = s.oidc.DisplayName()
+	}
+	s.render(w, r, status, "signin.html", "Sign in", data)
 }
 
 func (s *server) signInPage(w http.ResponseWriter, r *http.Request) {
@@ -49,14 +65,13 @@ func (s *server) signInPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/setup", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "signin.html", "Sign in", signInData{Next: next})
+	s.renderSignIn(w, r, http.StatusOK, signInData{Next: next})
 }
 
 func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		s.render(w, r, http.StatusBadRequest, "signin.html", "Sign in",
-			signInData{Error: "The form could not be read; reload the page and try again."})
+		s.renderSignIn(w, r, http.StatusBadRequest, signInData{Error: "The form could not be read; reload the page and try again."})
 		return
 	}
 	name := strings.TrimSpace(r.PostForm.Get("name"))
@@ -64,7 +79,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 	data := signInData{Name: name, Next: authn.SafeNext(r.PostForm.Get("next"))}
 	if name == "" || password == "" {
 		data.Error = "Enter your user name and your password."
-		s.render(w, r, http.StatusBadRequest, "signin.html", "Sign in", data)
+		s.renderSignIn(w, r, http.StatusBadRequest, data)
 		return
 	}
 	// The store rejects such text (PostgreSQL with SQLSTATE 22021), and no
@@ -73,7 +88,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.logger.Info("Sign-in with a user name or password that is not text rejected", "address", authn.ClientAddress(r))
 		data.Name = ""
 		data.Error = "The user name or the password is not valid UTF-8 text, or contains a NUL character. Type both again."
-		s.render(w, r, http.StatusBadRequest, "signin.html", "Sign in", data)
+		s.renderSignIn(w, r, http.StatusBadRequest, data)
 		return
 	}
 
@@ -86,17 +101,17 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(throttled.RetryAfter.Seconds())))
 		data.Error = fmt.Sprintf("Too many failed sign-ins for this %s in the last minute. Wait %s, then try again.",
 			throttled.By, plural(int(throttled.RetryAfter.Seconds()), "second"))
-		s.render(w, r, http.StatusTooManyRequests, "signin.html", "Sign in", data)
+		s.renderSignIn(w, r, http.StatusTooManyRequests, data)
 		return
 	case errors.Is(err, authn.ErrDisabled):
 		s.logger.Info("Sign-in of a disabled user rejected", "user", name, "address", address)
 		data.Error = "This account is disabled. Ask an admin to enable it."
-		s.render(w, r, http.StatusForbidden, "signin.html", "Sign in", data)
+		s.renderSignIn(w, r, http.StatusForbidden, data)
 		return
 	case errors.Is(err, authn.ErrBadCredentials):
 		s.logger.Info("Sign-in failed", "user", name, "address", address)
 		data.Error = "The user name or the password is wrong. Check both and try again."
-		s.render(w, r, http.StatusUnauthorized, "signin.html", "Sign in", data)
+		s.renderSignIn(w, r, http.StatusUnauthorized, data)
 		return
 	case err != nil:
 		s.serverError(w, r, err)
@@ -208,19 +223,12 @@ func (s *server) setup(w http.ResponseWriter, r *http.Request) {
 // promises every tracked movie. A failure is logged: the admin exists and
 // still reaches the movies through "Show all tracked movies".
 func (s *server) listTrackedMovies(ctx context.Context, admin store.User) {
-	movies, err := s.store.ListMovies(ctx, true)
+	n, err := authn.ListTrackedMovies(ctx, s.store, s.accounts, admin.ID, s.now())
 	if err != nil {
-		s.logger.Warn("Listing the tracked movies for the first admin failed", "user", admin.Name, "error", err)
+		s.logger.Warn("Putting the tracked movies on the first admin's list failed", "user", admin.Name, "error", err)
 		return
 	}
-	now := s.now()
-	for _, m := range movies {
-		if _, err := s.accounts.TrackMovieForUser(ctx, admin.ID, m.ID, now); err != nil {
-			s.logger.Warn("Adding a tracked movie to the first admin's list failed", "user", admin.Name, "movie_id", m.ID, "error", err)
-			return
-		}
-	}
-	s.logger.Info("Tracked movies put on the first admin's list", "user", admin.Name, "movies", len(movies))
+	s.logger.Info("Tracked movies put on the first admin's list", "user", admin.Name, "movies", n)
 }
 
 func (s *server) signOut(w http.ResponseWriter, r *http.Request) {

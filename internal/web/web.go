@@ -75,6 +75,9 @@ type Config struct {
 	// but the sign-in, the first-admin setup, /healthz and /static/ needs
 	// a signed-in user.
 	Auth *authn.Authenticator
+	// OIDC signs users in through an OpenID Connect provider beside their
+	// passwords; nil leaves single sign-on out.
+	OIDC *authn.OIDC
 }
 
 // ContentSecurityPolicy is sent with every dashboard response. Pages use no
@@ -101,6 +104,7 @@ type server struct {
 	jobs      Jobs
 	accounts  store.Accounts
 	auth      *authn.Authenticator
+	oidc      *authn.OIDC
 	// loopbackSetup is whether a browser on the server's machine may
 	// create the first admin without the setup token, which
 	// REELPULSE_BASE_URL turns off.
@@ -139,6 +143,7 @@ func New(cfg Config) (http.Handler, error) {
 		jobs:          cfg.Jobs,
 		accounts:      cfg.Accounts,
 		auth:          cfg.Auth,
+		oidc:          cfg.OIDC,
 		csrfMark:      newCSRFMark(),
 		loopbackSetup: cfg.Auth.LoopbackSetup(),
 

@@ -35,6 +35,8 @@ func RunAccounts(t *testing.T, open func(t *testing.T) AccountsStore) {
 		{"CountAudit", testCountAudit},
 		{"DeleteAuditBefore", testDeleteAuditBefore},
 		{"KeepingAdmin", testKeepingAdmin},
+		{"OIDCIdentities", testOIDCIdentities},
+		{"SetUserRoleKeepingAdmin", testSetUserRoleKeepingAdmin},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

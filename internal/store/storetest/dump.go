@@ -211,6 +211,10 @@ func SeedDump(t *testing.T, s interface {
 		CreatedAt: at(10), ExpiresAt: ptr(at(1000))}); err != nil {
 		t.Fatalf("create token: %v", err)
 	}
+	if err := s.CreateOIDCIdentity(ctx, store.OIDCIdentity{Issuer: "https://id.example.org/realms/studio", Subject: "f1c2",
+		UserID: ada.ID, CreatedAt: at(10), LastUsedAt: at(12)}); err != nil {
+		t.Fatalf("link a provider account: %v", err)
+	}
 	if err := s.CreateSession(ctx, store.Session{Hash: "h-session", UserID: ada.ID, CreatedAt: at(10),
 		LastSeenAt: at(10), ExpiresAt: at(200)}); err != nil {
 		t.Fatalf("create session: %v", err)
