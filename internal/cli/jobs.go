@@ -68,7 +68,7 @@ func printJobs(env *environment, list []jobs.JobInfo) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tKIND\tMOVIE\tSTATE\tATTEMPT\tCREATED\tFINISHED\tDURATION\tLAST ERROR")
+	fmt.Fprintf(w, "ID\tKIND\tMOVIE\tSTATE\tATTEMPT\tCREATED (%[1]s)\tFINISHED (%[1]s)\tDURATION\tLAST ERROR\n", zoneName())
 	for _, j := range list {
 		finished := "-"
 		if j.FinalizedAt != nil {

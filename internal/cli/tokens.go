@@ -104,7 +104,12 @@ func tokensCreate(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	detail := fmt.Sprintf("token %d %s, expires %s", t.ID, t.Prefix, expiryString(t.ExpiresAt))
+	// The audit log reads the same from every machine, so it is in UTC.
+	expiry := "never"
+	if t.ExpiresAt != nil {
+		expiry = t.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	detail := fmt.Sprintf("token %d %s, expires %s", t.ID, t.Prefix, expiry)
 	if err := audit(ctx, accounts, store.AuditTokenCreate, u.Name, detail); err != nil {
 		return err
 	}
@@ -179,7 +184,7 @@ func tokensList(ctx context.Context, env *environment, args []string) error {
 
 	now := time.Now()
 	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tNAME\tSTARTS WITH\tCREATED\tEXPIRES\tLAST USED\tSTATE")
+	fmt.Fprintf(w, "ID\tNAME\tSTARTS WITH\tCREATED (%[1]s)\tEXPIRES (%[1]s)\tLAST USED (%[1]s)\tSTATE\n", zoneName())
 	for _, t := range tokens {
 		state := "active"
 		switch {

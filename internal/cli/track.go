@@ -174,7 +174,7 @@ func listMovies(ctx context.Context, env *environment, st store.Store, trackedOn
 	}
 
 	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tTITLE\tYEAR\tREVIEWS\tDECLARED\tLAST SCRAPE\tTRACKED BY\tSTATE")
+	fmt.Fprintf(w, "ID\tTITLE\tYEAR\tREVIEWS\tDECLARED\tLAST SCRAPE (%s)\tTRACKED BY\tSTATE\n", zoneName())
 	for _, m := range movies {
 		stats, err := st.Stats(ctx, m.ID, "")
 		if err != nil {
@@ -248,6 +248,12 @@ func intPtrString(n *int) string {
 		return "-"
 	}
 	return fmt.Sprint(*n)
+}
+
+// zoneName returns the abbreviation of the local time zone, such as UTC or
+// CET, in which the tables print times.
+func zoneName() string {
+	return time.Now().Format("MST")
 }
 
 func timeString(t *time.Time) string {

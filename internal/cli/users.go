@@ -237,7 +237,7 @@ func usersList(ctx context.Context, env *environment, args []string) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tROLE\tCREATED\tPASSWORD CHANGED\tSTATE")
+	fmt.Fprintf(w, "NAME\tROLE\tCREATED (%[1]s)\tPASSWORD CHANGED (%[1]s)\tSTATE\n", zoneName())
 	for _, u := range users {
 		state := "active"
 		if u.DisabledAt != nil {

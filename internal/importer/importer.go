@@ -55,8 +55,8 @@ const DefaultAnalyzer = "imported"
 
 // Analyzer versions of imported results, which tell their source.
 const (
-	versionTracker = "python-tracker"
-	versionExport  = "reelpulse-export"
+	versionTracker = store.VersionImportedTracker
+	versionExport  = store.VersionImportedExport
 )
 
 // ErrRowsSkipped is returned, wrapped, by a strict import that found rows

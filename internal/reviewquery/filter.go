@@ -7,6 +7,7 @@ package reviewquery
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"net/url"
@@ -38,8 +39,11 @@ var PageParameters = []string{"limit", "cursor", "offset"}
 // ParameterError is an invalid query parameter. Its message names the
 // parameter and the values it accepts, so it is fit to show to the user.
 type ParameterError struct {
-	// Name is the parameter at fault, e.g. "min_rating".
-	Name    string
+	// Name is the parameter at fault, e.g. "min_rating", or the first of
+	// them when several are.
+	Name string
+	// Names lists every parameter at fault, Name first.
+	Names   []string
 	message string
 }
 
@@ -48,7 +52,37 @@ func (e *ParameterError) Error() string { return e.message }
 // Invalid returns the ParameterError of a value that the parameter name
 // does not accept. accepted describes the values to give instead.
 func Invalid(name, value, accepted string) error {
-	return &ParameterError{Name: name, message: fmt.Sprintf("invalid %q %q: %s", name, value, accepted)}
+	return parameterError(name, fmt.Sprintf("invalid %q %q: %s", name, value, accepted))
+}
+
+func parameterError(name, message string) *ParameterError {
+	return &ParameterError{Name: name, Names: []string{name}, message: message}
+}
+
+// joinParameterErrors returns nil for no errors, the error itself for one,
+// and for several a *ParameterError that names every parameter and joins
+// the messages, so that a form can mark all invalid fields at once.
+func joinParameterErrors(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+
+	joined := &ParameterError{}
+	var messages []string
+	for _, err := range errs {
+		var parameter *ParameterError
+		if !errors.As(err, &parameter) {
+			return err
+		}
+		joined.Names = append(joined.Names, parameter.Names...)
+		messages = append(messages, parameter.message)
+	}
+	joined.Name = joined.Names[0]
+	joined.message = strings.Join(messages, "; ")
+	return joined
 }
 
 // CheckParameters rejects parameters that are not in known and parameters
@@ -57,10 +91,10 @@ func Invalid(name, value, accepted string) error {
 func CheckParameters(query url.Values, known []string) error {
 	for _, name := range slices.Sorted(maps.Keys(query)) {
 		if !slices.Contains(known, name) {
-			return &ParameterError{Name: name, message: fmt.Sprintf("unknown parameter %q: use %s", name, strings.Join(known, ", "))}
+			return parameterError(name, fmt.Sprintf("unknown parameter %q: use %s", name, strings.Join(known, ", ")))
 		}
 		if values := query[name]; len(values) > 1 {
-			return &ParameterError{Name: name, message: fmt.Sprintf("parameter %q given %d times: give it once", name, len(values))}
+			return parameterError(name, fmt.Sprintf("parameter %q given %d times: give it once", name, len(values)))
 		}
 	}
 	return nil
@@ -68,45 +102,39 @@ func CheckParameters(query url.Values, known []string) error {
 
 // ParseFilter reads the filter parameters of the query into a filter of the
 // movie's reviews as scored by the analyzer. aspects are the names that the
-// aspect parameter accepts. Empty parameters are left open, and a
-// *ParameterError reports the first invalid one.
+// aspect parameter accepts. Empty parameters are left open, and one
+// *ParameterError reports every invalid one.
 func ParseFilter(query url.Values, movieID, analyzer string, aspects []string) (store.ReviewFilter, error) {
 	f := store.ReviewFilter{MovieID: movieID, Analyzer: analyzer}
-	var err error
+	var errs []error
+	keep := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
 
-	if f.Aspect, err = oneOf(query, "aspect", aspects); err != nil {
-		return f, err
-	}
+	var err error
+	f.Aspect, err = oneOf(query, "aspect", aspects)
+	keep(err)
 	polarity, err := oneOf(query, "polarity", names(store.Polarities))
-	if err != nil {
-		return f, err
-	}
+	keep(err)
 	f.Polarity = store.Polarity(polarity)
 	spoiler, err := oneOf(query, "spoiler", []string{string(store.SpoilerOnly), string(store.SpoilerExclude)})
-	if err != nil {
-		return f, err
-	}
+	keep(err)
 	f.Spoiler = store.SpoilerFilter(spoiler)
 	sort, err := oneOf(query, "sort", names(store.ReviewSorts))
-	if err != nil {
-		return f, err
-	}
+	keep(err)
 	f.Sort = store.ReviewSort(cmp.Or(sort, string(store.SortNewest)))
 
-	if err := parseRatings(query, &f); err != nil {
-		return f, err
-	}
-	if err := parseDates(query, &f); err != nil {
-		return f, err
-	}
+	keep(parseRatings(query, &f))
+	keep(parseDates(query, &f))
 	f.Text = query.Get("q")
 	if err := checkText("q", f.Text); err != nil {
-		return f, err
+		keep(err)
+	} else if utf8.RuneCountInString(f.Text) > MaxSearchRunes {
+		keep(parameterError("q", fmt.Sprintf("invalid \"q\": at most %d characters", MaxSearchRunes)))
 	}
-	if utf8.RuneCountInString(f.Text) > MaxSearchRunes {
-		return f, &ParameterError{Name: "q", message: fmt.Sprintf("invalid \"q\": at most %d characters", MaxSearchRunes)}
-	}
-	return f, nil
+	return f, joinParameterErrors(errs)
 }
 
 // checkText rejects a text parameter that is not valid UTF-8 or contains a
@@ -134,7 +162,7 @@ func ParsePage(query url.Values, f *store.ReviewFilter, defaultLimit, maxLimit i
 		return err
 	}
 	if query.Get("cursor") != "" && f.Offset > 0 {
-		return &ParameterError{Name: "cursor", message: `"cursor" and "offset" given together: page with "cursor" only`}
+		return parameterError("cursor", `"cursor" and "offset" given together: page with "cursor" only`)
 	}
 	return ParseCursor(query, f)
 }
@@ -158,34 +186,34 @@ func ParseCursor(query url.Values, f *store.ReviewFilter) error {
 }
 
 func parseRatings(query url.Values, f *store.ReviewFilter) error {
-	var err error
-	if f.MinRating, err = intValue(query, "min_rating", 0, 1, 10); err != nil {
-		return err
-	}
-	if f.MaxRating, err = intValue(query, "max_rating", 0, 1, 10); err != nil {
-		return err
+	var minErr, maxErr error
+	f.MinRating, minErr = intValue(query, "min_rating", 0, 1, 10)
+	f.MaxRating, maxErr = intValue(query, "max_rating", 0, 1, 10)
+	if minErr != nil || maxErr != nil {
+		return joinParameterErrors(slices.DeleteFunc([]error{minErr, maxErr}, isNil))
 	}
 	if f.MinRating > 0 && f.MaxRating > 0 && f.MinRating > f.MaxRating {
-		return &ParameterError{Name: "min_rating", message: fmt.Sprintf(
-			`"min_rating" %d is above "max_rating" %d: give min_rating <= max_rating`, f.MinRating, f.MaxRating)}
+		return parameterError("min_rating", fmt.Sprintf(
+			`"min_rating" %d is above "max_rating" %d: give min_rating <= max_rating`, f.MinRating, f.MaxRating))
 	}
 	return nil
 }
 
 func parseDates(query url.Values, f *store.ReviewFilter) error {
-	var err error
-	if f.From, err = dateValue(query, "from"); err != nil {
-		return err
-	}
-	if f.To, err = dateValue(query, "to"); err != nil {
-		return err
+	var fromErr, toErr error
+	f.From, fromErr = dateValue(query, "from")
+	f.To, toErr = dateValue(query, "to")
+	if fromErr != nil || toErr != nil {
+		return joinParameterErrors(slices.DeleteFunc([]error{fromErr, toErr}, isNil))
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && f.From.After(f.To) {
-		return &ParameterError{Name: "from", message: fmt.Sprintf(
-			`"from" %s is after "to" %s: give from <= to`, query.Get("from"), query.Get("to"))}
+		return parameterError("from", fmt.Sprintf(
+			`"from" %s is after "to" %s: give from <= to`, query.Get("from"), query.Get("to")))
 	}
 	return nil
 }
+
+func isNil(err error) bool { return err == nil }
 
 // MinDate is the earliest date that the from and to parameters accept.
 // store.ReviewFilter reads a zero time.Time as no bound, so Go's zero date

@@ -96,6 +96,35 @@ func TestParameterErrors(t *testing.T) {
 	}
 }
 
+// TestParameterErrorsJoined gives several invalid parameters at once and
+// expects one error that names each of them, in the order of the form.
+func TestParameterErrorsJoined(t *testing.T) {
+	query, err := url.ParseQuery("min_rating=11&from=2026-13-01&max_rating=0&aspect=plot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = reviewquery.ParseFilter(query, "tt0013442", "lexicon", aspects)
+	var parameter *reviewquery.ParameterError
+	if !errors.As(err, &parameter) {
+		t.Fatalf("error = %v, want a *ParameterError", err)
+	}
+
+	wantNames := []string{"aspect", "min_rating", "max_rating", "from"}
+	if !slices.Equal(parameter.Names, wantNames) {
+		t.Errorf("Names = %q, want %q", parameter.Names, wantNames)
+	}
+	if parameter.Name != "aspect" {
+		t.Errorf("Name = %q, want the first, aspect", parameter.Name)
+	}
+	wantMessage := `invalid "aspect" "plot": use one of acting, sound, overall; ` +
+		`invalid "min_rating" "11": use a whole number from 1 to 10; ` +
+		`invalid "max_rating" "0": use a whole number from 1 to 10; ` +
+		`invalid "from" "2026-13-01": use a date as YYYY-MM-DD, e.g. 2025-01-31`
+	if parameter.Error() != wantMessage {
+		t.Errorf("message = %q, want %q", parameter.Error(), wantMessage)
+	}
+}
+
 func TestCheckParameters(t *testing.T) {
 	known := slices.Concat(reviewquery.FilterParameters, []string{"format"})
 	tests := []struct {

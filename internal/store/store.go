@@ -217,9 +217,19 @@ type AnalysisFailure struct {
 	FailedAt        time.Time
 }
 
+// Analyzer versions of the results that `reelpulse import` stores: scores
+// from the Python tracker and from reelpulse's own JSONL export. A pending
+// query counts them as current whatever the analyzer's version, so that an
+// analyzer does not score imported reviews again until their text changes.
+const (
+	VersionImportedTracker = "python-tracker"
+	VersionImportedExport  = "reelpulse-export"
+)
+
 // PendingQuery selects the reviews of a movie that an analyzer has still to
-// score: those whose current content has neither a result nor a failure
-// from the analyzer at this version.
+// score: those whose current content has neither a result from the
+// analyzer at this version or an imported one, nor a failure at this
+// version.
 type PendingQuery struct {
 	MovieID         string
 	Analyzer        string

@@ -149,7 +149,7 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
 	if lifetime > 0 {
 		at := now.Add(lifetime)
 		record.ExpiresAt = &at
-		expires = at.UTC().Format(time.RFC3339)
+		expires = at.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	record, err := s.accounts.CreateToken(r.Context(), record)
 	if err != nil {

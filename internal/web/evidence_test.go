@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"reflect"
+	"regexp"
 	"testing"
 )
 
@@ -66,5 +68,27 @@ func TestMarkEvidence(t *testing.T) {
 				t.Errorf("segments join to %q, want the text %q", joined, tt.text)
 			}
 		})
+	}
+}
+
+func TestMarkHits(t *testing.T) {
+	hits := regexp.MustCompile("(?i)" + regexp.QuoteMeta("dread"))
+	segments := []textSegment{
+		{Text: "Dread builds; the dread"},
+		{Text: " is slow", Mark: "Evidence for Storytelling −1"},
+		{Text: "dread"},
+	}
+	want := []textSegment{
+		{Text: "Dread builds; the dread", Parts: []textPart{{Text: "Dread", Hit: true}, {Text: " builds; the "}, {Text: "dread", Hit: true}}},
+		{Text: " is slow", Mark: "Evidence for Storytelling −1"},
+		{Text: "dread", Parts: []textPart{{Text: "dread", Hit: true}}},
+	}
+	if got := markHits(segments, hits); !reflect.DeepEqual(got, want) {
+		t.Errorf("markHits = %+v, want %+v", got, want)
+	}
+
+	plain := []textSegment{{Text: "no search"}}
+	if got := markHits(plain, nil); !reflect.DeepEqual(got, plain) {
+		t.Errorf("markHits without a search = %+v, want the segments unchanged", got)
 	}
 }

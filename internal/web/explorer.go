@@ -37,10 +37,10 @@ type explorerData struct {
 	Polarities []option
 	Spoilers   []option
 	Sorts      []option
-	// Error is the message of an invalid parameter and Invalid its name.
-	// No review is listed then.
+	// Error is the message of the invalid parameters and Invalid their
+	// names. No review is listed then.
 	Error   string
-	Invalid string
+	Invalid []string
 	// Filtered is true when a filter parameter is set.
 	Filtered bool
 	Analyzer string
@@ -57,9 +57,9 @@ type explorerData struct {
 	Exports     []exportLink
 }
 
-// IsInvalid reports whether the parameter name is the invalid one, so that
+// IsInvalid reports whether the parameter name is an invalid one, so that
 // the template marks its control.
-func (d explorerData) IsInvalid(name string) bool { return d.Invalid == name }
+func (d explorerData) IsInvalid(name string) bool { return slices.Contains(d.Invalid, name) }
 
 // ShowForm is false for a movie without stored reviews, where there is
 // nothing to filter.
@@ -136,6 +136,16 @@ type scoreView struct {
 type textSegment struct {
 	Text string
 	Mark string
+	// Parts splits Text around the occurrences of the searched text, when
+	// it holds any.
+	Parts []textPart
+}
+
+// textPart is a piece of a textSegment; Hit is set on an occurrence of the
+// searched text.
+type textPart struct {
+	Text string
+	Hit  bool
 }
 
 // evidenceNote is an evidence sentence shown under the score chips.
@@ -170,7 +180,7 @@ func (s *server) loadExplorer(ctx context.Context, movieID string, query url.Val
 	if errors.As(err, &parameter) {
 		s.logger.Debug("Movie page requested with an invalid review filter", "movie_id", movieID,
 			"parameter", parameter.Name, "error", err)
-		data.Error, data.Invalid = parameter.Error(), parameter.Name
+		data.Error, data.Invalid = parameter.Error(), parameter.Names
 		return data, nil
 	}
 	if err != nil {
@@ -190,8 +200,14 @@ func (s *server) loadExplorer(ctx context.Context, movieID string, query url.Val
 	if err != nil {
 		return data, fmt.Errorf("load %s analyses of movie %s: %w", s.analyzer, movieID, err)
 	}
+	var hits *regexp.Regexp
+	if filter.Text != "" {
+		hits = regexp.MustCompile("(?i)" + regexp.QuoteMeta(filter.Text))
+	}
 	for _, r := range page.Reviews {
-		data.Reviews = append(data.Reviews, s.explorerReview(r, analyses))
+		view := s.explorerReview(r, analyses)
+		view.Text = markHits(view.Text, hits)
+		data.Reviews = append(data.Reviews, view)
 	}
 	data.Total, data.TotalCapped = page.Total, page.TotalCapped
 
@@ -405,6 +421,35 @@ func markEvidence(text string, scores []scoreView) ([]textSegment, []evidenceNot
 		segments = append(segments, textSegment{Text: text[at:]})
 	}
 	return segments, notes
+}
+
+// markHits splits each segment into parts around the matches of hits, the
+// searched text, so that the page shows why each review matched. A nil
+// hits returns the segments unchanged.
+func markHits(segments []textSegment, hits *regexp.Regexp) []textSegment {
+	if hits == nil {
+		return segments
+	}
+
+	for i, seg := range segments {
+		matches := hits.FindAllStringIndex(seg.Text, -1)
+		if len(matches) == 0 {
+			continue
+		}
+		at := 0
+		for _, match := range matches {
+			if match[0] > at {
+				seg.Parts = append(seg.Parts, textPart{Text: seg.Text[at:match[0]]})
+			}
+			seg.Parts = append(seg.Parts, textPart{Text: seg.Text[match[0]:match[1]], Hit: true})
+			at = match[1]
+		}
+		if at < len(seg.Text) {
+			seg.Parts = append(seg.Parts, textPart{Text: seg.Text[at:]})
+		}
+		segments[i] = seg
+	}
+	return segments
 }
 
 func addNote(notes []evidenceNote, evidence, label string) []evidenceNote {

@@ -399,7 +399,7 @@ func TestExplorerReviewDisplay(t *testing.T) {
 		`edited, seen <time datetime="2026-02-27T18:30:00Z" data-local>27 Feb 2026 18:30 UTC</time>`,
 		`<details class="spoiler" data-testid="spoiler"><summary>Contains spoilers – show</summary>`,
 		`<p class="review-text">First line.
-<mark title="Evidence for Acting &#43;2, Overall &#43;2">The &lt;b&gt;acting&lt;/b&gt; is &lt;script&gt;alert(1)&lt;/script&gt; superb. Then</mark>` +
+<mark title="Evidence for Acting &#43;2, Overall &#43;2">The &lt;b&gt;acting&lt;/b&gt; is &lt;script&gt;alert(1)&lt;/script&gt; <strong class="search-hit">superb</strong>. Then</mark>` +
 			` <mark title="Evidence for Sound &#43;1">the SCORE   soars.</mark>
 Last line. Edited.</p>`,
 		`<p class="evidence-note"><span class="evidence-aspects">Themes −1:</span> <q>A &lt;q&gt;quote&lt;/q&gt; from elsewhere.</q></p>`,

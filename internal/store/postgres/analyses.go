@@ -27,6 +27,9 @@ func (s *Store) SaveAnalyses(ctx context.Context, analyses []store.Analysis) err
 
 // saveAnalyses is SaveAnalyses within tx.
 func saveAnalyses(ctx context.Context, tx pgx.Tx, analyses []store.Analysis) error {
+	if err := lockAnalyzedMovies(ctx, tx, analyses); err != nil {
+		return err
+	}
 	deltas, err := analysisDeltas(ctx, tx, analyses)
 	if err != nil {
 		return err
@@ -48,6 +51,25 @@ func saveAnalyses(ctx context.Context, tx pgx.Tx, analyses []store.Analysis) err
 		return err
 	}
 	return applyAspectDeltas(ctx, tx, deltas)
+}
+
+// lockAnalyzedMovies locks the rows of the movies whose reviews the
+// analyses are of, in id order. The rollup deltas are computed from the
+// stored results, so two transactions that computed them at once would
+// both add their change. A review pass takes the same lock by updating the
+// movie row first, so it does not recompute a month in between either.
+func lockAnalyzedMovies(ctx context.Context, tx pgx.Tx, analyses []store.Analysis) error {
+	ids := make([]string, len(analyses))
+	for i, a := range analyses {
+		ids[i] = a.ReviewID
+	}
+	_, err := tx.Exec(ctx, `SELECT id FROM movies
+		WHERE id IN (SELECT movie_id FROM reviews WHERE id = ANY($1))
+		ORDER BY id FOR NO KEY UPDATE`, ids)
+	if err != nil {
+		return fmt.Errorf("lock the movies of %d analyses: %w", len(analyses), err)
+	}
+	return nil
 }
 
 // analysisStatements is the number of statements queueAnalysis queues.

@@ -138,14 +138,14 @@ func (s *Store) PendingAnalysis(ctx context.Context, q store.PendingQuery) ([]st
 		WHERE movie_id = ?1 AND deleted_at IS NULL
 			AND NOT EXISTS (
 				SELECT 1 FROM analyses a
-				WHERE a.review_id = r.id AND a.analyzer = ?2 AND a.analyzer_version = ?3
+				WHERE a.review_id = r.id AND a.analyzer = ?2 AND a.analyzer_version IN (?3, ?6, ?7)
 					AND a.content_hash = r.content_hash AND a.analyzed_at >= ?5)
 			AND NOT EXISTS (
 				SELECT 1 FROM analysis_failures f
 				WHERE f.review_id = r.id AND f.analyzer = ?2 AND f.analyzer_version = ?3
 					AND f.content_hash = r.content_hash AND f.failed_at >= ?5)
 		ORDER BY id
-		LIMIT ?4`, q.MovieID, q.Analyzer, q.AnalyzerVersion, limit, since)
+		LIMIT ?4`, q.MovieID, q.Analyzer, q.AnalyzerVersion, limit, since, store.VersionImportedTracker, store.VersionImportedExport)
 	if err != nil {
 		return nil, fmt.Errorf("list reviews of movie %s pending %s %s: %w", q.MovieID, q.Analyzer, q.AnalyzerVersion, err)
 	}

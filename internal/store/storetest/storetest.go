@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Aggregates", testAggregates},
 		{"DailyReviewCounts", testDailyReviewCounts},
 		{"Rollups", testRollups},
+		{"RollupsConcurrent", testRollupsConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -736,6 +737,13 @@ func testPendingAnalysis(t *testing.T, s store.Store) {
 	edited.ContentHash = "hash-rw1-v2"
 	applySync(t, s, store.SyncResult{Upserts: []store.Review{edited}, ApplyEdits: true, At: at(3)})
 	equal(t, "pending after edit", pendingIDs(t, s, "lexicon", "v1", 10), []string{"rw1", "rw2", "rw3"})
+
+	// Imported results count as current for every version of the analyzer
+	// until the text changes, so that imported scores are not paid for again.
+	save(t, s, analysis("rw1", "hash-rw1-v2", store.VersionImportedExport, at(4)),
+		analysis("rw3", "hash-rw3", store.VersionImportedTracker, at(4)))
+	equal(t, "pending after an import", pendingIDs(t, s, "lexicon", "v2", 10), []string{"rw2"})
+	equal(t, "pending for another analyzer after an import", pendingIDs(t, s, "model", "v1", 10), []string{"rw1", "rw2", "rw3"})
 }
 
 func testSaveAnalysesReplaces(t *testing.T, s store.Store) {
