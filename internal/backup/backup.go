@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -62,6 +63,44 @@ func (o *Options) defaults() {
 	}
 }
 
+// claimPrefix starts the name of the object that marks a backup as being
+// written, within the backup's directory.
+const claimPrefix = "writing-"
+
+// claim marks the backup id as being written in the target and returns the
+// function that removes the mark. It fails when the backup exists or
+// another process writes one with the same id, since ids have one-second
+// resolution: two such backups would overwrite each other's files.
+func claim(ctx context.Context, target Target, id string, logger *slog.Logger) (release func(), err error) {
+	token := make([]byte, 8)
+	if _, err := rand.Read(token); err != nil {
+		return nil, err
+	}
+	name := id + "/" + claimPrefix + hex.EncodeToString(token)
+	if err := target.Put(ctx, name, bytes.NewReader(nil), 0); err != nil {
+		return nil, fmt.Errorf("write to %s: %w", target, err)
+	}
+	release = func() {
+		if err := target.Delete(context.WithoutCancel(ctx), name); err != nil {
+			logger.Warn("Removing the mark of a backup being written failed", "backup_id", id, "error", err)
+		}
+	}
+
+	names, err := target.List(ctx)
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("list backups in %s: %w", target, err)
+	}
+	for _, other := range names {
+		taken := other == id+"/"+manifestName || (strings.HasPrefix(other, id+"/"+claimPrefix) && other != name)
+		if taken {
+			release()
+			return nil, fmt.Errorf("backup %s already exists in %s or is being written by another process: wait a second and try again", id, target)
+		}
+	}
+	return release, nil
+}
+
 // Create takes a backup of db and stores it in the target.
 func Create(ctx context.Context, db Database, o Options) (Manifest, error) {
 	o.defaults()
@@ -75,13 +114,11 @@ func Create(ctx context.Context, db Database, o Options) (Manifest, error) {
 		Program:       o.Program,
 	}
 
-	existing, err := o.Target.List(ctx)
+	release, err := claim(ctx, o.Target, m.ID, o.Logger)
 	if err != nil {
-		return Manifest{}, fmt.Errorf("list backups in %s: %w", o.Target, err)
+		return Manifest{}, err
 	}
-	if slices.Contains(existing, m.ID+"/"+manifestName) {
-		return Manifest{}, fmt.Errorf("backup %s already exists in %s: wait a second and try again", m.ID, o.Target)
-	}
+	defer release()
 
 	if m.SchemaVersion, err = db.SchemaVersion(ctx); err != nil {
 		return Manifest{}, err

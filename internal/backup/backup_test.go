@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -459,5 +460,78 @@ func TestS3MultipartUpload(t *testing.T) {
 
 	if _, err := target.Get(t.Context(), "20261205T010000Z/manifest.json"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("get of a missing object returned %v, want fs.ErrNotExist", err)
+	}
+}
+
+// TestSameSecondBackups starts two backups with the same id at once. Each
+// either completes or fails with a message, and a completed one restores:
+// the two never mix their files into one damaged backup.
+func TestSameSecondBackups(t *testing.T) {
+	seeded := openSQLite(t)
+	storetest.SeedDump(t, seeded)
+	empty := openSQLite(t)
+
+	completed := 0
+	for round := range 10 {
+		target, err := backup.NewDirTarget(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := options(target, "sqlite")
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, db := range []database{seeded, empty} {
+			wg.Go(func() { _, errs[i] = backup.Create(t.Context(), db, o) })
+		}
+		wg.Wait()
+
+		for _, err := range errs {
+			if err != nil && !strings.Contains(err.Error(), "is being written by another process") {
+				t.Errorf("round %d: error %v, want one that names the other backup", round, err)
+			}
+		}
+		if errs[0] != nil && errs[1] != nil {
+			continue
+		}
+		if errs[0] == nil && errs[1] == nil {
+			t.Fatalf("round %d: both backups with the same id completed", round)
+		}
+		completed++
+		m, err := backup.Select(t.Context(), target, "", time.Time{})
+		if err != nil {
+			t.Fatalf("round %d: select the backup: %v", round, err)
+		}
+		if err := restore(t, openSQLite(t), m, o, false); err != nil {
+			t.Errorf("round %d: restore of the completed backup: %v", round, err)
+		}
+		names, err := target.List(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names {
+			if strings.Contains(name, "/writing-") {
+				t.Errorf("round %d: the mark %s is left behind", round, name)
+			}
+		}
+	}
+	if completed == 0 {
+		t.Error("no round completed a backup")
+	}
+}
+
+// TestBackupMarkBlocks leaves the mark of a backup being written and
+// expects a backup with the same id to stop.
+func TestBackupMarkBlocks(t *testing.T) {
+	target, err := backup.NewDirTarget(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := options(target, "sqlite")
+	id := clock.Format("20060102T150405Z")
+	if err := target.Put(t.Context(), id+"/writing-0123456789abcdef", strings.NewReader(""), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backup.Create(t.Context(), openSQLite(t), o); err == nil || !strings.Contains(err.Error(), "wait a second and try again") {
+		t.Errorf("backup beside another one being written: error %v, want the advice to wait", err)
 	}
 }

@@ -84,6 +84,9 @@ func parseReviewCards(body []byte) (ReviewPage, string, error) {
 		switch {
 		case err != nil:
 			page.Skipped = append(page.Skipped, fmt.Sprintf("review card %d: %v", i, err))
+			if id := reviewIDFromCard(card); id != "" {
+				page.SkippedIDs = append(page.SkippedIDs, id)
+			}
 		case seen[review.ID]:
 			page.Skipped = append(page.Skipped, fmt.Sprintf("review card %d: review %s appears twice", i, review.ID))
 		default:

@@ -206,6 +206,9 @@ func reviewPage(connection *reviewsJSON, where string) (ReviewPage, error) {
 		review, err := edge.Node.review()
 		if err != nil {
 			page.Skipped = append(page.Skipped, fmt.Sprintf("review edge %d: %v", i, err))
+			if id := cleanText(edge.Node.ID); id != "" {
+				page.SkippedIDs = append(page.SkippedIDs, id)
+			}
 			continue
 		}
 		page.Reviews = append(page.Reviews, review)

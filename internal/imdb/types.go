@@ -44,4 +44,8 @@ type ReviewPage struct {
 	TotalInexact bool
 	// Skipped describes the malformed reviews left out of Reviews.
 	Skipped []string
+	// SkippedIDs holds the ids of the skipped reviews that have one. They
+	// are listed on the page, so a review pass must not take them for
+	// deleted.
+	SkippedIDs []string
 }

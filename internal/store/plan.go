@@ -152,11 +152,14 @@ func (p *SyncPlan) addVotes(stored map[string]StoredReview, current map[string]R
 }
 
 // addMissing counts every listed, stored review that the complete pass did
-// not see, ordered by id.
+// not see, readable or not, ordered by id.
 func (p *SyncPlan) addMissing(result SyncResult, stored map[string]StoredReview) {
-	seen := make(map[string]bool, len(result.Seen))
+	seen := make(map[string]bool, len(result.Seen)+len(result.Unreadable))
 	for _, v := range result.Seen {
 		seen[v.ReviewID] = true
+	}
+	for _, id := range result.Unreadable {
+		seen[id] = true
 	}
 
 	for id, r := range stored {

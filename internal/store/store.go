@@ -94,6 +94,9 @@ type SyncResult struct {
 	// Seen holds the votes of every review found in the pass, so that votes
 	// and last-seen times are refreshed without rewriting unchanged text.
 	Seen []ReviewVotes
+	// Unreadable holds the ids of reviews that the pass listed but could
+	// not read. They change nothing, and they are not counted as missing.
+	Unreadable []string
 	// Metadata refreshes the movie's metadata; nil leaves it unchanged.
 	Metadata *MovieMetadata
 	// Complete is true when the pass reached the last page and its count

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -150,6 +151,9 @@ func (s *Syncer) Sync(ctx context.Context, movieID string, progress func(Progres
 		return s.failPass(ctx, pass, started, err)
 	}
 
+	if last, err := s.store.LastRun(ctx, movieID); err == nil {
+		pass.tolerance = max(pass.tolerance, repeatedShortfall(last, pass))
+	}
 	result, apply, deferred := diff(pass, stored, started, s.now())
 	outcome, err := s.store.ApplySync(ctx, apply)
 	if err != nil {
@@ -177,14 +181,17 @@ func (s *Syncer) Sync(ctx context.Context, movieID string, progress func(Progres
 // pass may carry truncated pages.
 func diff(p pass, stored map[string]string, started, at time.Time) (result Result, apply store.SyncResult, deferred int) {
 	result = Result{MovieID: p.movieID, Pages: p.pages, Fetched: len(p.reviews), Declared: p.declared}
-	result.State, result.Shortfall = completeness(result.Fetched, p.declared, p.tolerance)
+	// A malformed review is still one of the declared reviews, so it
+	// counts towards completeness, and it is not taken for deleted.
+	unreadable := p.unreadableIDs()
+	result.State, result.Shortfall = completeness(result.Fetched+len(unreadable), p.declared, p.tolerance)
 	result.Complete = result.State == store.RunComplete
-	result.Warning = completenessWarning(result, p.skipped)
+	result.Warning = completenessWarning(result, len(unreadable), p.skipped)
 
 	meta := metadata(p.title)
 	apply = store.SyncResult{
 		MovieID: p.movieID, Metadata: &meta, Complete: result.Complete, ApplyEdits: result.Complete,
-		Warning: result.Warning, At: at,
+		Warning: result.Warning, At: at, Unreadable: unreadable,
 	}
 	for _, r := range p.reviews {
 		rec := toStore(p.movieID, r)
@@ -214,6 +221,30 @@ func diff(p pass, stored map[string]string, started, at time.Time) (result Resul
 		New: result.New, Edited: result.Edited, Skipped: p.skipped,
 	}
 	return result, apply, deferred
+}
+
+// maxRepeatedShortfall returns how many declared reviews a pass may lack
+// and still count as complete when the last pass lacked as many: 2, or 1 %
+// of the declared total when that is more.
+func maxRepeatedShortfall(declared int) int {
+	return max(2, declared/100)
+}
+
+// repeatedShortfall returns the shortfall that the pass may have and still
+// count as complete: the last pass's, when that pass reached the last page
+// against the same declared total and lacked the same small number of
+// reviews. IMDb then declares reviews it does not list, and without this
+// every pass would stay incomplete, storing no edit and noticing no
+// deletion. It returns 0 otherwise.
+func repeatedShortfall(last store.SyncRun, p pass) int {
+	listed := len(p.reviews) + len(p.unreadableIDs())
+	shortfall := p.declared - listed
+	// The last pass is complete when this rule accepted it already.
+	if (last.State != store.RunIncomplete && last.State != store.RunComplete) || last.Declared != p.declared || last.Shortfall != shortfall ||
+		shortfall <= 0 || shortfall > maxRepeatedShortfall(p.declared) {
+		return 0
+	}
+	return shortfall
 }
 
 // completeness returns the state of a pass that reached the last page and
@@ -297,6 +328,9 @@ type pass struct {
 	// be complete.
 	tolerance int
 	skipped   int // malformed reviews left out
+	// unreadable holds the ids of malformed reviews that no page listed
+	// readably. They count towards the declared total.
+	unreadable []string
 }
 
 // fetchAll walks the pages of a movie's reviews to the last one.
@@ -352,6 +386,7 @@ func (p *pass) addPage(page imdb.ReviewPage, seen map[string]bool, logger *slog.
 		logger.Warn("Malformed review skipped", "movie_id", p.movieID, "page", p.pages, "reason", reason)
 	}
 	p.skipped += len(page.Skipped)
+	p.unreadable = append(p.unreadable, page.SkippedIDs...)
 
 	for _, r := range page.Reviews {
 		if r.ID == "" || seen[r.ID] {
@@ -362,10 +397,30 @@ func (p *pass) addPage(page imdb.ReviewPage, seen map[string]bool, logger *slog.
 	}
 }
 
-func completenessWarning(r Result, skipped int) string {
+// unreadableIDs returns the distinct ids of the malformed reviews that the
+// pass did not also read on another page.
+func (p *pass) unreadableIDs() []string {
+	read := make(map[string]bool, len(p.reviews))
+	for _, r := range p.reviews {
+		read[r.ID] = true
+	}
+	var ids []string
+	for _, id := range p.unreadable {
+		if !read[id] && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func completenessWarning(r Result, unreadable, skipped int) string {
 	var parts []string
 	if r.State == store.RunIncomplete {
-		parts = append(parts, fmt.Sprintf("incomplete: %d of %d declared reviews scraped", r.Fetched, r.Declared))
+		parts = append(parts, fmt.Sprintf("incomplete: %d of %d declared reviews scraped", r.Fetched+unreadable, r.Declared))
+	}
+	if r.State == store.RunComplete && r.Shortfall > 0 {
+		parts = append(parts, fmt.Sprintf("IMDb declares %d reviews but lists %d, as in the last pass; counted complete",
+			r.Declared, r.Declared-r.Shortfall))
 	}
 	if skipped > 0 {
 		parts = append(parts, fmt.Sprintf("%d malformed reviews skipped", skipped))

@@ -463,6 +463,79 @@ func TestSyncDropsImpossibleMetadata(t *testing.T) {
 	}
 }
 
+// TestSyncMalformedReviewCounts lists a stored review in a form that no
+// longer parses. It counts towards the declared total, so the passes stay
+// complete and store the edit of another review, and it is never taken for
+// deleted.
+func TestSyncMalformedReviewCounts(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.source.pages = paged(3, 3, review("rw0000001", 9, "Haunting.", 1), review("rw0000002", 4, "Slow.", 2), review("rw0000003", 7, "Eerie.", 3))
+	if _, err := f.syncer.Sync(ctx, movieID, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	f.source.pages = paged(3, 3, review("rw0000001", 9, "Haunting, and edited.", 1), review("rw0000003", 7, "Eerie.", 3))
+	f.source.pages[0].Skipped = []string{"review edge 1: review rw0000002: authorRating 11 is outside 1–10"}
+	f.source.pages[0].SkippedIDs = []string{"rw0000002"}
+	for pass := range 3 {
+		res, err := f.syncer.Sync(ctx, movieID, nil)
+		if err != nil {
+			t.Fatalf("pass %d: %v", pass, err)
+		}
+		if !res.Complete {
+			t.Errorf("pass %d: state %s with warning %q, want complete", pass, res.State, res.Warning)
+		}
+		if !strings.Contains(res.Warning, "1 malformed reviews skipped") {
+			t.Errorf("pass %d: warning %q does not count the malformed review", pass, res.Warning)
+		}
+	}
+
+	reviews := f.reviews(t)
+	if got := reviews["rw0000001"].Text; got != "Haunting, and edited." {
+		t.Errorf("text of the edited review = %q, want the edit stored", got)
+	}
+	if r, ok := reviews["rw0000002"]; !ok || r.DeletedAt != nil {
+		t.Errorf("the malformed review is deleted or gone (%+v), want it kept", r)
+	}
+}
+
+// TestSyncRepeatedShortfall lets IMDb declare more reviews than it lists.
+// The first pass is incomplete; a second one that lacks the same small
+// number counts as complete, and so do the ones after it. A larger
+// shortfall keeps every pass incomplete.
+func TestSyncRepeatedShortfall(t *testing.T) {
+	reviews := []imdb.Review{review("rw0000001", 9, "Haunting.", 1), review("rw0000002", 4, "Slow.", 2), review("rw0000003", 7, "Eerie.", 3)}
+	tests := []struct {
+		name     string
+		declared int
+		want     []bool // complete, pass by pass
+	}{
+		{"one review short", 4, []bool{false, true, true, true}},
+		{"two reviews short", 5, []bool{false, true, true}},
+		{"three reviews short", 6, []bool{false, false, false}},
+		{"none short", 3, []bool{true, true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.source.pages = paged(tt.declared, 3, reviews...)
+			for pass, want := range tt.want {
+				res, err := f.syncer.Sync(context.Background(), movieID, nil)
+				if err != nil {
+					t.Fatalf("pass %d: %v", pass, err)
+				}
+				if res.Complete != want {
+					t.Errorf("pass %d: complete %t (warning %q), want %t", pass, res.Complete, res.Warning, want)
+				}
+				if res.Complete && tt.declared > 3 && !strings.Contains(res.Warning, "as in the last pass; counted complete") {
+					t.Errorf("pass %d: warning %q does not explain the shortfall", pass, res.Warning)
+				}
+			}
+		})
+	}
+}
+
 // A pass whose caller cancels it (a shutdown, a job cancelled by hand)
 // stores nothing and records neither a run nor an error on the movie,
 // while a pass that runs out of time is recorded as failed.
