@@ -11,8 +11,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
