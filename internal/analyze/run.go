@@ -2,8 +2,11 @@ package analyze
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/store"
@@ -38,7 +41,8 @@ type Progress struct {
 // RunPending analyzes the reviews of a movie that have no result or
 // failure from a for their current content, batch by batch. Results are
 // stored as the analyzer hands them over, so an interrupted run keeps what
-// it finished and the next run starts after it.
+// it finished and the next run starts after it. It returns an error
+// wrapping ErrBusy when another process analyzes the movie with a.
 func RunPending(ctx context.Context, st store.Store, a Analyzer, run Run) (Progress, error) {
 	batchSize := run.BatchSize
 	if batchSize <= 0 {
@@ -56,6 +60,21 @@ func RunPending(ctx context.Context, st store.Store, a Analyzer, run Run) (Progr
 		}
 	}
 
+	var progress Progress
+	ctx, stop, err := holdLease(ctx, st, store.AnalysisLease{MovieID: run.MovieID, Analyzer: a.Name()}, now)
+	if err != nil {
+		return progress, err
+	}
+	defer stop()
+	progress, err = runBatches(ctx, st, a, run, q, now)
+	if cause := context.Cause(ctx); errors.Is(cause, ErrBusy) {
+		return progress, cause
+	}
+	return progress, err
+}
+
+// runBatches analyzes the pending reviews that q selects, batch by batch.
+func runBatches(ctx context.Context, st store.Store, a Analyzer, run Run, q store.PendingQuery, now func() time.Time) (Progress, error) {
 	var progress Progress
 	for {
 		pending, err := st.PendingAnalysis(ctx, q)
@@ -89,6 +108,72 @@ func RunPending(ctx context.Context, st store.Store, a Analyzer, run Run) (Progr
 			return progress, fmt.Errorf("analyzer %s %s returned no result for %d reviews of %s", a.Name(), a.Version(), len(pending), run.MovieID)
 		}
 	}
+}
+
+// ErrBusy is returned by RunPending when another process analyzes the
+// movie with the same analyzer, so that the reviews are not scored, and
+// paid for, twice.
+var ErrBusy = errors.New("another process is analyzing the movie with this analyzer")
+
+// leaseDuration is how long a run's lease lasts when it is not renewed,
+// as after a crash. A run renews it every third of that.
+const leaseDuration = 3 * time.Minute
+
+// holdLease takes the lease on the analysis of l.MovieID by l.Analyzer and
+// keeps renewing it until stop is called, which also releases it. The
+// returned context is cancelled with ErrBusy when a renewal finds the lease
+// taken over.
+func holdLease(ctx context.Context, st store.Store, l store.AnalysisLease, now func() time.Time) (context.Context, func(), error) {
+	token := make([]byte, 12)
+	if _, err := rand.Read(token); err != nil {
+		return ctx, nil, err
+	}
+	l.Holder = hex.EncodeToString(token)
+	acquire := func(ctx context.Context) (bool, error) {
+		l.Now = now()
+		l.ExpiresAt = l.Now.Add(leaseDuration)
+		return st.AcquireAnalysisLease(ctx, l)
+	}
+	ok, err := acquire(ctx)
+	if err != nil {
+		return ctx, nil, err
+	}
+	if !ok {
+		return ctx, nil, fmt.Errorf("analyze reviews of %s with %s: %w; it is skipped now", l.MovieID, l.Analyzer, ErrBusy)
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		ticker := time.NewTicker(leaseDuration / 3)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ticker.C:
+			}
+			ok, err := acquire(ctx)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				// A failed renewal is tried again at the next tick: the
+				// lease lasts three of them.
+				continue
+			case err == nil && !ok:
+				cancel(fmt.Errorf("analyze reviews of %s with %s: the lease ran out and %w", l.MovieID, l.Analyzer, ErrBusy))
+				return
+			}
+		}
+	})
+	stop := func() {
+		close(done)
+		wg.Wait()
+		cancel(nil)
+		// A lease that cannot be released runs out after leaseDuration.
+		_ = st.ReleaseAnalysisLease(context.WithoutCancel(ctx), l)
+	}
+	return ctx, stop, nil
 }
 
 // saveResults stores one group of results and failures. A result for a

@@ -210,3 +210,34 @@ func (foreign) Analyze(_ context.Context, reviews []analyze.Input, save func([]a
 	scores := []store.AspectScore{{Aspect: store.Overall, Score: &one}}
 	return save([]analyze.Result{{ReviewID: reviews[0].ReviewID, Aspects: scores}, {ReviewID: "rw99", Aspects: scores}})
 }
+
+// TestRunPendingLease lets another process hold the movie's lease: the run
+// sends nothing and reports ErrBusy. Once that lease has run out, a run
+// takes it over, and it releases the lease when it ends.
+func TestRunPendingLease(t *testing.T) {
+	st := openStore(t, 3)
+	a := &scripted{version: "v1", groupSize: 3}
+	start := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	other := store.AnalysisLease{MovieID: movieID, Analyzer: a.Name(), Holder: "other process", Now: start, ExpiresAt: start.Add(10 * time.Minute)}
+	if ok, err := st.AcquireAnalysisLease(t.Context(), other); err != nil || !ok {
+		t.Fatalf("lease of the other process: %t, %v", ok, err)
+	}
+
+	progress, err := analyze.RunPending(t.Context(), st, a, analyze.Run{MovieID: movieID, Now: clock()})
+	if !errors.Is(err, analyze.ErrBusy) {
+		t.Fatalf("RunPending while another process holds the lease: error %v, want ErrBusy", err)
+	}
+	if progress != (analyze.Progress{}) || len(a.seen) != 0 {
+		t.Errorf("busy run = %+v and sent %v, want nothing", progress, a.seen)
+	}
+
+	later := func() time.Time { return start.Add(time.Hour) }
+	progress, err = analyze.RunPending(t.Context(), st, a, analyze.Run{MovieID: movieID, Now: later})
+	if err != nil || progress.Analyzed != 3 {
+		t.Fatalf("run after the lease ran out = %+v, %v; want 3 analyzed", progress, err)
+	}
+	other.Now, other.ExpiresAt = later(), later().Add(time.Minute)
+	if ok, err := st.AcquireAnalysisLease(t.Context(), other); err != nil || !ok {
+		t.Errorf("lease after the run ended: %t, %v; want it released", ok, err)
+	}
+}

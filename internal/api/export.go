@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/reviewquery"
@@ -11,7 +10,7 @@ import (
 func (s *server) exportReviews(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	query := r.URL.Query()
-	filter, err := s.reviewFilter(query, id, append(slices.Clone(reviewquery.FilterParameters), "format"))
+	filter, err := s.reviewFilter(query, id, exportParameters)
 	var format reviewquery.Format
 	if err == nil {
 		format, err = reviewquery.ParseFormat(query)

@@ -2,8 +2,11 @@ package api
 
 import (
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/reviewquery"
@@ -14,6 +17,12 @@ import (
 // parameters given more than once, so that a typo does not silently
 // widen the selection.
 func checkParameters(query url.Values, known []string) error {
+	if len(known) == 0 {
+		for _, name := range slices.Sorted(maps.Keys(query)) {
+			return fmt.Errorf("unknown parameter %q: remove it, because this endpoint takes no parameters", name)
+		}
+		return nil
+	}
 	return reviewquery.CheckParameters(query, known)
 }
 

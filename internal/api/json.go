@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,33 +46,114 @@ func methodNotAllowed(allowed string) http.HandlerFunc {
 	}
 }
 
+// bodyError is the reason decodeBody rejects a request body: the status
+// of the response and a message fit to return to the client.
+type bodyError struct {
+	status  int
+	message string
+}
+
+func (e *bodyError) Error() string { return e.message }
+
+func badBody(format string, args ...any) *bodyError {
+	return &bodyError{status: http.StatusBadRequest, message: fmt.Sprintf(format, args...)}
+}
+
 // decodeBody decodes one JSON object of at most maxBodyBytes into v,
-// rejecting unknown fields and trailing data. Its errors are fit to return
-// to the client.
+// rejecting unknown fields, keys given twice and trailing data. Its errors
+// are *bodyError values.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	if contentType := r.Header.Get("Content-Type"); contentType != "" && !strings.HasPrefix(contentType, "application/json") {
-		return fmt.Errorf("invalid Content-Type %q: send the body as application/json", contentType)
+		return badBody("invalid Content-Type %q: send the body as application/json", contentType)
 	}
 
-	decoder := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+		return &bodyError{status: http.StatusRequestEntityTooLarge,
+			message: fmt.Sprintf("request body larger than the limit of %d bytes: send only {\"id\": \"tt…\"}", tooLarge.Limit)}
+	} else if err != nil {
+		return badBody("the request body could not be read: %v; send it again", err)
+	}
+
+	if key, first := duplicateKey(data); key != "" {
+		if key == first {
+			return badBody("duplicate key %q in request body: give each field once", key)
+		}
+		return badBody("duplicate key %q in request body, which names the same field as %q: give each field once", key, first)
+	}
+
+	decoder := json.NewDecoder(bytes.NewReader(data))
 	decoder.DisallowUnknownFields()
-	err := decoder.Decode(v)
-	var tooLarge *http.MaxBytesError
+	err = decoder.Decode(v)
 	switch {
-	case errors.As(err, &tooLarge):
-		return fmt.Errorf("request body larger than %d bytes: send only {\"id\": \"tt…\"}", tooLarge.Limit)
 	case errors.Is(err, io.EOF):
-		return errors.New("empty request body: send {\"id\": \"tt0013442\"} or an IMDb title URL as \"id\"")
+		return badBody("empty request body: send {\"id\": \"tt0013442\"} or an IMDb title URL as \"id\"")
 	case err != nil && strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		return fmt.Errorf("unknown field %s in request body: send only \"id\"", field)
+		return badBody("unknown field %s in request body: send only \"id\"", field)
 	case err != nil:
-		return fmt.Errorf("invalid JSON request body: %w; send {\"id\": \"tt0013442\"}", err)
+		return badBody("invalid JSON request body: %v; send {\"id\": \"tt0013442\"}", err)
 	}
 
 	var extra json.RawMessage
 	if err := decoder.Decode(&extra); !errors.Is(err, io.EOF) {
-		return errors.New("invalid JSON request body: send exactly one JSON object")
+		return badBody("invalid JSON request body: send exactly one JSON object")
 	}
 	return nil
+}
+
+// duplicateKey returns the first object key in the JSON value data that
+// repeats an earlier key of the same object, together with that earlier
+// key. Keys that differ only in case count as the same, because
+// encoding/json matches field names that way. It returns empty strings
+// when no key repeats or data is not valid JSON.
+func duplicateKey(data []byte) (key, first string) {
+	type level struct {
+		keys      map[string]string // folded key to the key as given
+		object    bool
+		expectKey bool
+	}
+	decoder := json.NewDecoder(bytes.NewReader(data))
+	decoder.UseNumber()
+	var stack []*level
+	for {
+		token, err := decoder.Token()
+		if err != nil {
+			return "", ""
+		}
+		var top *level
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		switch token {
+		case json.Delim('{'), json.Delim('['):
+			stack = append(stack, &level{keys: map[string]string{}, object: token == json.Delim('{'), expectKey: token == json.Delim('{')})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				return "", ""
+			}
+			if parent := stack[len(stack)-1]; parent.object {
+				parent.expectKey = true
+			}
+			continue
+		}
+		if top == nil {
+			return "", ""
+		}
+		if top.object && top.expectKey {
+			name, _ := token.(string)
+			folded := strings.ToLower(strings.ToUpper(name))
+			if earlier, ok := top.keys[folded]; ok {
+				return name, earlier
+			}
+			top.keys[folded] = name
+			top.expectKey = false
+			continue
+		}
+		if top.object {
+			top.expectKey = true
+		}
+	}
 }

@@ -186,7 +186,11 @@ func (s *server) movieDetail(ctx context.Context, id string) (movieDetailJSON, e
 func (s *server) trackMovie(w http.ResponseWriter, r *http.Request) {
 	var request trackRequest
 	if err := decodeBody(w, r, &request); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		status := http.StatusBadRequest
+		if bad := (*bodyError)(nil); errors.As(err, &bad) {
+			status = bad.status
+		}
+		writeError(w, status, err.Error())
 		return
 	}
 	input := strings.TrimSpace(request.ID)

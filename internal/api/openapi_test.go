@@ -59,9 +59,10 @@ func (doc openAPIDocument) resolve(t *testing.T, p openAPIParameter) openAPIPara
 	return resolved
 }
 
-// pathParameters returns the sorted names of the path parameters that the
-// document declares for the operation, at path or operation level.
-func (doc openAPIDocument) pathParameters(t *testing.T, path, method string) []string {
+// parameters returns the sorted names of the parameters in the path or the
+// query (in) that the document declares for the operation, at path or
+// operation level.
+func (doc openAPIDocument) parameters(t *testing.T, path, method, in string) []string {
 	t.Helper()
 	var declared []openAPIParameter
 	for _, raw := range []json.RawMessage{doc.Paths[path]["parameters"], doc.Paths[path][method]} {
@@ -85,7 +86,7 @@ func (doc openAPIDocument) pathParameters(t *testing.T, path, method string) []s
 
 	names := []string{}
 	for _, p := range declared {
-		if p = doc.resolve(t, p); p.In == "path" {
+		if p = doc.resolve(t, p); p.In == in {
 			names = append(names, p.Name)
 		}
 	}
@@ -109,8 +110,17 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			want = append(want, match[1])
 		}
 		slices.Sort(want)
-		if got := doc.pathParameters(t, route.Pattern, method); !slices.Equal(got, want) {
+		if got := doc.parameters(t, route.Pattern, method, "path"); !slices.Equal(got, want) {
 			t.Errorf("%s %s: document path parameters %v, want %v", route.Method, route.Pattern, got, want)
+		}
+		// The API rejects every other query parameter, so the document
+		// must list exactly the ones the route takes.
+		want = slices.Sorted(slices.Values(route.Parameters))
+		if want == nil {
+			want = []string{}
+		}
+		if got := doc.parameters(t, route.Pattern, method, "query"); !slices.Equal(got, want) {
+			t.Errorf("%s %s: document query parameters %v, want %v", route.Method, route.Pattern, got, want)
 		}
 	}
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
@@ -48,7 +47,7 @@ type snapshotJSON struct {
 func (s *server) listReviews(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	query := r.URL.Query()
-	filter, err := s.reviewFilter(query, id, slices.Concat(reviewquery.FilterParameters, reviewquery.PageParameters))
+	filter, err := s.reviewFilter(query, id, reviewParameters)
 	if err == nil {
 		err = reviewquery.ParsePage(query, &filter, defaultReviewLimit, maxReviewLimit)
 	}

@@ -15,6 +15,11 @@ import (
 // maxRuns is the number of runs GET /api/v1/movies/{id}/runs returns.
 const maxRuns = 100
 
+// maxSearchBytes is the longest query, in bytes, that the suggestion
+// client sends to IMDb, so that 100 characters outside ASCII get a 400
+// rather than a failed search.
+const maxSearchBytes = 200
+
 // runJSON is one review pass. State is complete, incomplete, blocked,
 // challenged or failed.
 type runJSON struct {
@@ -89,6 +94,10 @@ func (s *server) search(w http.ResponseWriter, r *http.Request) {
 	}
 	if utf8.RuneCountInString(query) > 100 {
 		writeError(w, http.StatusBadRequest, `invalid "q": at most 100 characters`)
+		return
+	}
+	if len(query) > maxSearchBytes {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf(`invalid "q": %d bytes long in UTF-8, and a title search takes at most %d; shorten it`, len(query), maxSearchBytes))
 		return
 	}
 	if !utf8.ValidString(query) || strings.ContainsRune(query, 0) {

@@ -65,10 +65,6 @@ type aspectSummariesJSON struct {
 func (s *server) timeSeries(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	query := r.URL.Query()
-	if err := checkParameters(query, []string{"bucket"}); err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
 	bucket := store.BucketMonth
 	if text := query.Get("bucket"); text != "" {
 		parsed, err := store.ParseBucket(text)
@@ -126,10 +122,6 @@ func (s *server) timeSeries(w http.ResponseWriter, r *http.Request) {
 // its scores.
 func (s *server) aspectSummaries(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	for name := range r.URL.Query() {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown parameter %q: remove it, because this endpoint takes no parameters", name))
-		return
-	}
 	if _, err := s.store.GetMovie(r.Context(), id); errors.Is(err, store.ErrNotFound) {
 		movieNotFound(w, id)
 		return

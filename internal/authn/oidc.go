@@ -476,6 +476,11 @@ func (o *OIDC) firstSignIn(ctx context.Context, claims oidcClaims, address strin
 	}
 	now := o.a.now()
 	user, err = o.a.accounts.CreateUser(ctx, store.User{Name: email, Role: role, PasswordHash: hash, CreatedAt: now, PasswordChangedAt: now})
+	var taken *store.NameTakenError
+	if errors.As(err, &taken) {
+		return store.User{}, &OIDCRejection{Status: http.StatusForbidden, Reason: "email " + email + " differs only in case from user " + taken.Existing,
+			Message: "A reelpulse account named " + taken.Existing + " exists, which differs from your email address " + email + " only in case." + askAdmin}, nil
+	}
 	if err != nil {
 		return store.User{}, nil, fmt.Errorf("create user %q at single sign-on: %w", email, err)
 	}

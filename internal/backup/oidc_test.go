@@ -2,7 +2,6 @@ package backup_test
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/reelpulse/reelpulse/internal/backup"
@@ -30,24 +29,7 @@ func TestRestoreBackupBeforeOIDCIdentities(t *testing.T) {
 	older.Tables = slices.DeleteFunc(older.Tables, func(r backup.TableRecord) bool { return r.Name == "oidc_identities" })
 	older.SchemaVersion = 9
 
-	for name, open := range map[string]func(t *testing.T) database{"sqlite": openSQLite, "postgres": openPostgres} {
-		t.Run(name, func(t *testing.T) {
-			db := open(t)
-			if err := restore(t, db, older, options(target, name), false); err != nil {
-				t.Fatalf("restore of a version 9 backup: %v", err)
-			}
-			sameTables(t, "after restoring a version 9 backup", storetest.DumpAll(t, db), want)
-		})
-	}
-
+	restoresIntoBoth(t, target, older, want)
 	// A backup that claims the current version must have the table.
-	current, err := openSQLite(t).SchemaVersion(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	older.SchemaVersion = current
-	err = restore(t, openSQLite(t), older, options(target, "sqlite"), false)
-	if err == nil || !strings.Contains(err.Error(), "lacks table oidc_identities") {
-		t.Errorf("restore of a backup without oidc_identities at version %d returned %v, want an error that names the table", current, err)
-	}
+	refusedAsCurrent(t, target, older, "lacks table oidc_identities")
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -119,24 +120,39 @@ func TestRestoreBackupBeforePinned(t *testing.T) {
 		t.Fatal("the rewritten backup still has the pinned column")
 	}
 
+	restoresIntoBoth(t, target, older, want)
+	// A backup that claims the current version must have every column.
+	refusedAsCurrent(t, target, older, "pinned")
+}
+
+// restoresIntoBoth restores the older backup into a new SQLite and a new
+// PostgreSQL database and expects the tables of want in each.
+func restoresIntoBoth(t *testing.T, target backup.Target, older backup.Manifest, want map[string][][]any) {
+	t.Helper()
+	label := fmt.Sprintf("version %d backup", older.SchemaVersion)
 	for name, open := range map[string]func(t *testing.T) database{"sqlite": openSQLite, "postgres": openPostgres} {
 		t.Run(name, func(t *testing.T) {
 			db := open(t)
 			if err := restore(t, db, older, options(target, name), false); err != nil {
-				t.Fatalf("restore of a version 8 backup: %v", err)
+				t.Fatalf("restore of a %s: %v", label, err)
 			}
-			sameTables(t, "after restoring a version 8 backup", storetest.DumpAll(t, db), want)
+			sameTables(t, "after restoring a "+label, storetest.DumpAll(t, db), want)
 		})
 	}
+}
 
-	// A backup that claims the current version must have every column.
+// refusedAsCurrent relabels the older backup with the current schema
+// version and expects its restore to fail with an error that names what
+// the backup lacks.
+func refusedAsCurrent(t *testing.T, target backup.Target, older backup.Manifest, lacking string) {
+	t.Helper()
 	current, err := openSQLite(t).SchemaVersion(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
 	older.SchemaVersion = current
 	err = restore(t, openSQLite(t), older, options(target, "sqlite"), false)
-	if err == nil || !strings.Contains(err.Error(), "pinned") {
-		t.Errorf("restore of a backup without the pinned column at version %d returned %v, want an error that lists the columns", current, err)
+	if err == nil || !strings.Contains(err.Error(), lacking) {
+		t.Errorf("restore of a backup without %s at version %d returned %v, want an error that names it", lacking, current, err)
 	}
 }

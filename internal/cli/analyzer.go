@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
@@ -19,6 +20,15 @@ var analyzerNames = append([]string{"lexicon"}, config.Analyzers...)
 // buildAnalyzer returns the analyzer called name, set up from cfg to score
 // aspects. usage records language model calls and may be nil when nothing
 // is to be stored, as in `reelpulse eval` without a database.
+// checkAnalyzerName rejects a name that no analyzer has, before any
+// setting is read or the database opened.
+func checkAnalyzerName(name string) error {
+	if !slices.Contains(analyzerNames, name) {
+		return usageErrorf("unknown analyzer %q for --analyzer; use one of: %s", name, strings.Join(analyzerNames, ", "))
+	}
+	return nil
+}
+
 func buildAnalyzer(name string, cfg *config.Config, aspects []analyze.Aspect, usage llm.Usage, logger *slog.Logger) (analyze.Analyzer, error) {
 	switch name {
 	case "offline", "lexicon":

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -28,7 +27,7 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q: use reelpulse backup [--to TARGET] or reelpulse backup list", fs.Arg(0))
+		return usageErrorf("unexpected argument %q: use reelpulse backup [--to TARGET] or reelpulse backup list", fs.Arg(0))
 	}
 
 	a, err := loadApp(ctx, env, nil)
@@ -114,16 +113,16 @@ func runRestore(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q: pass the backup as --id %s", fs.Arg(0), fs.Arg(0))
+		return usageErrorf("unexpected argument %q: pass the backup as --id %s", fs.Arg(0), fs.Arg(0))
 	}
 	if *id != "" && *at != "" {
-		return errors.New("--id and --at both select a backup: pass only one")
+		return usageErrorf("--id and --at both select a backup: pass only one")
 	}
 	var when time.Time
 	if *at != "" {
 		var err error
 		if when, err = parseTime(*at); err != nil {
-			return err
+			return &usageError{err: err}
 		}
 	}
 

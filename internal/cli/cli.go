@@ -60,6 +60,20 @@ func commands() []command {
 // errUsage marks an error that is already explained by printed usage.
 var errUsage = errors.New("invalid usage")
 
+// usageError is an invalid argument or flag value. Run prints it and exits
+// with status 2, as for a flag that does not parse: the command line must
+// change before the command can succeed. Other errors exit with status 1.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usageErrorf returns a *usageError with the formatted message, which names
+// the bad value and what to give instead.
+func usageErrorf(format string, args ...any) error {
+	return &usageError{err: fmt.Errorf(format, args...)}
+}
+
 // Run executes the command line and returns the process exit code.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -79,9 +93,13 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			continue
 		}
 		err := c.run(ctx, env, args[1:])
+		var invalid *usageError
 		switch {
 		case err == nil:
 			return 0
+		case errors.As(err, &invalid):
+			fmt.Fprintf(stderr, "reelpulse %s: %v\n", c.name, err)
+			return 2
 		case errors.Is(err, flag.ErrHelp):
 			return 0
 		case errors.Is(err, errUsage):
@@ -140,9 +158,21 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// noArguments rejects the arguments left after the flags of a command that
+// takes none.
+func noArguments(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected arguments %q: reelpulse %s takes no arguments; run `reelpulse %s -h` for its flags", fs.Args(), fs.Name(), fs.Name())
+	}
+	return nil
+}
+
 func runVersion(_ context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "version", "", "Print the version of this build.")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArguments(fs); err != nil {
 		return err
 	}
 	fmt.Fprintln(env.stdout, "reelpulse "+Version)
@@ -152,6 +182,9 @@ func runVersion(_ context.Context, env *environment, args []string) error {
 func runConfig(_ context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "config", "", "Print every setting as NAME=value, with passwords masked, and check the values.")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArguments(fs); err != nil {
 		return err
 	}
 	lookup, names, err := config.EnvLookupWithNames(".env")

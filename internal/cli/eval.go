@@ -35,6 +35,9 @@ func runEval(ctx context.Context, env *environment, args []string) error {
 		return errUsage
 	}
 
+	if err := checkAnalyzerName(*analyzerName); err != nil {
+		return err
+	}
 	analyzer, err := evalAnalyzer(env, *analyzerName)
 	if err != nil {
 		return err

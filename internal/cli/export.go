@@ -47,11 +47,16 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q: pass movies with --movie", fs.Arg(0))
+		return usageErrorf("unexpected argument %q: pass movies with --movie", fs.Arg(0))
 	}
 	format, err := reviewquery.ParseFormat(url.Values{"format": {*formatName}})
 	if err != nil {
-		return fmt.Errorf("invalid --format %q: use csv, jsonl or parquet", *formatName)
+		return usageErrorf("invalid --format %q: use csv, jsonl or parquet", *formatName)
+	}
+	if *analyzerFlag != "" {
+		if _, err := storedAnalyzerName(*analyzerFlag); err != nil {
+			return &usageError{err: err}
+		}
 	}
 
 	a, err := loadApp(ctx, env, nil)

@@ -36,14 +36,14 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 	opts := importer.Options{Analyzer: strings.TrimSpace(*analyzer), DryRun: *dryRun, Strict: *strict}
 	var err error
 	if opts.Format, err = importer.ParseFormat(*formatName); err != nil {
-		return err
+		return &usageError{err: err}
 	}
 	if opts.Analyzer == "" {
-		return errors.New("--analyzer is empty; give a name such as " + importer.DefaultAnalyzer)
+		return usageErrorf("--analyzer is empty; give a name such as %s", importer.DefaultAnalyzer)
 	}
 	if *movie != "" {
 		if opts.MovieID, err = imdb.ParseID(*movie); err != nil {
-			return fmt.Errorf("--movie: %w", err)
+			return usageErrorf("--movie: %w", err)
 		}
 	}
 	// Check that the files exist before opening the database, so that a

@@ -38,8 +38,8 @@ func TestImportCommand(t *testing.T) {
 		wantMovies int    // stored after the command
 	}{
 		{"no files", []string{"import"}, 2, "", "give at least one file", 0},
-		{"unknown format", append([]string{"import", "--format", "xlsx"}, files("csv")...), 1, "", `unknown format "xlsx"`, 0},
-		{"invalid movie id", []string{"import", "--movie", "nosferatu", filepath.Join(fixtures, "movies.csv")}, 1, "", `--movie: invalid IMDb id "nosferatu"`, 0},
+		{"unknown format", append([]string{"import", "--format", "xlsx"}, files("csv")...), 2, "", `unknown format "xlsx"`, 0},
+		{"invalid movie id", []string{"import", "--movie", "nosferatu", filepath.Join(fixtures, "movies.csv")}, 2, "", `--movie: invalid IMDb id "nosferatu"`, 0},
 		{"missing file", []string{"import", filepath.Join(fixtures, "movie.csv")}, 1, "", "no such file", 0},
 		{"dry run", append([]string{"import", "--dry-run"}, files("csv")...), 0,
 			"nothing was written; the counts are what the import would do\n" + firstImport,

@@ -12,6 +12,9 @@ func runMigrate(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArguments(fs); err != nil {
+		return err
+	}
 
 	a, err := loadApp(ctx, env, nil)
 	if err != nil {

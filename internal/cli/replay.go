@@ -25,7 +25,7 @@ func runReplay(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if *synthetic < 0 || *synthetic > 1_000_000 {
-		return fmt.Errorf("invalid --synthetic %d: give a number of reviews from 0 to 1000000", *synthetic)
+		return usageErrorf("invalid --synthetic %d: give a number of reviews from 0 to 1000000", *synthetic)
 	}
 
 	site := replay.Example()

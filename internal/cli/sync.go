@@ -87,7 +87,7 @@ func (a *app) syncOne(ctx context.Context, env *environment, input string) error
 			id, plural(result.LeftOut, "review", "reviews"))
 	}
 
-	if err := a.analyzeMovie(ctx, env, a.analyzer, analyze.Run{MovieID: id}); err != nil {
+	if _, err := a.analyzeMovie(ctx, env, a.analyzer, analyze.Run{MovieID: id}); err != nil {
 		return err
 	}
 
@@ -110,6 +110,9 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	analyzerName := fs.String("analyzer", "", "analyzer to run, by `NAME`, instead of REELPULSE_ANALYZER; one of: "+strings.Join(analyzerNames, ", "))
 	reanalyze := fs.Bool("reanalyze", false, "score every review again, including those with a result or a failure")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := checkAnalyzerName(*analyzerName); *analyzerName != "" && err != nil {
 		return err
 	}
 
@@ -158,17 +161,36 @@ func (a *app) analyzeMovies(ctx context.Context, env *environment, analyzer anal
 		}
 	}
 	since := time.Now()
+	var busy []string
+	// Reviews that failed leave the analysis incomplete, which a script
+	// calling `reelpulse analyze` must be able to tell, as with an
+	// incomplete pass of `reelpulse sync`.
+	var failed []error
 	for _, id := range ids {
-		if err := a.analyzeMovie(ctx, env, analyzer, analyze.Run{MovieID: id, Reanalyze: reanalyze, Since: since}); err != nil {
+		progress, err := a.analyzeMovie(ctx, env, analyzer, analyze.Run{MovieID: id, Reanalyze: reanalyze, Since: since})
+		if errors.Is(err, analyze.ErrBusy) {
+			fmt.Fprintf(env.stdout, "%s: skipped, because another process is analyzing it with %s\n", id, analyzer.Name())
+			busy = append(busy, id)
+			continue
+		}
+		if err != nil {
 			return err
 		}
+		if progress.Failed > 0 {
+			failed = append(failed, fmt.Errorf("%s: incomplete: %d of %d reviews failed with %s; see the log for the causes, then run `reelpulse analyze --reanalyze %s`",
+				id, progress.Failed, progress.Analyzed+progress.Failed, analyzer.Name(), id))
+		}
 	}
-	return nil
+	if len(busy) > 0 {
+		failed = append(failed, fmt.Errorf("%s skipped because another process is analyzing them with %s (%s); run the command again when it is done",
+			plural(len(busy), "movie", "movies"), analyzer.Name(), strings.Join(busy, ", ")))
+	}
+	return errors.Join(failed...)
 }
 
 // analyzeMovie runs one movie's analysis, printing progress as results are
-// stored.
-func (a *app) analyzeMovie(ctx context.Context, env *environment, analyzer analyze.Analyzer, run analyze.Run) error {
+// stored, and returns the counts of the run.
+func (a *app) analyzeMovie(ctx context.Context, env *environment, analyzer analyze.Analyzer, run analyze.Run) (analyze.Progress, error) {
 	label := analyzer.Name() + " " + analyzer.Version()
 	run.Report = func(p analyze.Progress) {
 		fmt.Fprintf(env.stdout, "%s: %s analyzed, %d failed so far\n", run.MovieID, plural(p.Analyzed, "review", "reviews"), p.Failed)
@@ -176,15 +198,15 @@ func (a *app) analyzeMovie(ctx context.Context, env *environment, analyzer analy
 	progress, err := analyze.RunPending(ctx, a.store, analyzer, run)
 	if errors.Is(err, analyze.ErrBudgetReached) {
 		fmt.Fprintf(env.stdout, "%s: %s analyzed with %s before the daily budget was reached\n", run.MovieID, plural(progress.Analyzed, "review", "reviews"), label)
-		return err
+		return progress, err
 	}
 	if err != nil {
-		return err
+		return progress, err
 	}
 	fmt.Fprintf(env.stdout, "%s: %s analyzed with %s", run.MovieID, plural(progress.Analyzed, "review", "reviews"), label)
 	if progress.Failed > 0 {
 		fmt.Fprintf(env.stdout, "; %d failed and will not be retried until --reanalyze", progress.Failed)
 	}
 	fmt.Fprintln(env.stdout)
-	return nil
+	return progress, nil
 }

@@ -63,7 +63,7 @@ func tokensCreate(ctx context.Context, env *environment, args []string) error {
 	user := fs.String("user", "", "name of the user the token acts as (required)")
 	label := fs.String("name", "", "label that tells the token apart in lists, e.g. ci")
 	expiresText := fs.String("expires", "0", "lifetime in days, such as 30d, or as a Go duration, such as 720h; 0 means the token does not expire")
-	if _, err := parseArgs(env, fs, args, 0); err != nil {
+	if _, err := parseArgs(env, fs, args, 0, ""); err != nil {
 		return err
 	}
 	if err := requireUser(env, fs, *user); err != nil {
@@ -71,10 +71,10 @@ func tokensCreate(ctx context.Context, env *environment, args []string) error {
 	}
 	expires, err := parseLifetime(*expiresText)
 	if err != nil {
-		return err
+		return &usageError{err: err}
 	}
 	if len(*label) > 100 {
-		return fmt.Errorf("--name has %d characters; use at most 100", len(*label))
+		return usageErrorf("--name has %d characters; use at most 100", len(*label))
 	}
 
 	a, accounts, err := openAccounts(ctx, env)
@@ -156,7 +156,7 @@ func expiryString(t *time.Time) string {
 func tokensList(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "tokens list", "--user NAME", "List a user's API tokens, newest first, revoked and expired ones included.")
 	user := fs.String("user", "", "name of the user (required)")
-	if _, err := parseArgs(env, fs, args, 0); err != nil {
+	if _, err := parseArgs(env, fs, args, 0, ""); err != nil {
 		return err
 	}
 	if err := requireUser(env, fs, *user); err != nil {
@@ -202,7 +202,7 @@ func tokensList(ctx context.Context, env *environment, args []string) error {
 func tokensRevoke(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "tokens revoke", "--user NAME ID", "Revoke one of a user's API tokens, by the id that `reelpulse tokens list` shows.")
 	user := fs.String("user", "", "name of the user who owns the token (required)")
-	positional, err := parseArgs(env, fs, args, 1)
+	positional, err := parseArgs(env, fs, args, 1, "the token id, e.g. reelpulse tokens revoke --user ada 3")
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func tokensRevoke(ctx context.Context, env *environment, args []string) error {
 	}
 	id, err := strconv.ParseInt(positional[0], 10, 64)
 	if err != nil || id <= 0 {
-		return fmt.Errorf("invalid token id %q: give the number in the ID column of `reelpulse tokens list --user %s`", positional[0], *user)
+		return usageErrorf("invalid token id %q: give the number in the ID column of `reelpulse tokens list --user %s`", positional[0], *user)
 	}
 
 	a, accounts, err := openAccounts(ctx, env)

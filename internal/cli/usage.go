@@ -21,7 +21,7 @@ func runUsage(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if *days < 1 {
-		return fmt.Errorf("invalid --days %d: expected 1 or more", *days)
+		return usageErrorf("invalid --days %d: expected 1 or more", *days)
 	}
 
 	a, err := loadApp(ctx, env, nil)

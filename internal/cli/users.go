@@ -56,7 +56,8 @@ func runUsers(ctx context.Context, env *environment, args []string) error {
 
 // parseArgs parses flags given before, between or after the positional
 // arguments, and checks that exactly want positional arguments remain.
-func parseArgs(env *environment, fs *flag.FlagSet, args []string, want int) ([]string, error) {
+// missing names the argument, with an example, for when none is given.
+func parseArgs(env *environment, fs *flag.FlagSet, args []string, want int, missing string) ([]string, error) {
 	var positional []string
 	for {
 		if err := parseFlags(fs, args); err != nil {
@@ -68,6 +69,10 @@ func parseArgs(env *environment, fs *flag.FlagSet, args []string, want int) ([]s
 		}
 		positional = append(positional, args[0])
 		args = args[1:]
+	}
+	if len(positional) == 0 && want > 0 && missing != "" {
+		fmt.Fprintf(env.stderr, "reelpulse %s: give %s\n", fs.Name(), missing)
+		return nil, errUsage
 	}
 	if len(positional) != want {
 		fmt.Fprintf(env.stderr, "reelpulse %s: want %s, got %d: %q\n", fs.Name(), plural(want, "argument", "arguments"), len(positional), positional)
@@ -81,7 +86,7 @@ func parseArgs(env *environment, fs *flag.FlagSet, args []string, want int) ([]s
 // input: reading it from the terminal without echo needs golang.org/x/term,
 // which reelpulse does not depend on.
 func errNoTerminalPrompt(command string) error {
-	return fmt.Errorf("missing --password-stdin: prompting for a password without echo is not supported yet, so "+
+	return usageErrorf("missing --password-stdin: prompting for a password without echo is not supported yet, so "+
 		"pass it as the first line of standard input, e.g. "+
 		"`reelpulse users %s --password-stdin < password.txt`", command)
 }
@@ -155,16 +160,16 @@ func usersAdd(ctx context.Context, env *environment, args []string) error {
 			"must have at least 12 characters; it is stored only as an argon2id hash.")
 	role := fs.String("role", "", "admin (manages users, sees every list) or analyst (own list only)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	positional, err := parseArgs(env, fs, args, 1)
+	positional, err := parseArgs(env, fs, args, 1, "the user name, e.g. reelpulse users add ada --role admin --password-stdin")
 	if err != nil {
 		return err
 	}
 	name := positional[0]
 	if err := auth.CheckUserName(name); err != nil {
-		return err
+		return &usageError{err: err}
 	}
 	if !store.ValidRole(*role) {
-		return fmt.Errorf("invalid --role %q: use admin or analyst", *role)
+		return usageErrorf("invalid --role %q: use admin or analyst", *role)
 	}
 	if !*fromStdin {
 		return errNoTerminalPrompt("add " + name + " --role " + *role)
@@ -193,6 +198,14 @@ func usersAdd(ctx context.Context, env *environment, args []string) error {
 		Name: name, Role: *role, PasswordHash: hash, CreatedAt: now, PasswordChangedAt: now,
 	})
 	if errors.Is(err, store.ErrExists) {
+		existing := name
+		if conflict := (*store.NameTakenError)(nil); errors.As(err, &conflict) && conflict.Existing != "" {
+			existing = conflict.Existing
+		}
+		if existing != name {
+			return fmt.Errorf("a user named %q already exists, and user names are compared without case; choose another name, "+
+				"or change their password with `reelpulse users set-password %s --password-stdin`", existing, existing)
+		}
 		return fmt.Errorf("a user named %q already exists; change their password with `reelpulse users set-password %s --password-stdin`", name, name)
 	}
 	if err != nil {
@@ -219,7 +232,7 @@ func usersAdd(ctx context.Context, env *environment, args []string) error {
 
 func usersList(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "users list", "", "List users with their role, creation time, last password change and state.")
-	if _, err := parseArgs(env, fs, args, 0); err != nil {
+	if _, err := parseArgs(env, fs, args, 0, ""); err != nil {
 		return err
 	}
 	a, accounts, err := openAccounts(ctx, env)
@@ -253,7 +266,7 @@ func usersSetPassword(ctx context.Context, env *environment, args []string) erro
 		"Replace a user's password, read from the first line of standard input, and sign\n"+
 			"the user out of every session.")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	positional, err := parseArgs(env, fs, args, 1)
+	positional, err := parseArgs(env, fs, args, 1, "the user name, e.g. reelpulse users set-password ada --password-stdin")
 	if err != nil {
 		return err
 	}
@@ -303,7 +316,7 @@ func usersSetDisabled(ctx context.Context, env *environment, action string, args
 			"enabled admin cannot be disabled."
 	}
 	fs := newFlagSet(env, "users "+action, "NAME", description)
-	positional, err := parseArgs(env, fs, args, 1)
+	positional, err := parseArgs(env, fs, args, 1, "the user name, e.g. reelpulse users "+action+" ada")
 	if err != nil {
 		return err
 	}
@@ -362,7 +375,7 @@ func usersRemove(ctx context.Context, env *environment, args []string) error {
 			"other user tracks stop being checked; their reviews and analyses are kept.\n"+
 			"The audit log keeps the user's name. The last enabled admin cannot be removed.")
 	yes := fs.Bool("yes", false, "do not ask for confirmation")
-	positional, err := parseArgs(env, fs, args, 1)
+	positional, err := parseArgs(env, fs, args, 1, "the user name, e.g. reelpulse users remove ada")
 	if err != nil {
 		return err
 	}

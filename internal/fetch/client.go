@@ -186,6 +186,9 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 			return nil, stop
 		}
 		if fetchErr == nil || !retryable(fetchErr) || attempt >= maxRetries {
+			if fetchErr != nil {
+				fetchErr.Attempts = attempt + 1
+			}
 			return nil, err
 		}
 

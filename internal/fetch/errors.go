@@ -70,6 +70,10 @@ type Error struct {
 	Status int    // HTTP status of the last response; 0 when none arrived
 	Err    error  // underlying cause, if any
 	Body   []byte // start of the body, for Kind Status only, so callers can read an API's error reply
+	// Attempts is the number of requests that Client.Do sent before it
+	// gave up, retries included. It is zero on the error of one attempt
+	// that Do retries, which waitToRetry logs.
+	Attempts int
 }
 
 // Error describes the failure and what the caller can do about it.
@@ -98,19 +102,19 @@ func (e *Error) describe() string {
 	case NotFound:
 		return fmt.Sprintf("not found (HTTP 404): %s; check the IMDb id", target)
 	case RateLimited:
-		return fmt.Sprintf("rate limited (HTTP 429) by %s after all retries; lower RequestsPerSecond or retry later", target)
+		return fmt.Sprintf("rate limited (HTTP 429) by %s%s; lower RequestsPerSecond or retry later", target, e.tries())
 	case Server:
-		return fmt.Sprintf("server error (HTTP %d) from %s after all retries; retry later", e.Status, target)
+		return fmt.Sprintf("server error (HTTP %d) from %s%s; retry later", e.Status, target, e.tries())
 	case Timeout:
 		var total *totalTimeError
 		if errors.As(e.Err, &total) {
 			return fmt.Sprintf("request to %s did not finish within MaxTotalTime (%s), counting retries and back-off waits; retry later or raise MaxTotalTime", target, total.limit)
 		}
-		return fmt.Sprintf("request to %s timed out after all retries; retry later or raise Timeout", target)
+		return fmt.Sprintf("request to %s timed out%s; retry later or raise Timeout", target, e.tries())
 	case TooLarge:
 		return fmt.Sprintf("response from %s is larger than the body limit; raise MaxBodyBytes if the page is expected to be this large", target)
 	case Network:
-		return fmt.Sprintf("request to %s failed after all retries; check the network connection", target)
+		return fmt.Sprintf("request to %s failed%s; check the network connection", target, e.tries())
 	case Status:
 		return fmt.Sprintf("unexpected HTTP status %d from %s", e.Status, target)
 	case Forbidden:
@@ -119,6 +123,15 @@ func (e *Error) describe() string {
 		return fmt.Sprintf("failed to decode the response body from %s; retry later, and if it persists check the server's Content-Encoding", target)
 	}
 	return fmt.Sprintf("request to %s failed (%s)", target, e.Kind)
+}
+
+// tries names the number of attempts when Do sent more than one, so that
+// only the error that ends the retries speaks of them.
+func (e *Error) tries() string {
+	if e.Attempts < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" after %d attempts", e.Attempts)
 }
 
 // Unwrap returns the underlying cause.

@@ -202,7 +202,7 @@ func TestDoFailureKinds(t *testing.T) {
 			sentinel:  ErrRateLimited,
 			kind:      RateLimited,
 			wantCalls: 4,
-			message:   "after all retries",
+			message:   "after 4 attempts",
 		},
 		{
 			name:      "502 persists",
@@ -210,7 +210,7 @@ func TestDoFailureKinds(t *testing.T) {
 			sentinel:  ErrServer,
 			kind:      Server,
 			wantCalls: 4,
-			message:   "HTTP 502",
+			message:   "HTTP 502) from %s after 4 attempts",
 		},
 		{
 			name:      "501 is not retried",
@@ -218,7 +218,7 @@ func TestDoFailureKinds(t *testing.T) {
 			sentinel:  ErrServer,
 			kind:      Server,
 			wantCalls: 1,
-			message:   "HTTP 501",
+			message:   "HTTP 501) from %s; retry later",
 		},
 		{
 			name: "400 keeps body",
@@ -264,7 +264,7 @@ func TestDoFailureKinds(t *testing.T) {
 			if !strings.Contains(err.Error(), url) {
 				t.Errorf("message %q does not name the URL", err)
 			}
-			if !strings.Contains(err.Error(), tt.message) {
+			if message := strings.ReplaceAll(tt.message, "%s", url); !strings.Contains(err.Error(), message) {
 				t.Errorf("message %q does not contain %q", err, tt.message)
 			}
 			if got := calls.Load(); got != tt.wantCalls {
@@ -512,6 +512,11 @@ func TestDoLogsRetries(t *testing.T) {
 	}
 	if record["status"] != float64(503) {
 		t.Errorf("status = %v, want 503", record["status"])
+	}
+	// The first attempt failed but a retry follows: the message must not
+	// claim that the retries are used up.
+	if message, _ := record["error"].(string); strings.Contains(message, "after") || strings.Contains(message, "retries") {
+		t.Errorf("retry log error %q speaks of used-up retries at the first attempt", message)
 	}
 }
 

@@ -373,6 +373,10 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncMovieArgs]) er
 	return river.JobCancel(err)
 }
 
+// busyRetry is how long an analysis waits when another process analyzes
+// the same movie.
+const busyRetry = 5 * time.Minute
+
 type analyzeWorker struct {
 	river.WorkerDefaults[AnalyzeMovieArgs]
 	deps Deps
@@ -390,6 +394,13 @@ func (w *analyzeWorker) Work(ctx context.Context, job *river.Job[AnalyzeMovieArg
 		w.deps.Logger.Warn("Analysis paused until the daily LLM budget renews",
 			"movie_id", id, "job_id", job.ID, "analyzer", a.Name(), "reviews", progress.Analyzed, "resume_in", wait.Round(time.Minute).String(), "error", err)
 		return river.JobSnooze(wait)
+	}
+	if errors.Is(err, analyze.ErrBusy) {
+		// Another process, such as `reelpulse analyze`, scores these
+		// reviews now; look again once it is likely done.
+		w.deps.Logger.Info("Analysis postponed: another process is analyzing the movie",
+			"movie_id", id, "job_id", job.ID, "analyzer", a.Name(), "error", err)
+		return river.JobSnooze(busyRetry)
 	}
 	if err != nil {
 		return err

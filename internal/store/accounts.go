@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -132,9 +133,30 @@ type AuditCount struct {
 // movie, and users' lists do not stop it. Store.UntrackMovie clears both
 // for everyone, removing the movie from every user's list. Either way a
 // movie's reviews, analyses and history are kept.
+// NameTakenError is CreateUser's error for a name that equals an existing
+// user's name when case is ignored, so that "ADA" cannot pose as "ada".
+// Existing is that user's name, or empty if the user was removed before it
+// could be read. It matches ErrExists.
+type NameTakenError struct {
+	Name     string
+	Existing string
+}
+
+func (e *NameTakenError) Error() string {
+	if e.Existing == "" || e.Existing == e.Name {
+		return fmt.Sprintf("user name %q is taken", e.Name)
+	}
+	return fmt.Sprintf("user name %q is taken by user %q, as user names are compared without case", e.Name, e.Existing)
+}
+
+// Is reports whether target is ErrExists.
+func (e *NameTakenError) Is(target error) bool { return target == ErrExists }
+
 type Accounts interface {
-	// CreateUser stores u and returns it with its ID, or an error wrapping
-	// ErrExists when the name is taken.
+	// CreateUser stores u and returns it with its ID, or a
+	// *NameTakenError, which wraps ErrExists, when a user has the same name
+	// apart from the case of its letters. The check and the insert are one
+	// step, so that concurrent calls cannot create "ada" and "ADA".
 	CreateUser(ctx context.Context, u User) (User, error)
 	// GetUser returns the user or an error wrapping ErrNotFound.
 	GetUser(ctx context.Context, id int64) (User, error)

@@ -94,9 +94,9 @@ func dateColumn(name string) Column  { return Column{Name: name, Type: TypeDate}
 
 // DumpTables lists the tables that a dump holds, each parent before the
 // tables that refer to it. Left out are the rollups, which a load rebuilds
-// from the reviews and analyses, the sign-in sessions, which a load
-// deletes, and the job queue's tables, whose jobs the schedule queues
-// again.
+// from the reviews and analyses, the sign-in sessions and analysis leases,
+// which a load deletes, and the job queue's tables, whose jobs the schedule
+// queues again.
 var DumpTables = []Table{
 	{
 		Name: "movies",
@@ -242,8 +242,9 @@ var DumpTables = []Table{
 }
 
 // RebuiltTables lists the tables that a load empties first and, for the
-// rollups, fills again from the loaded rows.
-var RebuiltTables = []string{"sessions", "review_days", "aspect_months"}
+// rollups, fills again from the loaded rows. The sessions and the leases of
+// running analyses belong to the processes of the database they were in.
+var RebuiltTables = []string{"sessions", "analysis_leases", "review_days", "aspect_months"}
 
 // RowSource yields the rows of one table, each with a value per column of
 // the table in order: nil or the Go value of the column's type. Next

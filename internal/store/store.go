@@ -244,6 +244,16 @@ type PendingQuery struct {
 	Since time.Time
 }
 
+// AnalysisLease marks the analysis of a movie by an analyzer as running in
+// one process, so that two processes do not score the same reviews.
+type AnalysisLease struct {
+	MovieID   string
+	Analyzer  string
+	Holder    string // random per run
+	ExpiresAt time.Time
+	Now       time.Time // the time against which other leases expire
+}
+
 // LLMCall is the record of one request to a language model, kept for cost
 // accounting whether or not the reply was usable.
 type LLMCall struct {
@@ -406,6 +416,13 @@ type Store interface {
 	// AnalysisFailures returns a movie's current failures by the analyzer,
 	// newest first, at most limit (all when limit is 0).
 	AnalysisFailures(ctx context.Context, movieID, analyzer string, limit int) ([]AnalysisFailure, error)
+	// AcquireAnalysisLease takes or renews the lease on the analysis of
+	// l.MovieID by l.Analyzer for l.Holder until l.ExpiresAt. It reports
+	// false when another holder's lease runs past l.Now.
+	AcquireAnalysisLease(ctx context.Context, l AnalysisLease) (bool, error)
+	// ReleaseAnalysisLease ends l.Holder's lease; another holder's lease
+	// is kept.
+	ReleaseAnalysisLease(ctx context.Context, l AnalysisLease) error
 	// RecordLLMCall stores the record of one language model request.
 	RecordLLMCall(ctx context.Context, call LLMCall) error
 	// LLMUsage sums the calls made at or after since by UTC day, analyzer,

@@ -1,6 +1,12 @@
 package web
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -38,8 +44,88 @@ type tokenView struct {
 	State string // "active", "revoked" or "expired"
 }
 
+// newTokenCookie carries a token just created from the POST that made it
+// to the account page that shows it, so that reloading that page creates
+// nothing. The secret in it is sealed with a key derived from the session
+// id, so it is of no use without the session cookie and works on every
+// web replica. The page deletes the cookie as it shows the token, once.
+const newTokenCookie = "reelpulse_new_token"
+
+// newTokenMaxAge is how long a created token waits for its display.
+const newTokenMaxAge = 5 * time.Minute
+
 func (s *server) accountPage(w http.ResponseWriter, r *http.Request) {
-	s.renderAccount(w, r, http.StatusOK, accountData{})
+	var data accountData
+	if c, err := r.Cookie(newTokenCookie); err == nil {
+		s.setNewTokenCookie(w, r, "", -1)
+		identity := authn.FromContext(r.Context())
+		if secret, ok := openNewToken(identity, c.Value); ok {
+			data.NewToken = secret
+		} else {
+			s.logger.Info("New API token cookie that this session did not seal ignored", "user", identity.User.Name)
+		}
+	}
+	s.renderAccount(w, r, http.StatusOK, data)
+}
+
+// setNewTokenCookie sets the new token cookie to value for maxAge seconds,
+// or deletes it when maxAge is negative.
+func (s *server) setNewTokenCookie(w http.ResponseWriter, r *http.Request, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name: newTokenCookie, Value: value, Path: "/account", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.auth.Secure(r), SameSite: http.SameSiteStrictMode,
+	})
+}
+
+// newTokenAEAD returns the cipher that seals a new token for the session
+// of identity, or false for a request without a session.
+func newTokenAEAD(identity *authn.Identity) (cipher.AEAD, bool) {
+	if identity == nil || identity.SessionID == "" {
+		return nil, false
+	}
+	mac := hmac.New(sha256.New, []byte(identity.SessionID))
+	mac.Write([]byte("reelpulse new api token"))
+	block, err := aes.NewCipher(mac.Sum(nil))
+	if err != nil {
+		return nil, false
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, false
+	}
+	return aead, true
+}
+
+// sealNewToken encrypts secret for the session of identity, bound to its
+// user, as a cookie value.
+func sealNewToken(identity *authn.Identity, secret string) (string, bool) {
+	aead, ok := newTokenAEAD(identity)
+	if !ok {
+		return "", false
+	}
+	nonce := make([]byte, aead.NonceSize())
+	_, _ = rand.Read(nonce) // crypto/rand.Read does not fail
+	sealed := aead.Seal(nonce, nonce, []byte(secret), []byte(strconv.FormatInt(identity.User.ID, 10)))
+	return base64.RawURLEncoding.EncodeToString(sealed), true
+}
+
+// openNewToken decrypts a cookie value of sealNewToken, and reports false
+// when another session or user sealed it or it was altered.
+func openNewToken(identity *authn.Identity, value string) (string, bool) {
+	aead, ok := newTokenAEAD(identity)
+	if !ok {
+		return "", false
+	}
+	sealed, err := base64.RawURLEncoding.DecodeString(value)
+	if err != nil || len(sealed) < aead.NonceSize() {
+		return "", false
+	}
+	nonce, box := sealed[:aead.NonceSize()], sealed[aead.NonceSize():]
+	secret, err := aead.Open(nil, nonce, box, []byte(strconv.FormatInt(identity.User.ID, 10)))
+	if err != nil {
+		return "", false
+	}
+	return string(secret), true
 }
 
 func (s *server) renderAccount(w http.ResponseWriter, r *http.Request, status int, data accountData) {
@@ -159,7 +245,15 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
 	s.auth.Audit(r.Context(), &identity.User, store.AuditTokenCreate, identity.User.Name, authn.ClientAddress(r),
 		fmt.Sprintf("token %d %s, expires %s", record.ID, record.Prefix, expires))
 	s.logger.Info("API token created", "user", identity.User.Name, "token_id", record.ID, "token_prefix", record.Prefix)
-	s.renderAccount(w, r, http.StatusOK, accountData{NewToken: secret})
+	// Post, redirect, get: the account page shows the token once, and a
+	// reload there creates no other token.
+	value, ok := sealNewToken(identity, secret)
+	if !ok {
+		s.renderAccount(w, r, http.StatusOK, accountData{NewToken: secret})
+		return
+	}
+	s.setNewTokenCookie(w, r, value, int(newTokenMaxAge.Seconds()))
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
 
 func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {

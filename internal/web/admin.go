@@ -114,7 +114,15 @@ func (s *server) adminCreateUser(w http.ResponseWriter, r *http.Request) {
 		Name: name, Role: role, PasswordHash: hash, CreatedAt: now, PasswordChangedAt: now,
 	})
 	if errors.Is(err, store.ErrExists) {
-		data.Error = fmt.Sprintf("A user named %q exists already; choose another name.", name)
+		existing := name
+		var taken *store.NameTakenError
+		if errors.As(err, &taken) && taken.Existing != "" {
+			existing = taken.Existing
+		}
+		data.Error = fmt.Sprintf("A user named %q exists already; choose another name.", existing)
+		if existing != name {
+			data.Error = fmt.Sprintf("A user named %q exists already, and names are compared without case; choose another name.", existing)
+		}
 		s.renderAdminUsers(w, r, http.StatusConflict, data)
 		return
 	}

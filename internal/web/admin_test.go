@@ -41,6 +41,7 @@ func TestAdminManagesUsers(t *testing.T) {
 		want string
 	}{
 		{url.Values{"name": {"grace"}, "role": {"analyst"}, "password": {"another password"}}, `A user named &#34;grace&#34; exists already`},
+		{url.Values{"name": {"GRACE"}, "role": {"analyst"}, "password": {"another password"}}, `A user named &#34;grace&#34; exists already, and names are compared without case`},
 		{url.Values{"name": {"bad name"}, "role": {"analyst"}, "password": {"another password"}}, "Invalid user name"},
 		{url.Values{"name": {"hopper"}, "role": {"owner"}, "password": {"another password"}}, `Unknown role &#34;owner&#34;`},
 		{url.Values{"name": {"hopper"}, "role": {"analyst"}, "password": {"short"}}, "Password has 5 characters; use at least 12"},
@@ -177,6 +178,38 @@ func TestAdminUsageAndScrapePages(t *testing.T) {
 
 var newTokenField = regexp.MustCompile(`data-testid="new-token">(rp_[A-Za-z0-9_-]+)<`)
 
+// createToken posts the token form as the session, follows the redirect
+// with the cookies it sets, and returns the POST's response, the page it
+// leads to and the new token cookie.
+func (f *authFixture) createToken(t *testing.T, session, csrf string, form url.Values) (*http.Response, string, *http.Cookie) {
+	t.Helper()
+	response, body := f.do(t, request{method: http.MethodPost, target: "/account/tokens", form: form, cookie: session, csrf: csrf})
+	if response.StatusCode != http.StatusSeeOther {
+		return response, body, nil
+	}
+	if got := response.Header.Get("Location"); got != "/account" {
+		t.Fatalf("create token: redirect to %q, want /account", got)
+	}
+	var carried *http.Cookie
+	for _, c := range response.Cookies() {
+		if c.Name == "reelpulse_new_token" {
+			carried = c
+		}
+	}
+	if carried == nil {
+		t.Fatal("create token: the redirect sets no reelpulse_new_token cookie")
+	}
+	shown, page := f.do(t, request{target: "/account", cookie: session, cookies: []*http.Cookie{carried}})
+	deleted := false
+	for _, c := range shown.Cookies() {
+		deleted = deleted || c.Name == carried.Name && c.MaxAge < 0
+	}
+	if !deleted {
+		t.Error("the account page that shows the new token does not delete its cookie")
+	}
+	return response, page, carried
+}
+
 func TestAccountTokens(t *testing.T) {
 	f := newAuthFixture(t, authn.Config{})
 	analyst := f.accounts.Analyst
@@ -184,10 +217,32 @@ func TestAccountTokens(t *testing.T) {
 		t.Helper()
 		return f.do(t, request{method: http.MethodPost, target: target, form: form, cookie: analyst.Session, csrf: analyst.CSRF()})
 	}
-	response, body := post("/account/tokens", url.Values{"name": {"notebook"}, "expires": {"90d"}})
+	response, body, carried := f.createToken(t, analyst.Session, analyst.CSRF(), url.Values{"name": {"notebook"}, "expires": {"90d"}})
 	match := newTokenField.FindStringSubmatch(body)
-	if response.StatusCode != http.StatusOK || match == nil {
-		t.Fatalf("create token: status %d, no token shown:\n%s", response.StatusCode, body)
+	if response.StatusCode != http.StatusSeeOther || match == nil {
+		t.Fatalf("create token: status %d, no token shown after the redirect:\n%s", response.StatusCode, body)
+	}
+	if !carried.HttpOnly || carried.SameSite != http.SameSiteStrictMode || carried.Path != "/account" || carried.MaxAge <= 0 || strings.Contains(carried.Value, match[1]) {
+		t.Errorf("new token cookie = %+v, want HttpOnly, SameSite=Strict, Path=/account, short-lived, without the token in clear", carried)
+	}
+	// A reload of the page shows no token and creates none; another
+	// session cannot open the cookie.
+	before, _ := f.accounts.Store.ListTokens(context.Background(), analyst.User.ID)
+	for name, req := range map[string]request{
+		"reload":               {target: "/account", cookie: analyst.Session},
+		"other session":        {target: "/account", cookie: f.accounts.NewSession(t, analyst.User), cookies: []*http.Cookie{carried}},
+		"other user's session": {target: "/account", cookie: f.accounts.Admin.Session, cookies: []*http.Cookie{carried}},
+	} {
+		response, page := f.do(t, req)
+		if response.StatusCode != http.StatusOK || strings.Contains(page, match[1]) || newTokenField.MatchString(page) {
+			t.Errorf("%s: status %d, want 200 without the token", name, response.StatusCode)
+		}
+	}
+	if after, _ := f.accounts.Store.ListTokens(context.Background(), analyst.User.ID); len(after) != len(before) {
+		t.Errorf("reloading the account page changed the tokens from %d to %d", len(before), len(after))
+	}
+	if logs := f.log.String(); strings.Contains(logs, match[1]) || strings.Contains(logs, carried.Value) {
+		t.Error("the log holds the new token or its cookie")
 	}
 	record, user, err := f.accounts.Store.TokenUser(context.Background(), auth.HashSecret(match[1]))
 	if err != nil || user.ID != analyst.User.ID || record.Name != "notebook" || record.ExpiresAt == nil {

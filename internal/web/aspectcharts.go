@@ -103,12 +103,9 @@ func radarChart(aspects []aspectView) chart {
 	return c
 }
 
-// maxAspectMonths is the span in months from which the aspect evolution
-// charts show years instead of months.
-const maxAspectMonths = 60
-
 // monthAxis returns the months from the first to the last month of
-// months, or the years when that spans more than 60 months.
+// months, or the years when groupByYear returns true for that many months,
+// which is the timeline's rule too.
 func monthAxis(months []store.AspectMonth) (starts []time.Time, yearly bool) {
 	if len(months) == 0 {
 		return nil, false
@@ -122,7 +119,7 @@ func monthAxis(months []store.AspectMonth) (starts []time.Time, yearly bool) {
 			last = m.Month
 		}
 	}
-	yearly = (last.Year()-first.Year())*12+int(last.Month()-first.Month()) >= maxAspectMonths
+	yearly = groupByYear((last.Year()-first.Year())*12 + int(last.Month()-first.Month()) + 1)
 	for t := first; !t.After(last); t = t.AddDate(0, 1, 0) {
 		if !yearly || t.Equal(first) || t.Month() == time.January {
 			starts = append(starts, t)
@@ -201,6 +198,7 @@ type sparkline struct {
 	Label  string // the text alternative
 	Points string
 	Days   []marker
+	Total  int // reviews over the days drawn, shown beside the line
 }
 
 // sparklineDays is the number of days that a card's sparkline covers.
@@ -219,7 +217,7 @@ func newSparkline(movieID string, counts []store.DayCount, today time.Time) spar
 		top = max(top, c.Reviews)
 	}
 
-	s := sparkline{TestID: "sparkline-" + movieID,
+	s := sparkline{TestID: "sparkline-" + movieID, Total: total,
 		Label: fmt.Sprintf("%s published in the last %d days", plural(total, "review"), sparklineDays)}
 	var points []string
 	for i := range sparklineDays {
@@ -274,6 +272,13 @@ func votesChart(runs []store.SyncRun) chart {
 	lines := []series{{Class: "series-helpful", Name: "Helpful votes"}, {Class: "series-unhelpful", Name: "Unhelpful votes"}}
 	var coordinates [2][]string
 	every := max(1, int(math.Ceil(float64(len(points))/6)))
+	layout := "2 Jan"
+	if len(points) == 1 || len(points) > 1 && points[0].FinishedAt.UTC().Year() != points[len(points)-1].FinishedAt.UTC().Year() {
+		layout = "2 Jan 2006"
+	}
+	if len(points) == 1 {
+		c.Note = "One review pass so far: the history starts with the first scrape, and each later pass adds a point."
+	}
 	for i, run := range points {
 		x := c.Plot.Left + (float64(i)+0.5)*slot
 		when := run.FinishedAt.UTC().Format("2 Jan 2006 15:04 UTC")
@@ -285,7 +290,7 @@ func votesChart(runs []store.SyncRun) chart {
 			lines[k].Markers = append(lines[k].Markers, marker{X: x, Y: y, Tooltip: tooltip})
 		}
 		if i%every == 0 {
-			c.XLabels = append(c.XLabels, label{X: x, Y: c.Plot.Bottom + 18, Text: run.FinishedAt.UTC().Format("2 Jan"), Anchor: "middle"})
+			c.XLabels = append(c.XLabels, label{X: x, Y: c.Plot.Bottom + 18, Text: run.FinishedAt.UTC().Format(layout), Anchor: "middle"})
 		}
 		c.Table.Rows = append(c.Table.Rows, []string{when, formatNumber(run.HelpfulUpTotal), formatNumber(run.HelpfulDownTotal)})
 	}

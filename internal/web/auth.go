@@ -13,7 +13,7 @@ import (
 )
 
 // publicPaths are served without a signed-in user.
-var publicPaths = map[string]bool{"/signin": true, "/setup": true, "/healthz": true,
+var publicPaths = map[string]bool{"/signin": true, "/login": true, "/setup": true, "/healthz": true,
 	authn.OIDCStartPath: true, authn.OIDCCallbackPath: true}
 
 func isPublic(path string) bool {

@@ -23,7 +23,10 @@ type chart struct {
 	Series      []series
 	XLabels     []label
 	YTicks      []tick
-	ZeroLine    *line // vertical axis of diverging charts
+	// YUnit is the unit of the y-axis, such as "reviews", written along
+	// the axis. It is empty when the title names the unit.
+	YUnit    string
+	ZeroLine *line // vertical axis of diverging charts
 	// Rings, Spokes and Polygons draw radar charts: grid polygons, axes
 	// from the centre and data polygons.
 	Rings    []polygon
@@ -35,6 +38,9 @@ type chart struct {
 
 type rect struct{ Left, Top, Right, Bottom float64 }
 
+// MidY is the height of the rectangle's middle.
+func (r rect) MidY() float64 { return (r.Top + r.Bottom) / 2 }
+
 type bar struct {
 	X, Y, Width, Height float64
 	Class               string
@@ -42,11 +48,14 @@ type bar struct {
 }
 
 // series is one line of a line chart. Points is the SVG polyline attribute.
+// Segments, when set instead, are separate polylines, so that the line
+// has gaps where the data has none.
 type series struct {
-	Class   string
-	Name    string
-	Points  string
-	Markers []marker
+	Class    string
+	Name     string
+	Points   string
+	Segments []string
+	Markers  []marker
 }
 
 type marker struct {
@@ -111,6 +120,7 @@ func ratingDistributionChart(histogram [10]int) chart {
 		Height:      wideHeight,
 		Plot:        widePlot(),
 		Table:       table{Headers: []string{"Rating", "Reviews", "Share"}},
+		YUnit:       "reviews",
 	}
 	top := niceCeiling(float64(maxCount))
 	c.YTicks = countTicks(c.Plot, top)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,6 +165,43 @@ func TestBarHeightsScaleToTallest(t *testing.T) {
 	}
 	if got := chart.Bars[7].Tooltip; got != "8/10: 10 reviews (67%)" {
 		t.Errorf("tooltip = %q", got)
+	}
+	if chart.YUnit != "reviews" {
+		t.Errorf("y-axis unit = %q, want reviews", chart.YUnit)
+	}
+}
+
+// TestVotesChartDates checks the dates under the votes chart: the year
+// appears when the passes cross a year or there is a single pass, which
+// also gets a note on where the history starts.
+func TestVotesChartDates(t *testing.T) {
+	run := func(year int, month time.Month, day int) store.SyncRun {
+		return store.SyncRun{FinishedAt: time.Date(year, month, day, 6, 0, 0, 0, time.UTC), State: store.RunComplete, HelpfulUpTotal: 5}
+	}
+	cases := []struct {
+		name   string
+		runs   []store.SyncRun // newest first
+		labels string
+		note   bool
+	}{
+		{"one pass", []store.SyncRun{run(2026, 12, 5)}, "5 Dec 2026", true},
+		{"same year", []store.SyncRun{run(2026, 3, 2), run(2026, 3, 1)}, "1 Mar|2 Mar", false},
+		{"across a year", []store.SyncRun{run(2027, 1, 2), run(2026, 12, 30)}, "30 Dec 2026|2 Jan 2027", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			chart := votesChart(c.runs)
+			var texts []string
+			for _, l := range chart.XLabels {
+				texts = append(texts, l.Text)
+			}
+			if got := strings.Join(texts, "|"); got != c.labels {
+				t.Errorf("labels = %q, want %q", got, c.labels)
+			}
+			if hasNote := strings.Contains(chart.Note, "starts with the first scrape"); hasNote != c.note {
+				t.Errorf("note = %q, want a note on the first scrape: %v", chart.Note, c.note)
+			}
+		})
 	}
 }
 

@@ -221,9 +221,18 @@ func TestComparePage(t *testing.T) {
 				if n := strings.Count(svg, `<g class="series series-movie movie-`); n != len(c.want) {
 					t.Errorf("%s has %d series, want %d", testID, n, len(c.want))
 				}
-				// Movies without a review draw no line.
-				if n := strings.Count(svg, `<polyline class="line"`); n != c.reviewed {
-					t.Errorf("%s has %d lines, want %d", testID, n, c.reviewed)
+				// Movies without a review draw no line and no point.
+				drawn := 0
+				for _, group := range strings.Split(svg, `<g class="series `)[1:] {
+					if strings.Contains(group, `<circle class="point"`) {
+						drawn++
+					}
+				}
+				if drawn != c.reviewed {
+					t.Errorf("%s draws %d movies, want %d", testID, drawn, c.reviewed)
+				}
+				if testID == "chart-compare-ratings" && strings.Count(svg, `<polyline class="line"`) != c.reviewed {
+					t.Errorf("%s has %d lines, want %d", testID, strings.Count(svg, `<polyline class="line"`), c.reviewed)
 				}
 				if strings.Count(svg, `<circle class="point"`) != strings.Count(svg, "</title></circle>") {
 					t.Errorf("%s has points without a tooltip", testID)
@@ -470,6 +479,61 @@ func TestDayAxisLabels(t *testing.T) {
 		if got := strings.Join(texts, " "); got != c.want {
 			t.Errorf("labels of days %d to %d = %q, want %q", c.from, c.to, got, c.want)
 		}
+	}
+}
+
+// TestDayAxisLabelsBeforeRelease checks that the days before day 0 get a
+// label when the step of the axis is longer than they are, and only when
+// that label is far enough from the one at 0.
+func TestDayAxisLabelsBeforeRelease(t *testing.T) {
+	cases := []struct {
+		from, to int
+		want     string
+	}{
+		{-3000, 36000, "−8 y 0 20 y 40 y 60 y 80 y"},
+		{-800, 36000, "0 20 y 40 y 60 y 80 y"}, // −2 y would touch 0
+		{-50, 300, "−30 d 0 60 d 120 d 180 d 240 d 300 d"},
+		{-5, 300, "0 60 d 120 d 180 d 240 d 300 d"},
+		{0, 36000, "0 20 y 40 y 60 y 80 y"},
+	}
+	for _, c := range cases {
+		axis := dayAxis{plot: widePlot(), from: c.from, to: c.to}
+		var texts []string
+		labels := axis.labels()
+		for i, l := range labels {
+			texts = append(texts, l.Text)
+			if i > 0 && l.X-labels[i-1].X < minLabelGap {
+				t.Errorf("days %d to %d: labels %q and %q are %.1f apart", c.from, c.to, labels[i-1].Text, l.Text, l.X-labels[i-1].X)
+			}
+		}
+		if got := strings.Join(texts, " "); got != c.want {
+			t.Errorf("labels of days %d to %d = %q, want %q", c.from, c.to, got, c.want)
+		}
+	}
+}
+
+// TestCompareReviewsChartGaps checks that periods without reviews break
+// the line and have no point, while the data table keeps them.
+func TestCompareReviewsChartGaps(t *testing.T) {
+	anchor := time.Date(2020, 1, 6, 0, 0, 0, 0, time.UTC)
+	var periods []alignedPeriod
+	for k, n := range []int{2, 0, 0, 3, 4, 0, 1} {
+		periods = append(periods, alignedPeriod{Start: anchor.AddDate(0, 0, 7*k), FromDay: 7 * k, ToDay: 7*k + 7, Reviews: n})
+	}
+	movie := comparedMovie{Class: "movie-1", Name: "Harbour Lights", Aligned: alignedTimeline{Anchor: anchor, ByRelease: true, Periods: periods}}
+	c := compareReviewsChart([]comparedMovie{movie}, grouping{})
+	line := c.Series[0]
+	if len(line.Markers) != 4 {
+		t.Errorf("%d points, want 4: one per week with reviews", len(line.Markers))
+	}
+	if len(line.Segments) != 1 || len(strings.Fields(line.Segments[0])) != 2 || line.Points != "" {
+		t.Errorf("segments = %q, points = %q; want one segment joining the weeks of 3 and 4 reviews", line.Segments, line.Points)
+	}
+	if len(c.Table.Rows) != len(periods) || c.Table.Rows[1][2] != "0" {
+		t.Errorf("data table rows = %q, want every week, empty ones with 0", c.Table.Rows)
+	}
+	if !strings.Contains(c.Note, "gap") {
+		t.Errorf("note = %q, want it to explain the gaps", c.Note)
 	}
 }
 

@@ -199,20 +199,43 @@ func (a dayAxis) labels() []label {
 			break
 		}
 	}
-	var labels []label
-	first := int(math.Ceil(float64(a.from)/float64(stepDays))) * stepDays
-	for day := first; day <= a.to; day += stepDays {
-		text := dayNumber(day) + " d"
+	text := func(day int) string {
 		switch {
 		case day == 0:
-			text = "0"
+			return "0"
 		case stepDays >= 365:
-			text = dayNumber(day/365) + " y"
+			return dayNumber(day/365) + " y"
 		}
-		labels = append(labels, label{X: a.x(float64(day)), Y: a.plot.Bottom + 18, Text: text, Anchor: "middle"})
+		return dayNumber(day) + " d"
+	}
+	var labels []label
+	first := int(math.Ceil(float64(a.from)/float64(stepDays))) * stepDays
+	if first >= 0 && a.from < 0 {
+		// The step is longer than the days before day 0, which would leave
+		// them without a label. Label the earliest whole year, or whole step
+		// of a shorter unit, unless it is too close to the label at 0.
+		unit := 1
+		for _, s := range tickSteps {
+			if s < stepDays && s <= -a.from {
+				unit = s
+			}
+		}
+		if stepDays >= 365 {
+			unit = 365
+		}
+		if day := a.from / unit * unit; day < 0 && a.x(0)-a.x(float64(day)) >= minLabelGap {
+			labels = append(labels, label{X: a.x(float64(day)), Y: a.plot.Bottom + 18, Text: text(day), Anchor: "middle"})
+		}
+	}
+	for day := first; day <= a.to; day += stepDays {
+		labels = append(labels, label{X: a.x(float64(day)), Y: a.plot.Bottom + 18, Text: text(day), Anchor: "middle"})
 	}
 	return labels
 }
+
+// minLabelGap is the least distance, in viewBox units, between the
+// centres of two labels of the day axis.
+const minLabelGap = 36
 
 // anchorName names a movie's day 0 for texts: "release" or "first review".
 func (t alignedTimeline) anchorName() string {
@@ -424,12 +447,16 @@ func compareRatingChart(movies []comparedMovie, g grouping) chart {
 
 // compareReviewsChart draws, for each movie, the reviews published in each
 // period at the period's middle on the shared axis of days since release.
+// Periods without reviews have no point and break the line, so a movie
+// with few reviews reads as dots and short runs, not a zigzag down to
+// zero. The data table lists those periods with 0.
 func compareReviewsChart(movies []comparedMovie, g grouping) chart {
 	c := chart{
 		TestID:      "chart-compare-reviews",
 		Class:       "chart-compare",
 		Title:       "Reviews per " + g.unit() + " since release",
-		Description: fmt.Sprintf("Number of reviews published in each %s, by days since release", g.unit()),
+		Note:        "A gap is a " + g.unit() + " without reviews.",
+		Description: fmt.Sprintf("Number of reviews published in each %s, by days since release; a %s without reviews has no point and breaks the line", g.unit(), g.unit()),
 		Width:       wideWidth,
 		Height:      wideHeight,
 		Plot:        widePlot(),
@@ -447,16 +474,26 @@ func compareReviewsChart(movies []comparedMovie, g grouping) chart {
 	axis := newDayAxis(c.Plot, movies)
 	for _, m := range movies {
 		line := series{Class: "series-movie " + m.Class, Name: m.Name}
-		var points []string
+		var run []string
+		flush := func() {
+			if len(run) > 1 {
+				line.Segments = append(line.Segments, strings.Join(run, " "))
+			}
+			run = nil
+		}
 		for _, p := range m.Aligned.Periods {
+			when := m.Aligned.periodText(p)
+			c.Table.Rows = append(c.Table.Rows, []string{m.Name, when, formatNumber(p.Reviews)})
+			if p.Reviews == 0 {
+				flush()
+				continue
+			}
 			x := axis.x(float64(p.FromDay+p.ToDay) / 2)
 			y := c.Plot.Bottom - float64(p.Reviews)/ceiling*(c.Plot.Bottom-c.Plot.Top)
-			points = append(points, point(x, y))
-			when := m.Aligned.periodText(p)
+			run = append(run, point(x, y))
 			line.Markers = append(line.Markers, marker{X: x, Y: y, Tooltip: fmt.Sprintf("%s, %s: %s", m.Name, when, plural(p.Reviews, "review"))})
-			c.Table.Rows = append(c.Table.Rows, []string{m.Name, when, formatNumber(p.Reviews)})
 		}
-		line.Points = strings.Join(points, " ")
+		flush()
 		c.Series = append(c.Series, line)
 	}
 	c.XLabels = axis.labels()

@@ -338,13 +338,25 @@ func looksLikeTitle(input string) bool {
 }
 
 // searchTitles renders the list page with the titles that match input, each
-// with a button that tracks it.
+// with a button that tracks it, or a link to its movie page when the user
+// already tracks it.
 func (s *server) searchTitles(w http.ResponseWriter, r *http.Request, input string) {
+	// The suggestion client rejects longer queries, so the input is at
+	// fault here, not IMDb.
+	if len(input) > maxSuggestQuery {
+		s.renderList(w, r, http.StatusBadRequest, listData{Input: input, Error: fmt.Sprintf(
+			"The title is %d bytes long, and a title search takes at most %d; shorten it or enter the IMDb id.", len(input), maxSuggestQuery)})
+		return
+	}
 	suggestions, err := s.searcher.Search(r.Context(), input)
 	if err != nil {
 		s.logger.Error("Title search failed", "query", input, "error", err)
 		s.renderList(w, r, http.StatusBadGateway, listData{Input: input,
 			Error: "The title search failed because IMDb did not respond; try again later or enter the IMDb id."})
+		return
+	}
+	if err := s.markTracked(r.Context(), suggestions); err != nil {
+		s.serverError(w, r, err)
 		return
 	}
 	data := listData{Input: input, Suggestions: suggestions, Searched: true}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"strings"
@@ -114,25 +115,28 @@ func TestMoviePageBuckets(t *testing.T) {
 // TestMoviePageExplainsYearlyBuckets checks the notes that explain why
 // the charts show other periods than the chosen bucket. A review from 2009
 // beside the seeded 2024 ones makes the timeline and the aspect charts
-// show years, while the switch still marks Month as chosen. Days show the
-// note on the periods left out; the seeded months show no note.
+// show years, while the switch still marks Month as chosen; one from 2018
+// keeps both by month, as they share one rule. Days show the note on the
+// periods left out. The aspect note always names the aspect charts'
+// period, and the seeded months show no other note.
 func TestMoviePageExplainsYearlyBuckets(t *testing.T) {
 	cases := []struct {
-		name    string
-		old     bool
-		query   string
-		title   string
-		notes   []string
-		current string
+		name       string
+		old        int // year of an extra early review; 0 for none
+		query      string
+		title      string
+		aspectNote string
+		notes      []string
+		current    string
 	}{
-		{"six months", false, "", "Reviews by publication month", nil, "Month"},
-		{"fifteen years", true, "", "Reviews by publication year", []string{
+		{"six months", 0, "", "Reviews by publication month", "one point per month of publication", nil, "Month"},
+		{"seven years", 2018, "", "Reviews by publication month", "one point per month of publication", nil, "Month"},
+		{"fifteen years", 2009, "", "Reviews by publication year", "one point per year of publication: these reviews span more than 10 years", []string{
 			`data-testid="bucket-note">Month is chosen, but these reviews span more than 10 years, so the timeline shows one bar per year.`,
 			`data-testid="chart-reviews-by-month-note">By year: monthly buckets are used for spans of up to 10 years.`,
 			`data-testid="chart-rating-evolution-note">By year: monthly buckets are used for spans of up to 10 years.`,
-			`data-testid="aspect-note">These reviews span 5 years or more, so the charts below show one point per year`,
 		}, "Month"},
-		{"days", false, "?bucket=day", "Reviews by publication day", []string{
+		{"days", 0, "?bucket=day", "Reviews by publication day", "one point per month of publication", []string{
 			`data-testid="bucket-note">These reviews span more than 120 days, so the timeline shows the latest 120 days only.`,
 			`data-testid="chart-reviews-by-month-note">The latest 120 days only; choose a longer bucket for the whole span.`,
 		}, "Day"},
@@ -141,11 +145,11 @@ func TestMoviePageExplainsYearlyBuckets(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFixture(t)
 			ctx := context.Background()
-			if c.old {
+			if c.old != 0 {
 				rating := 7
 				review := store.Review{ID: "rw9000001", MovieID: webtest.MovieID, AuthorName: "Early reviewer", AuthorID: "ur90000001",
 					Title: "Seen on a festival print", Text: "The shadows still work.", Rating: &rating,
-					SubmittedAt: time.Date(2009, 5, 2, 0, 0, 0, 0, time.UTC), ContentHash: "hash-rw9000001"}
+					SubmittedAt: time.Date(c.old, 5, 2, 0, 0, 0, 0, time.UTC), ContentHash: "hash-rw9000001"}
 				if _, err := f.store.ApplySync(ctx, store.SyncResult{MovieID: webtest.MovieID, At: time.Now(), Upserts: []store.Review{review}}); err != nil {
 					t.Fatal(err)
 				}
@@ -168,8 +172,14 @@ func TestMoviePageExplainsYearlyBuckets(t *testing.T) {
 					t.Errorf("page lacks %s", note)
 				}
 			}
+			if !strings.Contains(body, `data-testid="aspect-note">The charts by time below show `+c.aspectNote) {
+				t.Errorf("aspect note does not say %q", c.aspectNote)
+			}
+			if yearly := strings.Contains(body, "average by year"); yearly != strings.Contains(c.title, "year") {
+				t.Errorf("aspect charts by year: %v, timeline title %q; want the same period", yearly, c.title)
+			}
 			notes := 0
-			for _, class := range []string{`class="chart-note"`, `data-testid="bucket-note"`, `data-testid="aspect-note"`} {
+			for _, class := range []string{`data-testid="chart-reviews-by-month-note"`, `data-testid="chart-rating-evolution-note"`, `data-testid="bucket-note"`} {
 				notes += strings.Count(body, class)
 			}
 			if notes < len(c.notes) || (len(c.notes) == 0 && notes > 0) {
@@ -241,9 +251,27 @@ func TestMoviePageShowsPinned(t *testing.T) {
 
 func TestListPageSparklines(t *testing.T) {
 	f := newFixture(t)
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) // the fixture's clock
+	var recent []store.Review
+	for i, age := range []int{1, 12, 45} { // the last one is out of the 30 days
+		id := fmt.Sprintf("rw00001%02d", i)
+		recent = append(recent, store.Review{ID: id, MovieID: webtest.MovieID, Title: "Recent", Text: "Seen lately.",
+			SubmittedAt: now.AddDate(0, 0, -age).Truncate(24 * time.Hour), ContentHash: "hash-" + id})
+	}
+	if _, err := f.store.ApplySync(t.Context(), store.SyncResult{MovieID: webtest.MovieID, Upserts: recent, At: now}); err != nil {
+		t.Fatalf("store recent reviews: %v", err)
+	}
 	_, body := f.get(t, "/")
+	for id, want := range map[string]string{webtest.MovieID: "2", webtest.FailingMovieID: "0"} {
+		if !strings.Contains(body, `data-testid="recent-`+id+`">`+want+`<`) {
+			t.Errorf("card of %s does not show %s reviews in the last 30 days", id, want)
+		}
+	}
+	if !strings.Contains(svgByTestID(t, body, "sparkline-"+webtest.MovieID), `aria-label="2 reviews published in the last 30 days"`) {
+		t.Errorf("sparkline of %s does not count the 2 recent reviews", webtest.MovieID)
+	}
 
-	for _, id := range []string{webtest.MovieID, webtest.FailingMovieID, webtest.PendingMovieID} {
+	for _, id := range []string{webtest.FailingMovieID, webtest.PendingMovieID} {
 		svg := svgByTestID(t, body, "sparkline-"+id)
 		if got := strings.Count(svg, `<circle class="point"`); got != 30 {
 			t.Errorf("sparkline of %s has %d points, want 30", id, got)

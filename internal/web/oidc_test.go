@@ -204,6 +204,9 @@ func TestOIDCSignIn(t *testing.T) {
 			login: verified("sub-carol", "carol@studio.example"), wantStatus: http.StatusForbidden, wantReason: "disabled", wantText: "Ask an admin to enable it"},
 		{name: "email that names no valid user", cfg: studio, login: verified("sub-plus", "carol+films@studio.example"),
 			wantStatus: http.StatusForbidden, wantReason: "not a valid user name"},
+		{name: "user whose name differs in case", cfg: studio, users: map[string]bool{"Carol@Studio.example": false},
+			login: verified("sub-carol", "carol@studio.example"), wantStatus: http.StatusForbidden,
+			wantReason: "differs only in case from user Carol@Studio.example", wantText: "A reelpulse account named Carol@Studio.example exists"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,7 +39,9 @@ func (s *server) poster(w http.ResponseWriter, r *http.Request) {
 
 	etag := `"` + strconv.FormatInt(p.FetchedAt.UnixNano(), 36) + `"`
 	h.Set("ETag", etag)
-	h.Set("Cache-Control", "public, max-age=3600")
+	// Private: whether a user may see the poster depends on their list,
+	// so a shared cache must not hand it to another user.
+	h.Set("Cache-Control", "private, max-age=3600")
 	if r.Header.Get("If-None-Match") == etag {
 		w.WriteHeader(http.StatusNotModified)
 		return

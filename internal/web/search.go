@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/reelpulse/reelpulse/internal/authn"
 	"github.com/reelpulse/reelpulse/internal/imdb"
 )
 
@@ -27,6 +28,50 @@ type Suggestion struct {
 	// has none. Browsers never load it: the dashboard serves it from its
 	// own origin at Poster, so it is left out of the JSON.
 	PosterURL string `json:"-"`
+	// Tracked is the mark of a title that the dashboard's user already
+	// tracks: "on your list", or "tracked" for an admin, who sees every
+	// tracked movie. It is empty otherwise, and searches never set it.
+	Tracked string `json:"-"`
+}
+
+// MoviePage returns the path of the title's movie page.
+func (s Suggestion) MoviePage() string { return "/movies/" + url.PathEscape(s.ID) }
+
+// Texts of Suggestion.Tracked.
+const (
+	onYourList    = "on your list"
+	trackedForAll = "tracked"
+)
+
+// markTracked sets Tracked on the suggestions that the signed-in user can
+// already open: those on the user's list, and for an admin also every
+// other tracked movie. An analyst learns nothing about other users' lists.
+func (s *server) markTracked(ctx context.Context, suggestions []Suggestion) error {
+	identity := authn.FromContext(ctx)
+	if identity == nil || len(suggestions) == 0 {
+		return nil
+	}
+	listed, err := s.accounts.UserMovieIDs(ctx, identity.User.ID)
+	if err != nil {
+		return fmt.Errorf("read the list of user %q: %w", identity.User.Name, err)
+	}
+	marks := map[string]string{}
+	if identity.IsAdmin() {
+		tracked, err := s.store.ListMovies(ctx, true)
+		if err != nil {
+			return fmt.Errorf("list the tracked movies: %w", err)
+		}
+		for _, m := range tracked {
+			marks[m.ID] = trackedForAll
+		}
+	}
+	for _, id := range listed {
+		marks[id] = onYourList
+	}
+	for i := range suggestions {
+		suggestions[i].Tracked = marks[suggestions[i].ID]
+	}
+	return nil
 }
 
 // Poster returns the dashboard's own URL of the suggestion's poster, or ""
@@ -237,6 +282,10 @@ type suggestionJSON struct {
 	Kind   string `json:"kind,omitempty"`
 	Stars  string `json:"stars,omitempty"`
 	Poster string `json:"poster,omitempty"` // same-origin image path
+	// Tracked is "on your list" or "tracked" for a title the user can
+	// already open at URL, its movie page; both are left out otherwise.
+	Tracked string `json:"tracked,omitempty"`
+	URL     string `json:"url,omitempty"`
 }
 
 // suggestionsReply is the body of GET /suggestions.
@@ -247,7 +296,8 @@ type suggestionsReply struct {
 
 // suggestions serves GET /suggestions?q=TITLE, the add form's type-ahead:
 // the matching titles as JSON, each with a same-origin poster path when
-// IMDb lists an image. Ids and URLs are not searched.
+// IMDb lists an image, and with its movie page when the user already
+// tracks it. Ids and URLs are not searched.
 func (s *server) suggestions(w http.ResponseWriter, r *http.Request) {
 	query := strings.TrimSpace(r.URL.Query().Get("q"))
 	switch n := utf8.RuneCountInString(query); {
@@ -277,11 +327,18 @@ func (s *server) suggestions(w http.ResponseWriter, r *http.Request) {
 		s.writeJSON(w, http.StatusBadGateway, errorReply{"The title search failed because IMDb did not respond; try again later or enter the IMDb id."})
 		return
 	}
+	if err := s.markTracked(r.Context(), found); err != nil {
+		s.logger.Error("Marking the tracked titles among the suggestions failed", "query", query, "error", err)
+		s.writeJSON(w, http.StatusInternalServerError, errorReply{"The suggestions could not be checked against your list; try again later."})
+		return
+	}
 	reply := suggestionsReply{Query: query, Suggestions: make([]suggestionJSON, 0, len(found))}
 	for _, f := range found {
-		reply.Suggestions = append(reply.Suggestions, suggestionJSON{
-			ID: f.ID, Title: f.Title, Year: f.Year, Kind: f.Kind, Stars: f.Stars, Poster: f.Poster(),
-		})
+		item := suggestionJSON{ID: f.ID, Title: f.Title, Year: f.Year, Kind: f.Kind, Stars: f.Stars, Poster: f.Poster(), Tracked: f.Tracked}
+		if f.Tracked != "" {
+			item.URL = f.MoviePage()
+		}
+		reply.Suggestions = append(reply.Suggestions, item)
 	}
 	s.writeJSON(w, http.StatusOK, reply)
 }

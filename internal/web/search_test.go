@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reelpulse/reelpulse/internal/authn"
 	"github.com/reelpulse/reelpulse/internal/fetch"
 	"github.com/reelpulse/reelpulse/internal/poster"
 	"github.com/reelpulse/reelpulse/internal/web"
@@ -329,5 +330,88 @@ func TestSearchPageShowsSuggestionPosters(t *testing.T) {
 	}
 	if response, _ := f.get(t, "/suggestions/tt0013442/poster"); response.StatusCode != http.StatusOK {
 		t.Errorf("poster of a title on the search page: status %d, want 200", response.StatusCode)
+	}
+}
+
+// fixedSearcher suggests the same titles for any query.
+type fixedSearcher []web.Suggestion
+
+func (s fixedSearcher) Search(context.Context, string) ([]web.Suggestion, error) {
+	return append([]web.Suggestion(nil), s...), nil
+}
+
+// TestSuggestionsMarkTrackedTitles checks that the type-ahead and the
+// search page mark the titles the user already tracks and link them to
+// their movie page instead of offering Track. The admin gets every tracked
+// movie marked, and the analyst only the titles on the analyst's list.
+func TestSuggestionsMarkTrackedTitles(t *testing.T) {
+	ctx := context.Background()
+	st := webtest.NewStore()
+	if _, err := webtest.Seed(ctx, st, time.Now().UTC()); err != nil {
+		t.Fatalf("seed store: %v", err)
+	}
+	accounts := webtest.NewAccountsWith(t, authn.Config{})
+	for member, id := range map[*webtest.Member]string{&accounts.Admin: webtest.FailingMovieID, &accounts.Analyst: webtest.MovieID} {
+		if _, err := accounts.Store.TrackMovieForUser(ctx, member.User.ID, id, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	searcher := fixedSearcher{
+		{ID: webtest.MovieID, Title: "Nosferatu", Year: 1922},
+		{ID: webtest.FailingMovieID, Title: "Nosferatu the Failing", Year: 1923},
+		{ID: "tt5040012", Title: "Nosferatu", Year: 2024},
+	}
+	handler, err := web.New(web.Config{Store: st, Tracker: &webtest.Tracker{Store: st}, Analyzer: webtest.Analyzer,
+		Logger: slog.New(slog.DiscardHandler), Accounts: accounts.Store, Auth: accounts.Auth, Searcher: searcher})
+	if err != nil {
+		t.Fatalf("web.New: %v", err)
+	}
+	f := &authFixture{store: st, accounts: accounts, handler: handler}
+
+	tests := []struct {
+		name   string
+		member webtest.Member
+		want   map[string]string // id to mark; "" offers Track
+	}{
+		{"admin", accounts.Admin, map[string]string{webtest.MovieID: "tracked", webtest.FailingMovieID: "on your list", "tt5040012": ""}},
+		{"analyst", accounts.Analyst, map[string]string{webtest.MovieID: "on your list", webtest.FailingMovieID: "", "tt5040012": ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			response, body := f.do(t, request{target: "/suggestions?q=nosferatu", cookie: tt.member.Session})
+			if response.StatusCode != http.StatusOK {
+				t.Fatalf("suggestions: status %d: %s", response.StatusCode, body)
+			}
+			var reply struct {
+				Suggestions []struct{ ID, Tracked, URL string } `json:"suggestions"`
+			}
+			if err := json.Unmarshal([]byte(body), &reply); err != nil {
+				t.Fatalf("decode %s: %v", body, err)
+			}
+			for _, s := range reply.Suggestions {
+				wantURL := ""
+				if tt.want[s.ID] != "" {
+					wantURL = "/movies/" + s.ID
+				}
+				if s.Tracked != tt.want[s.ID] || s.URL != wantURL {
+					t.Errorf("type-ahead %s: tracked %q at %q, want %q at %q", s.ID, s.Tracked, s.URL, tt.want[s.ID], wantURL)
+				}
+			}
+
+			response, page := f.do(t, request{method: http.MethodPost, target: "/movies", cookie: tt.member.Session,
+				csrf: tt.member.CSRF(), form: url.Values{"movie": {"nosferatu"}}})
+			if response.StatusCode != http.StatusOK {
+				t.Fatalf("search page: status %d", response.StatusCode)
+			}
+			for id, mark := range tt.want {
+				item := between(t, page, `data-testid="suggestion-`+id+`"`, "</li>")
+				offersTrack := strings.Contains(item, `name="movie" value="`+id+`"`)
+				links := strings.Contains(item, `href="/movies/`+id+`"`)
+				marked := strings.Contains(item, `data-testid="suggestion-tracked">`+mark+`<`)
+				if mark == "" && (!offersTrack || links) || mark != "" && (offersTrack || !links || !marked) {
+					t.Errorf("search page %s: Track %v, link %v, mark %q shown %v; want mark %q", id, offersTrack, links, mark, marked, mark)
+				}
+			}
+		})
 	}
 }

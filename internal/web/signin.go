@@ -17,6 +17,7 @@ import (
 // accountRoutes adds the sign-in, setup, account and admin pages.
 func (s *server) accountRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /signin", s.signInPage)
+	mux.HandleFunc("GET /login", loginRedirect)
 	mux.HandleFunc("POST /signin", s.signIn)
 	if s.oidc != nil {
 		mux.HandleFunc("GET "+authn.OIDCStartPath, s.startOIDC)
@@ -50,6 +51,16 @@ func (s *server) renderSignIn(w http.ResponseWriter, r *http.Request, status int
 		data.SSO = s.oidc.DisplayName()
 	}
 	s.render(w, r, status, "signin.html", "Sign in", data)
+}
+
+// loginRedirect sends /login, a common guess for the sign-in address, to
+// /signin with the same query, so that next keeps working.
+func loginRedirect(w http.ResponseWriter, r *http.Request) {
+	target := "/signin"
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 func (s *server) signInPage(w http.ResponseWriter, r *http.Request) {

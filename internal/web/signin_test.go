@@ -83,6 +83,7 @@ type request struct {
 	csrf    string // X-CSRF-Token header
 	remote  string // RemoteAddr; "192.0.2.1:1234" when empty
 	headers map[string]string
+	cookies []*http.Cookie // besides the session
 }
 
 func (f *authFixture) do(t *testing.T, req request) (*http.Response, string) {
@@ -101,6 +102,9 @@ func (f *authFixture) do(t *testing.T, req request) (*http.Response, string) {
 	}
 	if req.cookie != "" {
 		r.AddCookie(&http.Cookie{Name: authn.CookieName, Value: req.cookie})
+	}
+	for _, c := range req.cookies {
+		r.AddCookie(c)
 	}
 	if req.csrf != "" {
 		r.Header.Set(authn.CSRFHeader, req.csrf)
@@ -297,6 +301,35 @@ func TestSignIn(t *testing.T) {
 	response, body = f.signIn(t, "nobody", "some password", "", "")
 	if response.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "The user name or the password is wrong") {
 		t.Errorf("unknown user: status %d, want the same 401 as a wrong password", response.StatusCode)
+	}
+}
+
+func TestLoginRedirectsToSignIn(t *testing.T) {
+	f := newAuthFixture(t, authn.Config{})
+	signedIn, _ := f.signIn(t, "alan", webtest.AnalystPassword, "", "")
+	session := sessionCookie(signedIn).Value
+	tests := []struct {
+		name, target, cookie, want string
+	}{
+		{"anonymous", "/login", "", "/signin"},
+		{"anonymous keeps next", "/login?next=%2Fcompare%3Fid%3Dtt1", "", "/signin?next=%2Fcompare%3Fid%3Dtt1"},
+		{"signed in", "/login", session, "/signin"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			response, _ := f.do(t, request{target: tt.target, cookie: tt.cookie})
+			if response.StatusCode != http.StatusSeeOther || response.Header.Get("Location") != tt.want {
+				t.Errorf("GET %s: status %d to %q, want 303 to %q", tt.target, response.StatusCode, response.Header.Get("Location"), tt.want)
+			}
+		})
+	}
+	// After signing in, /signin?next=/login must land on a page, not a 404.
+	response, _ := f.do(t, request{target: "/signin?next=%2Flogin", cookie: session})
+	for hops := 0; response.StatusCode == http.StatusSeeOther && hops < 5; hops++ {
+		response, _ = f.do(t, request{target: response.Header.Get("Location"), cookie: session})
+	}
+	if response.StatusCode != http.StatusOK {
+		t.Errorf("signed in, /signin?next=/login ends with status %d, want 200", response.StatusCode)
 	}
 }
 
@@ -544,9 +577,8 @@ func TestSecretsNeitherLoggedNorStoredInClear(t *testing.T) {
 	}
 	session = sessionCookie(response).Value
 	csrf = (&authn.Identity{SessionID: session}).CSRFToken()
-	_, body := f.do(t, request{method: http.MethodPost, target: "/account/tokens", cookie: session, csrf: csrf,
-		form: url.Values{"name": {"notebook"}, "expires": {"30d"}}})
-	token := regexp.MustCompile(`data-testid="new-token">(rp_[A-Za-z0-9_-]+)<`).FindStringSubmatch(body)
+	_, body, _ := f.createToken(t, session, csrf, url.Values{"name": {"notebook"}, "expires": {"30d"}})
+	token := newTokenField.FindStringSubmatch(body)
 	if token == nil {
 		t.Fatalf("the account page shows no new token:\n%s", body)
 	}

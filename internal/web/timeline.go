@@ -14,6 +14,11 @@ import (
 // wider than about 4 viewBox units.
 const maxPeriods = 120
 
+// groupByYear reports whether a span of months, counted from the first
+// month to the last one included, is drawn by year rather than by month.
+// The timeline and the aspect charts share this rule.
+func groupByYear(months int) bool { return months > maxPeriods }
+
 // rollingWindow is the number of periods of the rolling average for each
 // bucket width.
 var rollingWindow = map[store.Bucket]int{store.BucketDay: 7, store.BucketWeek: 4, store.BucketMonth: 3}
@@ -85,13 +90,11 @@ func newTimeAxis(timeline []store.TimelineBucket, b store.Bucket) timeAxis {
 	for t := first; !t.After(last); t = step(b, t) {
 		starts = append(starts, t)
 	}
-	if len(starts) > maxPeriods {
-		if b == store.BucketMonth {
-			axis.Yearly = true
-		} else {
-			axis.Hidden = len(starts) - maxPeriods
-			starts = starts[axis.Hidden:]
-		}
+	if b == store.BucketMonth && groupByYear(len(starts)) {
+		axis.Yearly = true
+	} else if len(starts) > maxPeriods {
+		axis.Hidden = len(starts) - maxPeriods
+		starts = starts[axis.Hidden:]
 	}
 
 	index := map[string]int{}
@@ -221,6 +224,7 @@ func reviewsTimelineChart(axis timeAxis) chart {
 		Height:      wideHeight,
 		Plot:        widePlot(),
 		Table:       table{Headers: []string{axis.heading(), "Reviews"}},
+		YUnit:       "reviews",
 	}
 
 	maxCount := 0

@@ -316,9 +316,12 @@ func (s *server) loadMoviePage(ctx context.Context, id string, bucket store.Buck
 		data.BucketNote = fmt.Sprintf("These reviews span more than %s, so the timeline shows the latest %s only.",
 			plural(maxPeriods, axis.unit()), plural(maxPeriods, axis.unit()))
 	}
-	if yearly {
-		data.AspectNote = fmt.Sprintf("These reviews span %d years or more, so the charts below show one point per year: monthly points are used for spans of up to %d years.",
-			maxAspectMonths/12, maxAspectMonths/12)
+	switch {
+	case yearly:
+		data.AspectNote = fmt.Sprintf("The charts by time below show one point per year of publication: these reviews span more than %d years, and like the timeline they use months for spans of up to %d years.",
+			maxPeriods/12, maxPeriods/12)
+	case len(starts) > 0:
+		data.AspectNote = fmt.Sprintf("The charts by time below show one point per month of publication; spans of more than %d years are shown by year, as in the timeline.", maxPeriods/12)
 	}
 	return data, nil
 }

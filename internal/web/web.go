@@ -4,6 +4,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -12,6 +13,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
@@ -179,7 +182,7 @@ func (s *server) routes() (http.Handler, error) {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
+	mux.Handle("GET /static/", http.StripPrefix("/static/", serveStatic(static)))
 	mux.HandleFunc("GET /{$}", s.listPage)
 	mux.HandleFunc("POST /movies", s.addMovie)
 	mux.HandleFunc("GET /movies/{id}", s.moviePage)
@@ -219,12 +222,20 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// cacheStatic lets browsers reuse the embedded files for an hour, because
-// they only change with a new build.
-func cacheStatic(next http.Handler) http.Handler {
+// serveStatic serves the embedded files, and 404 for a directory rather
+// than a listing, because the files are served without a sign-in. Browsers
+// may reuse a file for an hour, because the files only change with a new
+// build.
+func serveStatic(files fs.FS) http.Handler {
+	server := http.FileServerFS(files)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+		if info, err := fs.Stat(files, cmp.Or(name, ".")); err != nil || info.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
-		next.ServeHTTP(w, r)
+		server.ServeHTTP(w, r)
 	})
 }
 

@@ -109,6 +109,8 @@ func TestPagesStatusAndHeaders(t *testing.T) {
 		{"invalid review filter", "/movies/" + webtest.MovieID + "?min_rating=11", http.StatusBadRequest, "text/html; charset=utf-8", "min_rating"},
 		{"style sheet", "/static/style.css", http.StatusOK, "text/css; charset=utf-8", ".chart-svg"},
 		{"script", "/static/app.js", http.StatusOK, "text/javascript; charset=utf-8", "data-relative"},
+		{"static directory", "/static/", http.StatusNotFound, "text/plain; charset=utf-8", "404 page not found"},
+		{"static file missing", "/static/none.css", http.StatusNotFound, "text/plain; charset=utf-8", "404 page not found"},
 		{"health", "/healthz", http.StatusOK, "text/plain; charset=utf-8", "ok"},
 	}
 	for _, c := range cases {
@@ -429,9 +431,12 @@ func TestAddFormSearchesTitles(t *testing.T) {
 		status int
 		want   []string
 	}{
-		{"nosferatu", http.StatusOK, []string{`data-testid="suggestions"`, "Nosferatu &lt;1922&gt;", `name="movie" value="tt0013442"`, "Max Schreck"}},
+		// Nosferatu is on the admin's list, so it links to its page.
+		{"nosferatu", http.StatusOK, []string{`data-testid="suggestions"`, "Nosferatu &lt;1922&gt;", `href="/movies/tt0013442"`, "on your list", "Max Schreck"}},
 		{"Zzyzx Road", http.StatusOK, []string{"No title matches", "Zzyzx Road"}},
 		{"offline", http.StatusBadGateway, []string{"title search failed"}},
+		// Over the suggestion client's limit: the user's input, not IMDb, is at fault.
+		{strings.Repeat("ö", 101), http.StatusBadRequest, []string{"202 bytes long", "at most 200", strings.Repeat("ö", 101)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.input, func(t *testing.T) {
@@ -470,6 +475,10 @@ func TestPosterRoute(t *testing.T) {
 	}
 	if got := response.Header.Get("Content-Type"); got != "image/png" {
 		t.Errorf("Content-Type = %q, want image/png", got)
+	}
+	// Who may see a poster depends on their list: no shared cache may keep it.
+	if got := response.Header.Get("Cache-Control"); !strings.HasPrefix(got, "private,") {
+		t.Errorf("Cache-Control = %q, want private", got)
 	}
 	if got := response.Header.Get("Content-Security-Policy"); !strings.Contains(got, "sandbox") {
 		t.Errorf("poster policy = %q, want a sandbox", got)

@@ -53,12 +53,38 @@ func scanUser(row pgx.Row) (store.User, error) {
 	return u, nil
 }
 
-// CreateUser stores the user and returns it with its id.
+// userNameLock is the transaction-level advisory lock that CreateUser
+// holds, so that two transactions cannot both find a name free.
+const userNameLock = 0x7270757365726e6d // "rpusernm"
+
+// CreateUser stores the user and returns it with its id, or a
+// *store.NameTakenError when a user has the same name ignoring case. The
+// check and the insert run in one transaction under userNameLock. Names
+// hold ASCII letters only (auth.CheckUserName), which lower() folds the
+// same way as SQLite's.
 func (s *Store) CreateUser(ctx context.Context, u store.User) (store.User, error) {
-	err := s.pool.QueryRow(ctx, `INSERT INTO users
-		(name, role, password_hash, created_at, password_changed_at, disabled_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		u.Name, u.Role, u.PasswordHash, u.CreatedAt, u.PasswordChangedAt, u.DisabledAt).Scan(&u.ID)
+	var conflict *store.NameTakenError
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(userNameLock)); err != nil {
+			return fmt.Errorf("lock user names: %w", err)
+		}
+		var existing string
+		err := tx.QueryRow(ctx, `SELECT name FROM users WHERE lower(name) = lower($1) ORDER BY id LIMIT 1`, u.Name).Scan(&existing)
+		if err == nil {
+			conflict = &store.NameTakenError{Name: u.Name, Existing: existing}
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("look for a user of the same name: %w", err)
+		}
+		return tx.QueryRow(ctx, `INSERT INTO users
+			(name, role, password_hash, created_at, password_changed_at, disabled_at)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			u.Name, u.Role, u.PasswordHash, u.CreatedAt, u.PasswordChangedAt, u.DisabledAt).Scan(&u.ID)
+	})
+	if conflict != nil {
+		return store.User{}, fmt.Errorf("create user %q: %w", u.Name, conflict)
+	}
 	if err != nil {
 		return store.User{}, fmt.Errorf("create user %q: %w", u.Name, constraintError(err))
 	}

@@ -64,13 +64,27 @@ func scanUser(row rowScanner) (store.User, error) {
 	return u, p.err
 }
 
-// CreateUser stores the user and returns it with its id.
+// CreateUser stores the user and returns it with its id, or a
+// *store.NameTakenError when a user has the same name ignoring case. One
+// statement checks and inserts, and SQLite runs one writer at a time.
+// lower() folds ASCII letters only, which are the only letters that
+// auth.CheckUserName allows.
 func (s *Store) CreateUser(ctx context.Context, u store.User) (store.User, error) {
 	err := s.writer.QueryRowContext(ctx, `INSERT INTO users
 		(name, role, password_hash, created_at, password_changed_at, disabled_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		SELECT ?, ?, ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM users WHERE lower(name) = lower(?))
+		RETURNING id`,
 		u.Name, u.Role, u.PasswordHash, formatTime(u.CreatedAt), formatTime(u.PasswordChangedAt),
-		formatOptionalTime(u.DisabledAt)).Scan(&u.ID)
+		formatOptionalTime(u.DisabledAt), u.Name).Scan(&u.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		conflict := &store.NameTakenError{Name: u.Name}
+		if err := s.writer.QueryRowContext(ctx, `SELECT name FROM users WHERE lower(name) = lower(?) ORDER BY id LIMIT 1`,
+			u.Name).Scan(&conflict.Existing); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return store.User{}, fmt.Errorf("create user %q: read the user of the same name: %w", u.Name, err)
+		}
+		return store.User{}, fmt.Errorf("create user %q: %w", u.Name, conflict)
+	}
 	if err != nil {
 		return store.User{}, fmt.Errorf("create user %q: %w", u.Name, constraintError(err))
 	}

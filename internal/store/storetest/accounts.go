@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -37,6 +38,8 @@ func RunAccounts(t *testing.T, open func(t *testing.T) AccountsStore) {
 		{"KeepingAdmin", testKeepingAdmin},
 		{"OIDCIdentities", testOIDCIdentities},
 		{"SetUserRoleKeepingAdmin", testSetUserRoleKeepingAdmin},
+		{"UserNamesIgnoreCase", testUserNamesIgnoreCase},
+		{"ConcurrentUserNames", testConcurrentUserNames},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -731,5 +734,66 @@ func testKeepingAdmin(t *testing.T, s AccountsStore) {
 	}
 	if failed != 1 {
 		t.Errorf("%d of two concurrent disables of the last two admins failed, want 1", failed)
+	}
+}
+
+// testUserNamesIgnoreCase checks that a name equal to an existing user's
+// name apart from case is rejected with an error that names that user.
+func testUserNamesIgnoreCase(t *testing.T, s AccountsStore) {
+	ctx := t.Context()
+	ada := createUser(t, s, "ada", store.RoleAdmin)
+	for _, name := range []string{"ada", "ADA", "Ada", "aDa"} {
+		_, err := s.CreateUser(ctx, newUser(name, store.RoleAnalyst, at(1)))
+		exists(t, "create "+name, err)
+		var conflict *store.NameTakenError
+		if !errors.As(err, &conflict) || conflict.Name != name || conflict.Existing != "ada" {
+			t.Errorf("create %s: error %v, want a *store.NameTakenError naming %s and ada", name, err, name)
+		}
+	}
+	users, err := s.ListUsers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 1 || users[0].ID != ada.ID {
+		t.Errorf("users after the refused names: %+v, want only ada", users)
+	}
+	// Names that differ in more than case are still distinct.
+	createUser(t, s, "ada.l", store.RoleAnalyst)
+	createUser(t, s, "adb", store.RoleAnalyst)
+}
+
+// testConcurrentUserNames creates case variants of a name at once, in
+// several rounds: exactly one of each round may succeed.
+func testConcurrentUserNames(t *testing.T, s AccountsStore) {
+	ctx := t.Context()
+	const rounds = 20
+	variants := []string{"eve", "EVE", "Eve", "eVe", "evE", "EVe", "eVE", "EvE"}
+	for round := range rounds {
+		start := make(chan struct{})
+		errs := make(chan error, len(variants))
+		for _, variant := range variants {
+			go func() {
+				<-start
+				_, err := s.CreateUser(ctx, newUser(fmt.Sprintf("%s%d", variant, round), store.RoleAnalyst, at(1)))
+				errs <- err
+			}()
+		}
+		close(start)
+		created := 0
+		for range variants {
+			err := <-errs
+			switch {
+			case err == nil:
+				created++
+			case !errors.Is(err, store.ErrExists):
+				t.Errorf("round %d: create a variant of eve: %v", round, err)
+			}
+		}
+		if created != 1 {
+			t.Errorf("round %d: %d of the case variants of eve%d were created, want 1", round, created, round)
+		}
+	}
+	if n, err := s.CountUsers(ctx); err != nil || n != rounds {
+		t.Errorf("count users = %d, %v; want %d", n, err, rounds)
 	}
 }

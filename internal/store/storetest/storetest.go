@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DailyReviewCounts", testDailyReviewCounts},
 		{"Rollups", testRollups},
 		{"RollupsConcurrent", testRollupsConcurrent},
+		{"AnalysisLeases", testAnalysisLeases},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,7 @@
 // reelpulse dashboard script. The pages work without it: it rewrites times
 // in the browser's time zone and keeps "time since" texts current, suggests
-// titles while a title is typed in the add form, and follows the progress
-// of movies that are not analyzed yet.
+// titles while a title is typed in the add form, follows the progress of
+// movies that are not analyzed yet, and copies a new API token.
 "use strict";
 
 (function () {
@@ -126,6 +126,12 @@
     }
 
     function pick(option) {
+      var page = option.getAttribute("data-url");
+      if (page) {
+        close();
+        window.location.assign(page);
+        return;
+      }
       input.value = option.getAttribute("data-id");
       close();
       if (form.requestSubmit) {
@@ -175,6 +181,14 @@
           year.textContent = " (" + s.year + ")";
           text.appendChild(year);
         }
+        if (s.tracked && s.url && s.url.indexOf("/movies/") === 0) {
+          option.setAttribute("data-url", s.url);
+          var badge = document.createElement("span");
+          badge.className = "badge badge-ok typeahead-tracked";
+          badge.textContent = s.tracked;
+          text.appendChild(document.createTextNode(" "));
+          text.appendChild(badge);
+        }
         var meta = document.createElement("span");
         meta.className = "muted typeahead-meta";
         meta.textContent = [s.kind, s.stars, s.id].filter(Boolean).join(" · ");
@@ -187,7 +201,7 @@
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       announce(suggestions.length + (suggestions.length === 1 ? " title matches" : " titles match") +
-        "; use the up and down keys to choose one and Enter to track it.");
+        "; use the up and down keys to choose one and Enter to track it, or to open it when it is already tracked.");
     }
 
     function onOptionMouseDown(event) {
@@ -398,7 +412,40 @@
     setTimeout(tick, pollInterval);
   }
 
+  // setupCopy shows the Copy buttons, which copy the text of the element
+  // that data-copy names. Without the script the text stays selectable.
+  function setupCopy() {
+    var buttons = document.querySelectorAll("button[data-copy]");
+    for (var i = 0; i < buttons.length; i++) {
+      var button = buttons[i];
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source || !navigator.clipboard) {
+        continue;
+      }
+      button.hidden = false;
+      button.addEventListener("click", copyFrom(source, button.parentNode.querySelector("[data-copy-status]")));
+    }
+  }
+
+  function copyFrom(source, status) {
+    return function () {
+      navigator.clipboard.writeText(source.textContent.trim()).then(
+        function () {
+          if (status) {
+            status.textContent = "Copied.";
+          }
+        },
+        function (error) {
+          if (status) {
+            status.textContent = "Not copied (" + error.message + "); select the token and copy it.";
+          }
+        },
+      );
+    };
+  }
+
   setupTypeahead();
+  setupCopy();
   if (window.fetch) {
     var boxes = document.querySelectorAll("[data-progress][data-poll]");
     for (var p = 0; p < boxes.length; p++) {
