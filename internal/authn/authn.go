@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reelpulse/reelpulse/internal/auth"
 	"github.com/reelpulse/reelpulse/internal/store"
@@ -490,9 +491,15 @@ func SafeNext(next string) string {
 	return next
 }
 
+// truncate returns s as valid UTF-8 without NUL characters, cut to at most
+// n bytes on a character boundary, so that PostgreSQL stores it.
 func truncate(s string, n int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }

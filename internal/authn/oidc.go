@@ -137,7 +137,9 @@ func (o *OIDC) discover(ctx context.Context) (*oidc.IDTokenVerifier, *oauth2.Con
 	if o.failure != nil && o.a.now().Sub(o.failedAt) < oidcRetryAfter {
 		return nil, nil, o.failure
 	}
-	ctx, cancel := context.WithTimeout(oidc.ClientContext(ctx, o.client), oidcHTTPTimeout)
+	// The discovery outlives the request that started it, because a client
+	// that hangs up must not make it fail for the next 10 seconds.
+	ctx, cancel := context.WithTimeout(oidc.ClientContext(context.WithoutCancel(ctx), o.client), oidcHTTPTimeout)
 	defer cancel()
 	provider, err := oidc.NewProvider(ctx, o.cfg.IssuerURL)
 	if err != nil {
@@ -215,6 +217,11 @@ type OIDCRejection struct {
 
 func (e *OIDCRejection) Error() string { return "single sign-on rejected: " + e.Reason }
 
+// errNoFlow rejects a callback without a valid sign-in in progress in the
+// browser.
+var errNoFlow = &OIDCRejection{Status: http.StatusBadRequest, Reason: "no sign-in in progress in this browser, or it took longer than 10 minutes",
+	Message: "This sign-in was not started in this browser, or took longer than 10 minutes. Go back to the sign-in page and start again."}
+
 // askAdmin ends the messages of rejections that only an admin can lift.
 const askAdmin = " Ask an admin of reelpulse for access, or sign in with your password."
 
@@ -228,6 +235,12 @@ const askAdmin = " Ask an admin of reelpulse for access, or sign in with your pa
 func (o *OIDC) OIDCCallback(w http.ResponseWriter, r *http.Request) (store.User, string, error) {
 	address := ClientAddress(r)
 	flow, rejection := o.readFlow(w, r)
+	if rejection == errNoFlow {
+		// Anyone can send this request, so it is logged but not audited:
+		// it would let them fill the audit log.
+		o.a.logger.Info("Single sign-on callback without a sign-in in progress", "address", address)
+		return store.User{}, "", rejection
+	}
 	if rejection != nil {
 		return store.User{}, "", o.reject(r.Context(), nil, "", address, rejection)
 	}
@@ -255,14 +268,14 @@ func (o *OIDC) OIDCCallback(w http.ResponseWriter, r *http.Request) (store.User,
 	}
 	o.a.Audit(r.Context(), &user, store.AuditOIDCSignIn, user.Name, address, "dashboard, via "+o.cfg.IssuerURL)
 	o.a.logger.Info("User signed in through single sign-on", "user", user.Name, "user_id", user.ID, "address", address)
-	return user, flow.Next, nil
+	// The cookie is not signed, so its next is checked again.
+	return user, SafeNext(flow.Next), nil
 }
 
 // readFlow reads and clears the flow cookie, and checks that the flow is
 // recent and that the provider returned its state.
 func (o *OIDC) readFlow(w http.ResponseWriter, r *http.Request) (oidcFlow, *OIDCRejection) {
-	restart := &OIDCRejection{Status: http.StatusBadRequest, Reason: "no sign-in in progress in this browser, or it took longer than 10 minutes",
-		Message: "This sign-in was not started in this browser, or took longer than 10 minutes. Go back to the sign-in page and start again."}
+	restart := errNoFlow
 	var flow oidcFlow
 	cookie, err := r.Cookie(oidcCookieName)
 	if err != nil || cookie.Value == "" {
@@ -289,9 +302,12 @@ func (o *OIDC) readFlow(w http.ResponseWriter, r *http.Request) (oidcFlow, *OIDC
 			Message: "This response of the sign-in provider does not belong to the sign-in started in this browser. Go back to the sign-in page and start again."}
 	}
 	if code := query.Get("error"); code != "" {
+		// Only the error code is kept: its description is free text that
+		// anyone who starts a sign-in can choose.
+		code = errorCode(code)
 		return flow, &OIDCRejection{Status: http.StatusForbidden,
-			Reason:  "the provider returned the error " + truncate(code, 64) + ": " + truncate(query.Get("error_description"), 200),
-			Message: "The sign-in provider did not sign you in (" + truncate(code, 64) + "). Try again, or sign in with your password."}
+			Reason:  "the provider returned the error " + code,
+			Message: "The sign-in provider did not sign you in (" + code + "). Try again, or sign in with your password."}
 	}
 	if query.Get("code") == "" {
 		return flow, &OIDCRejection{Status: http.StatusBadRequest, Reason: "the provider sent no authorization code",
@@ -331,9 +347,17 @@ func (o *OIDC) verify(r *http.Request, flow oidcFlow, verifier *oidc.IDTokenVeri
 	if err != nil {
 		var retrieve *oauth2.RetrieveError
 		if errors.As(err, &retrieve) && retrieve.ErrorCode != "" {
-			return oidcClaims{}, rejected("the token endpoint returned the error " + truncate(retrieve.ErrorCode, 64))
+			return oidcClaims{}, rejected("the token endpoint returned the error " + errorCode(retrieve.ErrorCode))
 		}
-		o.a.logger.Warn("Exchanging the authorization code failed", "issuer", o.cfg.IssuerURL, "error", err)
+		// A RetrieveError's text holds the reply body, which a faulty
+		// endpoint may fill with the request, the client secret included.
+		attrs := []any{"issuer", o.cfg.IssuerURL}
+		if errors.As(err, &retrieve) && retrieve.Response != nil {
+			attrs = append(attrs, "status", retrieve.Response.StatusCode, "body_bytes", len(retrieve.Body))
+		} else {
+			attrs = append(attrs, "error", err)
+		}
+		o.a.logger.Warn("Exchanging the authorization code failed", attrs...)
 		return oidcClaims{}, rejected("the code could not be exchanged for tokens")
 	}
 
@@ -430,6 +454,12 @@ func (o *OIDC) firstSignIn(ctx context.Context, claims oidcClaims, address strin
 			Message: "The sign-in provider has not verified your email address " + claims.Email + ", so it cannot name your account here. " +
 				"Verify it at the provider, then sign in again."}, nil
 	}
+	if !plainEmail(claims.Email) {
+		return store.User{}, &OIDCRejection{Status: http.StatusForbidden, Reason: "email " + truncate(claims.Email, 200) + " is not a plain ASCII address",
+			Message: "Your email address " + truncate(claims.Email, 200) + " cannot name a reelpulse account: only addresses of ASCII letters, digits and ._- with one @ can." + askAdmin}, nil
+	}
+	// The address is ASCII, so lower case folds only A-Z: a Unicode
+	// look-alike such as the Kelvin sign cannot fold into another name.
 	email := strings.ToLower(claims.Email)
 	_, domain, _ := strings.Cut(email, "@")
 	if len(o.cfg.AllowedDomains) > 0 && !slices.Contains(o.cfg.AllowedDomains, domain) {
@@ -443,15 +473,7 @@ func (o *OIDC) firstSignIn(ctx context.Context, claims oidcClaims, address strin
 	}
 	switch {
 	case err == nil:
-		if user.DisabledAt != nil {
-			return user, disabledRejection(), nil
-		}
-		if err := o.link(ctx, user, claims); err != nil {
-			return store.User{}, nil, err
-		}
-		o.a.Audit(ctx, &user, store.AuditOIDCLink, user.Name, address, "subject "+claims.Subject+" of "+claims.Issuer+", by email")
-		o.a.logger.Info("Provider account linked to a user by email", "user", user.Name, "user_id", user.ID, "issuer", claims.Issuer)
-		return user, nil, nil
+		return o.linkByEmail(ctx, user, claims, address)
 	case !errors.Is(err, store.ErrNotFound):
 		return store.User{}, nil, fmt.Errorf("look up user %q: %w", claims.Email, err)
 	}
@@ -476,10 +498,16 @@ func (o *OIDC) firstSignIn(ctx context.Context, claims oidcClaims, address strin
 	}
 	now := o.a.now()
 	user, err = o.a.accounts.CreateUser(ctx, store.User{Name: email, Role: role, PasswordHash: hash, CreatedAt: now, PasswordChangedAt: now})
-	var taken *store.NameTakenError
-	if errors.As(err, &taken) {
-		return store.User{}, &OIDCRejection{Status: http.StatusForbidden, Reason: "email " + email + " differs only in case from user " + taken.Existing,
-			Message: "A reelpulse account named " + taken.Existing + " exists, which differs from your email address " + email + " only in case." + askAdmin}, nil
+	var nameTaken *store.NameTakenError
+	if errors.As(err, &nameTaken) && nameTaken.Existing == email {
+		// A concurrent sign-in of the same account created the user first.
+		if user, err := o.a.accounts.GetUserByName(ctx, email); err == nil {
+			return o.linkByEmail(ctx, user, claims, address)
+		}
+	}
+	if errors.As(err, &nameTaken) {
+		return store.User{}, &OIDCRejection{Status: http.StatusForbidden, Reason: "email " + email + " differs only in case from user " + nameTaken.Existing,
+			Message: "A reelpulse account named " + nameTaken.Existing + " exists, which differs from your email address " + email + " only in case." + askAdmin}, nil
 	}
 	if err != nil {
 		return store.User{}, nil, fmt.Errorf("create user %q at single sign-on: %w", email, err)
@@ -493,6 +521,80 @@ func (o *OIDC) firstSignIn(ctx context.Context, claims oidcClaims, address strin
 	o.a.Audit(ctx, &user, store.AuditUserCreate, user.Name, address, "role "+role+", at the first single sign-on via "+claims.Issuer)
 	o.a.logger.Info("User created at single sign-on", "user", user.Name, "user_id", user.ID, "role", role)
 	return user, nil, nil
+}
+
+// linkByEmail links the provider account to the user that its verified
+// email names. A user linked to another provider account already is not
+// linked again: providers can give a departed employee's address to a
+// new one, so an admin must decide.
+func (o *OIDC) linkByEmail(ctx context.Context, user store.User, claims oidcClaims, address string) (store.User, *OIDCRejection, error) {
+	if user.DisabledAt != nil {
+		return user, disabledRejection(), nil
+	}
+	links, err := o.a.accounts.ListOIDCIdentities(ctx)
+	if err != nil {
+		return store.User{}, nil, fmt.Errorf("read the provider accounts of user %q: %w", user.Name, err)
+	}
+	for _, l := range links {
+		if l.UserID != user.ID {
+			continue
+		}
+		if l.Issuer == claims.Issuer && l.Subject == claims.Subject {
+			// Linked a moment ago by a concurrent sign-in of this account.
+			return user, nil, nil
+		}
+		return user, &OIDCRejection{Status: http.StatusForbidden,
+			Reason:  "user " + user.Name + " is linked to another provider account (subject " + l.Subject + " of " + l.Issuer + ")",
+			Message: "The reelpulse account " + user.Name + " is linked to another sign-in of your provider." + askAdmin}, nil
+	}
+
+	err = o.link(ctx, user, claims)
+	if errors.Is(err, store.ErrExists) {
+		// A concurrent sign-in of this account linked it in between.
+		if _, linked, lookupErr := o.a.accounts.OIDCIdentityUser(ctx, claims.Issuer, claims.Subject); lookupErr == nil && linked.ID == user.ID {
+			return user, nil, nil
+		}
+	}
+	if err != nil {
+		return store.User{}, nil, err
+	}
+	o.a.Audit(ctx, &user, store.AuditOIDCLink, user.Name, address, "subject "+claims.Subject+" of "+claims.Issuer+", by email")
+	o.a.logger.Info("Provider account linked to a user by email", "user", user.Name, "user_id", user.ID, "issuer", claims.Issuer)
+	return user, nil, nil
+}
+
+// plainEmail reports whether email is an address of ASCII letters, digits
+// and ._- with one @ between a local part and a domain of dot-separated
+// labels, the only addresses that may name a user.
+func plainEmail(email string) bool {
+	local, domain, ok := strings.Cut(email, "@")
+	if !ok || local == "" || domain == "" || strings.Contains(domain, "@") {
+		return false
+	}
+	for _, c := range []byte(email) {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !letter && c != '.' && c != '_' && c != '-' && c != '@' {
+			return false
+		}
+	}
+	for _, label := range strings.Split(domain, ".") {
+		if label == "" {
+			return false
+		}
+	}
+	return !strings.HasPrefix(local, ".") && !strings.HasSuffix(local, ".")
+}
+
+// errorCode returns an OAuth 2 error code fit for the audit log: the
+// characters that RFC 6749 allows in one, at most 64 of them.
+func errorCode(code string) string {
+	code = strings.Map(func(r rune) rune {
+		if r >= 0x20 && r <= 0x7e && r != '"' && r != '\\' {
+			return r
+		}
+		return -1
+	}, code)
+	return truncate(code, 64)
 }
 
 func (o *OIDC) link(ctx context.Context, user store.User, claims oidcClaims) error {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -186,6 +187,8 @@ func TestOIDCSignIn(t *testing.T) {
 			wantStatus: http.StatusForbidden, wantReason: "audience"},
 		{name: "signed by another key", cfg: studio, login: spoilt(func(l *webtest.OIDCLogin) { l.OtherKey = true }),
 			wantStatus: http.StatusForbidden, wantReason: "signature"},
+		{name: "token endpoint fault", cfg: studio, login: spoilt(func(l *webtest.OIDCLogin) { l.TokenFault = true }),
+			wantStatus: http.StatusForbidden, wantReason: "could not be exchanged"},
 		{name: "provider denied", cfg: studio, login: spoilt(func(l *webtest.OIDCLogin) { l.Denied = true }),
 			wantStatus: http.StatusForbidden, wantReason: "access_denied"},
 		{name: "unverified email", cfg: studio, login: spoilt(func(l *webtest.OIDCLogin) { l.EmailVerified = false }),
@@ -203,7 +206,14 @@ func TestOIDCSignIn(t *testing.T) {
 		{name: "disabled user", cfg: closed, users: map[string]bool{"carol@studio.example": true},
 			login: verified("sub-carol", "carol@studio.example"), wantStatus: http.StatusForbidden, wantReason: "disabled", wantText: "Ask an admin to enable it"},
 		{name: "email that names no valid user", cfg: studio, login: verified("sub-plus", "carol+films@studio.example"),
-			wantStatus: http.StatusForbidden, wantReason: "not a valid user name"},
+			wantStatus: http.StatusForbidden, wantReason: "is not a plain ASCII address"},
+		{name: "Kelvin sign that folds into another user's name", cfg: studio, users: map[string]bool{"kate@studio.example": false},
+			login: verified("sub-kelvin", "\u212aate@studio.example"), wantStatus: http.StatusForbidden, wantReason: "is not a plain ASCII address"},
+		// The fixture's admin is named ada.
+		{name: "email claim without a domain", cfg: authn.OIDCConfig{CreateUsers: true},
+			login: verified("sub-ada", "ada"), wantStatus: http.StatusForbidden, wantReason: "is not a plain ASCII address"},
+		{name: "domain with a trailing dot", cfg: authn.OIDCConfig{CreateUsers: true}, users: map[string]bool{"kate@studio.example": false},
+			login: verified("sub-dot", "kate@studio.example."), wantStatus: http.StatusForbidden, wantReason: "is not a plain ASCII address"},
 		{name: "user whose name differs in case", cfg: studio, users: map[string]bool{"Carol@Studio.example": false},
 			login: verified("sub-carol", "carol@studio.example"), wantStatus: http.StatusForbidden,
 			wantReason: "differs only in case from user Carol@Studio.example", wantText: "A reelpulse account named Carol@Studio.example exists"},
@@ -234,6 +244,9 @@ func TestOIDCSignIn(t *testing.T) {
 				}
 				if !strings.Contains(body, tt.wantText) {
 					t.Errorf("rejection page lacks %q:\n%s", tt.wantText, body)
+				}
+				if strings.Contains(f.log.String(), webtest.OIDCClientSecret) {
+					t.Errorf("log shows the client secret:\n%s", f.log)
 				}
 				return
 			}
@@ -342,6 +355,80 @@ func TestOIDCCallbackWithoutFlow(t *testing.T) {
 	}
 	if f.sessionUser(t, browser) != nil || f.provider.Exchanges() != 0 {
 		t.Errorf("callback without flow left a session or exchanged %d codes", f.provider.Exchanges())
+	}
+	// Anyone can send it, so it must not fill the audit log.
+	events, err := f.accounts.Store.ListAudit(t.Context(), 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hasAudit(events, store.AuditOIDCRejected, "") {
+		t.Errorf("callback without flow was audited: %+v", events)
+	}
+}
+
+// TestOIDCSecondSubjectNotLinked signs in with a second provider account of
+// the same email. The user stays linked to the first one only.
+func TestOIDCSecondSubjectNotLinked(t *testing.T) {
+	f := newSSOFixture(t, authn.OIDCConfig{CreateUsers: true})
+	if status, path, body := f.signIn(t, f.browser(t), verified("sub-1", "alice@studio.example")); status != http.StatusOK || path != "/account" {
+		t.Fatalf("first sign-in ended with %d at %s:\n%s", status, path, body)
+	}
+
+	browser := f.browser(t)
+	status, _, body := f.signIn(t, browser, verified("sub-2", "alice@studio.example"))
+	if status != http.StatusForbidden || !strings.Contains(body, "is linked to another sign-in of your provider") {
+		t.Errorf("second provider account = %d:\n%s", status, body)
+	}
+	if user := f.sessionUser(t, browser); user != nil {
+		t.Errorf("the second provider account signed in as %s", user.Name)
+	}
+	links, err := f.accounts.Store.ListOIDCIdentities(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(links) != 1 || links[0].Subject != "sub-1" {
+		t.Errorf("links = %+v, want only sub-1", links)
+	}
+}
+
+// TestOIDCConcurrentFirstSignIn signs one new provider account in from
+// several browsers at once, as a double click does. Every sign-in ends as
+// the one user it creates.
+func TestOIDCConcurrentFirstSignIn(t *testing.T) {
+	f := newSSOFixture(t, authn.OIDCConfig{CreateUsers: true})
+	f.provider.SetLogin(verified("sub-neo", "neo@studio.example"))
+	statuses := make([]int, 6)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		browser := f.browser(t)
+		wg.Go(func() {
+			resp, err := browser.Get(f.app.URL + authn.OIDCStartPath + "?next=%2Faccount")
+			if err != nil {
+				t.Errorf("sign-in %d: %v", i, err)
+				return
+			}
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	for i, status := range statuses {
+		if status != http.StatusOK {
+			t.Errorf("sign-in %d ended with %d, want 200", i, status)
+		}
+	}
+	users, err := f.accounts.Store.ListUsers(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, u := range users {
+		if u.Name == "neo@studio.example" {
+			named++
+		}
+	}
+	if named != 1 {
+		t.Errorf("%d users named neo@studio.example, want 1", named)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -45,6 +46,10 @@ type OIDCLogin struct {
 	OtherKey bool
 	// Denied returns error=access_denied from the authorization.
 	Denied bool
+	// TokenFault makes the token endpoint answer 502 with a body that
+	// repeats the request, client secret and code included, as a faulty
+	// proxy might.
+	TokenFault bool
 }
 
 // OIDCProvider is an OpenID Connect provider on 127.0.0.1 with discovery,
@@ -201,6 +206,12 @@ func (p *OIDCProvider) token(w http.ResponseWriter, r *http.Request) {
 
 	p.mu.Lock()
 	grant, found := p.codes[r.PostFormValue("code")]
+	if found && grant.login.TokenFault {
+		p.mu.Unlock()
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = fmt.Fprintf(w, "upstream failed for code=%s client_secret=%s", r.PostFormValue("code"), secret)
+		return
+	}
 	delete(p.codes, r.PostFormValue("code"))
 	p.exchanges++
 	p.mu.Unlock()
