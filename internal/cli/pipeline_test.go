@@ -317,3 +317,38 @@ func TestOpenAppWarnsOfIMDbURLsLeft(t *testing.T) {
 		t.Errorf("no warning names the search URL left at IMDb:\n%s", logs.String())
 	}
 }
+
+// TestSyncLeavesBusyAnalysis runs `reelpulse sync` while another process
+// holds the movie's analysis lease. The pass succeeds and leaves the
+// analysis to that process, and `reelpulse analyze` reports the movie as
+// skipped with an error.
+func TestSyncLeavesBusyAnalysis(t *testing.T) {
+	ctx := context.Background()
+	a := testApp(t, exampleSite(3), "")
+	if _, err := jobs.NewTracker(a.store, nil, a.logger, time.Now).Track(ctx, replay.ExampleTitleID); err != nil {
+		t.Fatal(err)
+	}
+	other := store.AnalysisLease{MovieID: replay.ExampleTitleID, Analyzer: a.analyzer.Name(), Holder: "worker",
+		Now: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}
+	if ok, err := a.store.AcquireAnalysisLease(ctx, other); err != nil || !ok {
+		t.Fatalf("lease of the other process: %t, %v", ok, err)
+	}
+
+	var out strings.Builder
+	env := &environment{stdout: &out, stderr: io.Discard}
+	if err := a.syncOne(ctx, env, replay.ExampleTitleID); err != nil {
+		t.Fatalf("sync while another process analyzes: %v", err)
+	}
+	if !strings.Contains(out.String(), "analysis left to the process that is analyzing the movie now") {
+		t.Errorf("sync output = %q, want the analysis left to the other process", out.String())
+	}
+
+	out.Reset()
+	err := a.analyzeMovies(ctx, env, a.analyzer, []string{replay.ExampleTitleID}, false)
+	if err == nil || !strings.Contains(err.Error(), "1 movie skipped because another process is analyzing it with lexicon (tt0013442)") {
+		t.Errorf("analyze while another process analyzes: error %v, want the movie reported as skipped", err)
+	}
+	if !strings.Contains(out.String(), "tt0013442: skipped") {
+		t.Errorf("analyze output = %q, want the movie skipped", out.String())
+	}
+}

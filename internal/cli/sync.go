@@ -87,7 +87,13 @@ func (a *app) syncOne(ctx context.Context, env *environment, input string) error
 			id, plural(result.LeftOut, "review", "reviews"))
 	}
 
-	if _, err := a.analyzeMovie(ctx, env, a.analyzer, analyze.Run{MovieID: id}); err != nil {
+	_, err = a.analyzeMovie(ctx, env, a.analyzer, analyze.Run{MovieID: id})
+	if errors.Is(err, analyze.ErrBusy) {
+		// The process that holds the lease analyzes the new reviews too.
+		fmt.Fprintf(env.stdout, "%s: analysis left to the process that is analyzing the movie now\n", id)
+		err = nil
+	}
+	if err != nil {
 		return err
 	}
 
@@ -182,8 +188,12 @@ func (a *app) analyzeMovies(ctx context.Context, env *environment, analyzer anal
 		}
 	}
 	if len(busy) > 0 {
-		failed = append(failed, fmt.Errorf("%s skipped because another process is analyzing them with %s (%s); run the command again when it is done",
-			plural(len(busy), "movie", "movies"), analyzer.Name(), strings.Join(busy, ", ")))
+		them := "them"
+		if len(busy) == 1 {
+			them = "it"
+		}
+		failed = append(failed, fmt.Errorf("%s skipped because another process is analyzing %s with %s (%s); run the command again when it is done",
+			plural(len(busy), "movie", "movies"), them, analyzer.Name(), strings.Join(busy, ", ")))
 	}
 	return errors.Join(failed...)
 }
