@@ -28,7 +28,6 @@ func FuzzDuplicateKey(f *testing.F) {
 			t.Fatalf("duplicateKey(%q) = %q, %q: the keys differ", data, key, first)
 		}
 
-
 		// A key of a valid object without repeats, given once more in
 		// front, must be reported.
 		var object map[string]json.RawMessage
