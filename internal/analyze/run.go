@@ -115,9 +115,9 @@ func runBatches(ctx context.Context, st store.Store, a Analyzer, run Run, q stor
 // paid for, twice.
 var ErrBusy = errors.New("another process is analyzing the movie with this analyzer")
 
-// leaseDuration is how long a run's lease lasts when it is not renewed,
+// LeaseDuration is how long a run's lease lasts when it is not renewed,
 // as after a crash. A run renews it every third of that.
-const leaseDuration = 3 * time.Minute
+const LeaseDuration = 3 * time.Minute
 
 // holdLease takes the lease on the analysis of l.MovieID by l.Analyzer and
 // keeps renewing it until stop is called, which also releases it. The
@@ -131,7 +131,7 @@ func holdLease(ctx context.Context, st store.Store, l store.AnalysisLease, now f
 	l.Holder = hex.EncodeToString(token)
 	acquire := func(ctx context.Context) (bool, error) {
 		l.Now = now()
-		l.ExpiresAt = l.Now.Add(leaseDuration)
+		l.ExpiresAt = l.Now.Add(LeaseDuration)
 		return st.AcquireAnalysisLease(ctx, l)
 	}
 	ok, err := acquire(ctx)
@@ -139,14 +139,15 @@ func holdLease(ctx context.Context, st store.Store, l store.AnalysisLease, now f
 		return ctx, nil, err
 	}
 	if !ok {
-		return ctx, nil, fmt.Errorf("analyze reviews of %s with %s: %w; it is skipped now", l.MovieID, l.Analyzer, ErrBusy)
+		return ctx, nil, fmt.Errorf("analyze reviews of %s with %s: %w (or a run that stopped without releasing its lease, which runs out within %s); it is skipped now",
+			l.MovieID, l.Analyzer, ErrBusy, LeaseDuration)
 	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		ticker := time.NewTicker(leaseDuration / 3)
+		ticker := time.NewTicker(LeaseDuration / 3)
 		defer ticker.Stop()
 		for {
 			select {
@@ -170,7 +171,7 @@ func holdLease(ctx context.Context, st store.Store, l store.AnalysisLease, now f
 		close(done)
 		wg.Wait()
 		cancel(nil)
-		// A lease that cannot be released runs out after leaseDuration.
+		// A lease that cannot be released runs out after LeaseDuration.
 		_ = st.ReleaseAnalysisLease(context.WithoutCancel(ctx), l)
 	}
 	return ctx, stop, nil

@@ -254,6 +254,8 @@ func TestErrors(t *testing.T) {
 		{"runs with a parameter", http.MethodGet, "/api/v1/movies/" + webtest.MovieID + "/runs?limit=0", "", http.StatusBadRequest, `unknown parameter "limit"`},
 		{"movie with a parameter", http.MethodGet, "/api/v1/movies/" + webtest.MovieID + "?x=1", "", http.StatusBadRequest, `unknown parameter "x"`},
 		{"movies with an unknown parameter", http.MethodGet, "/api/v1/movies?al=true", "", http.StatusBadRequest, `unknown parameter "al"`},
+		{"movies with an undecodable value", http.MethodGet, "/api/v1/movies?all=%zz", "", http.StatusBadRequest, "invalid query string"},
+		{"movies with a semicolon", http.MethodGet, "/api/v1/movies?all=1;bogus=2", "", http.StatusBadRequest, "invalid query string"},
 		{"movies with all twice", http.MethodGet, "/api/v1/movies?all=true&all=false", "", http.StatusBadRequest, `"all" given 2 times`},
 		{"track with a parameter", http.MethodPost, "/api/v1/movies?id=tt0013442", `{"id":"tt0013442"}`, http.StatusBadRequest, `unknown parameter "id"`},
 		{"search with an unknown parameter", http.MethodGet, "/api/v1/search?q=x&limit=5", "", http.StatusBadRequest, `unknown parameter "limit"`},

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -64,7 +66,14 @@ func Routes() []Route {
 // next.
 func onlyParameters(known []string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := checkParameters(r.URL.Query(), known); err != nil {
+		// r.URL.Query drops the pairs it cannot decode, which would hide a
+		// parameter that the caller meant to give.
+		query, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("invalid query string: %v; percent-encode the values and separate the parameters with &", err))
+			return
+		}
+		if err := checkParameters(query, known); err != nil {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
 		}

@@ -69,6 +69,9 @@ func runBackupList(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArguments(fs); err != nil {
+		return err
+	}
 	cfg, _, err := loadSettings(env, nil)
 	if err != nil {
 		return err

@@ -24,6 +24,9 @@ func runReplay(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArguments(fs); err != nil {
+		return err
+	}
 	if *synthetic < 0 || *synthetic > 1_000_000 {
 		return usageErrorf("invalid --synthetic %d: give a number of reviews from 0 to 1000000", *synthetic)
 	}

@@ -18,6 +18,9 @@ func runSync(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := checkIDs(fs.Args()); err != nil {
+		return err
+	}
 
 	a, err := loadApp(ctx, env, nil)
 	if err != nil {
@@ -121,6 +124,10 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 	if err := checkAnalyzerName(*analyzerName); *analyzerName != "" && err != nil {
 		return err
 	}
+	ids := append([]string(movies), fs.Args()...)
+	if err := checkIDs(ids); err != nil {
+		return err
+	}
 
 	a, err := loadApp(ctx, env, nil)
 	if err != nil {
@@ -135,7 +142,6 @@ func runAnalyze(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 	}
-	ids := append([]string(movies), fs.Args()...)
 	return a.analyzeMovies(ctx, env, analyzer, ids, *reanalyze)
 }
 
@@ -149,10 +155,15 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 // IMDb URLs, or of every stored movie when there are none. A reanalysis
 // uses one start time for every movie.
 func (a *app) analyzeMovies(ctx context.Context, env *environment, analyzer analyze.Analyzer, inputs []string, reanalyze bool) error {
+	if err := checkIDs(inputs); err != nil {
+		return err
+	}
 	var ids []string
 	for _, input := range inputs {
-		id, err := imdb.ParseID(input)
-		if err != nil {
+		id, _ := imdb.ParseID(input)
+		if _, err := a.store.GetMovie(ctx, id); errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("movie %s is not stored; run `reelpulse track add %s` and `reelpulse sync %s` first", id, id, id)
+		} else if err != nil {
 			return err
 		}
 		ids = append(ids, id)
@@ -175,7 +186,8 @@ func (a *app) analyzeMovies(ctx context.Context, env *environment, analyzer anal
 	for _, id := range ids {
 		progress, err := a.analyzeMovie(ctx, env, analyzer, analyze.Run{MovieID: id, Reanalyze: reanalyze, Since: since})
 		if errors.Is(err, analyze.ErrBusy) {
-			fmt.Fprintf(env.stdout, "%s: skipped, because another process is analyzing it with %s\n", id, analyzer.Name())
+			fmt.Fprintf(env.stdout, "%s: skipped, because another process is analyzing it with %s, or a run that stopped without finishing holds its lease for up to %s\n",
+				id, analyzer.Name(), analyze.LeaseDuration)
 			busy = append(busy, id)
 			continue
 		}
@@ -219,4 +231,16 @@ func (a *app) analyzeMovie(ctx context.Context, env *environment, analyzer analy
 	}
 	fmt.Fprintln(env.stdout)
 	return progress, nil
+}
+
+// checkIDs returns a *usageError for the first input that is not an IMDb
+// id or title URL, so that a typo exits with status 2 before any database
+// is opened.
+func checkIDs(inputs []string) error {
+	for _, input := range inputs {
+		if _, err := imdb.ParseID(input); err != nil {
+			return usageErrorf("%w; to find a title's id, run `reelpulse search %s`", err, input)
+		}
+	}
+	return nil
 }

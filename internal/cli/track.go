@@ -52,10 +52,8 @@ func runTrack(ctx context.Context, env *environment, args []string) error {
 	// Check every id before opening the database, so that a typo creates
 	// no database file and tracks nothing.
 	if takesIDs {
-		for _, input := range ids {
-			if _, err := imdb.ParseID(input); err != nil {
-				return fmt.Errorf("%w; to find a title's id, run `reelpulse search %s`", err, input)
-			}
+		if err := checkIDs(ids); err != nil {
+			return err
 		}
 	}
 

@@ -20,6 +20,9 @@ func runUsage(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArguments(fs); err != nil {
+		return err
+	}
 	if *days < 1 {
 		return usageErrorf("invalid --days %d: expected 1 or more", *days)
 	}

@@ -37,7 +37,7 @@ type MovedError struct {
 }
 
 func (e *MovedError) Error() string {
-	return fmt.Sprintf("IMDb serves title %s for %s (the titles were merged or the id redirects); track %s instead and remove %s",
+	return fmt.Sprintf("IMDb serves title %s for %s (the titles were merged or the id redirects); track %s instead, whose next review pass takes over the reviews stored under %s",
 		e.Target, e.ID, e.Target, e.ID)
 }
 

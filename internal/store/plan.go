@@ -90,7 +90,7 @@ func PlanSyncOwned(result SyncResult, stored map[string]StoredReview, owners map
 	// NOTE: a complete pass whose list is mostly other movies' reviews still
 	// counts this movie's unlisted reviews as missing. The client rejects
 	// pages served for another title, which is how such a list would arrive.
-	if result.Complete {
+	if result.Complete && !result.KeepMissing {
 		plan.addMissing(result, stored)
 	}
 

@@ -5,6 +5,8 @@ package store
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -110,6 +112,9 @@ type SyncResult struct {
 	// ApplyEdits stores changed content of known reviews; false keeps the
 	// stored text (an incomplete pass may carry truncated pages).
 	ApplyEdits bool
+	// KeepMissing stops a complete pass from counting unlisted reviews as
+	// missing, as for a pass that lacks some of the declared reviews.
+	KeepMissing bool
 	// Run is stored with the pass. ApplySync fills in Deleted and the vote
 	// totals.
 	Run SyncRun
@@ -123,7 +128,38 @@ type SyncOutcome struct {
 	// Conflicts lists, in the order of the upserts, those that were not
 	// stored because their review id belongs to another movie.
 	Conflicts []ReviewConflict
+	// Adopted counts the reviews moved to the movie from an untracked or
+	// parked one, as after IMDb merged that title into this one.
+	Adopted int
 }
+
+// LeftDays collects the reviews that moved away from other movies: for
+// each movie that a review left, the submission days whose rollups must be
+// recomputed. The zero value is empty and ready to use.
+type LeftDays struct {
+	days    map[string][]time.Time
+	reviews int
+}
+
+// Add records that a review submitted on day left owner.
+func (l *LeftDays) Add(owner string, day time.Time) {
+	if l.days == nil {
+		l.days = map[string][]time.Time{}
+	}
+	if !slices.ContainsFunc(l.days[owner], day.Equal) {
+		l.days[owner] = append(l.days[owner], day)
+	}
+	l.reviews++
+}
+
+// Owners returns the movies that reviews left, sorted.
+func (l *LeftDays) Owners() []string { return slices.Sorted(maps.Keys(l.days)) }
+
+// Days returns the days of the reviews that left owner.
+func (l *LeftDays) Days(owner string) []time.Time { return l.days[owner] }
+
+// Reviews counts the reviews recorded.
+func (l *LeftDays) Reviews() int { return l.reviews }
 
 // ReviewConflict is a review that a pass of MovieID listed but that is
 // stored under OwnerID. Review ids are unique across movies, so the review

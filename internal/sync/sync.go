@@ -167,6 +167,9 @@ func (s *Syncer) Sync(ctx context.Context, movieID string, progress func(Progres
 	result.LeftOut = conflicts
 	result.New -= min(conflicts, result.New)
 	result.Analyze -= min(conflicts, result.Analyze)
+	if outcome.Adopted > 0 {
+		s.logger.Info("Reviews taken over from an untracked or parked movie", "movie_id", movieID, "reviews", outcome.Adopted)
+	}
 	for _, c := range outcome.Conflicts {
 		s.logger.Warn("Review left out: its id belongs to another movie", "review_id", c.ReviewID,
 			"movie_id", c.MovieID, "owner_movie_id", c.OwnerID)
@@ -192,6 +195,9 @@ func diff(p pass, stored map[string]string, started, at time.Time) (result Resul
 	apply = store.SyncResult{
 		MovieID: p.movieID, Metadata: &meta, Complete: result.Complete, ApplyEdits: result.Complete,
 		Warning: result.Warning, At: at, Unreadable: unreadable,
+		// A pass that lacks declared reviews cannot tell which ones, so
+		// none of the stored ones it does not list counts as missing.
+		KeepMissing: result.Shortfall > 0,
 	}
 	for _, r := range p.reviews {
 		rec := toStore(p.movieID, r)
@@ -224,10 +230,10 @@ func diff(p pass, stored map[string]string, started, at time.Time) (result Resul
 }
 
 // maxRepeatedShortfall returns how many declared reviews a pass may lack
-// and still count as complete when the last pass lacked as many: 2, or 1 %
+// and still count as complete when the last pass lacked as many: 1, or 1 %
 // of the declared total when that is more.
 func maxRepeatedShortfall(declared int) int {
-	return max(2, declared/100)
+	return max(1, declared/100)
 }
 
 // repeatedShortfall returns the shortfall that the pass may have and still

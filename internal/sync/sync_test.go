@@ -512,8 +512,7 @@ func TestSyncRepeatedShortfall(t *testing.T) {
 		want     []bool // complete, pass by pass
 	}{
 		{"one review short", 4, []bool{false, true, true, true}},
-		{"two reviews short", 5, []bool{false, true, true}},
-		{"three reviews short", 6, []bool{false, false, false}},
+		{"two reviews short", 5, []bool{false, false, false}},
 		{"none short", 3, []bool{true, true}},
 	}
 	for _, tt := range tests {
@@ -533,6 +532,35 @@ func TestSyncRepeatedShortfall(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSyncShortfallDeletesNothing lists one review short of the declared
+// total in each pass, the same one and then others. The passes count
+// complete, but no unlisted review is taken for deleted, since IMDb still
+// declares it and a pass cannot tell which declared review it lacks.
+func TestSyncShortfallDeletesNothing(t *testing.T) {
+	f := newFixture(t)
+	all := []imdb.Review{review("rw0000001", 9, "One.", 1), review("rw0000002", 8, "Two.", 1), review("rw0000003", 7, "Three.", 1),
+		review("rw0000004", 6, "Four.", 1), review("rw0000005", 5, "Five.", 1)}
+	passes := [][]int{{0, 1, 2, 3, 4}, {0, 1, 2, 3}, {0, 1, 2, 3}, {0, 1, 2, 3}, {0, 1, 2, 4}, {0, 1, 3, 4}, {0, 1, 3, 4}}
+	for pass, listed := range passes {
+		var reviews []imdb.Review
+		for _, i := range listed {
+			reviews = append(reviews, all[i])
+		}
+		f.source.pages = paged(5, 5, reviews...)
+		res, err := f.syncer.Sync(context.Background(), movieID, nil)
+		if err != nil {
+			t.Fatalf("pass %d: %v", pass, err)
+		}
+		if res.Deleted != 0 {
+			t.Errorf("pass %d deleted %d reviews, want none", pass, res.Deleted)
+		}
+	}
+	// The list leaves deleted reviews out.
+	if got := len(f.reviews(t)); got != len(all) {
+		t.Errorf("%d reviews are listed, want all %d", got, len(all))
 	}
 }
 

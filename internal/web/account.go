@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
@@ -59,7 +60,7 @@ func (s *server) accountPage(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(newTokenCookie); err == nil {
 		s.setNewTokenCookie(w, r, "", -1)
 		identity := authn.FromContext(r.Context())
-		if secret, ok := openNewToken(identity, c.Value); ok {
+		if secret, ok := openNewToken(identity, c.Value, s.now()); ok {
 			data.NewToken = secret
 		} else {
 			s.logger.Info("New API token cookie that this session did not seal ignored", "user", identity.User.Name)
@@ -96,22 +97,25 @@ func newTokenAEAD(identity *authn.Identity) (cipher.AEAD, bool) {
 	return aead, true
 }
 
-// sealNewToken encrypts secret for the session of identity, bound to its
-// user, as a cookie value.
-func sealNewToken(identity *authn.Identity, secret string) (string, bool) {
+// sealNewToken encrypts secret and the time of sealing for the session of
+// identity, bound to its user, as a cookie value.
+func sealNewToken(identity *authn.Identity, secret string, now time.Time) (string, bool) {
 	aead, ok := newTokenAEAD(identity)
 	if !ok {
 		return "", false
 	}
 	nonce := make([]byte, aead.NonceSize())
 	_, _ = rand.Read(nonce) // crypto/rand.Read does not fail
-	sealed := aead.Seal(nonce, nonce, []byte(secret), []byte(strconv.FormatInt(identity.User.ID, 10)))
+	plain := binary.BigEndian.AppendUint64(nil, uint64(now.Unix()))
+	plain = append(plain, secret...)
+	sealed := aead.Seal(nonce, nonce, plain, []byte(strconv.FormatInt(identity.User.ID, 10)))
 	return base64.RawURLEncoding.EncodeToString(sealed), true
 }
 
 // openNewToken decrypts a cookie value of sealNewToken, and reports false
-// when another session or user sealed it or it was altered.
-func openNewToken(identity *authn.Identity, value string) (string, bool) {
+// when another session or user sealed it, it was altered, or it is older
+// than newTokenMaxAge, whatever the browser kept.
+func openNewToken(identity *authn.Identity, value string, now time.Time) (string, bool) {
 	aead, ok := newTokenAEAD(identity)
 	if !ok {
 		return "", false
@@ -121,11 +125,15 @@ func openNewToken(identity *authn.Identity, value string) (string, bool) {
 		return "", false
 	}
 	nonce, box := sealed[:aead.NonceSize()], sealed[aead.NonceSize():]
-	secret, err := aead.Open(nil, nonce, box, []byte(strconv.FormatInt(identity.User.ID, 10)))
-	if err != nil {
+	plain, err := aead.Open(nil, nonce, box, []byte(strconv.FormatInt(identity.User.ID, 10)))
+	if err != nil || len(plain) < 8 {
 		return "", false
 	}
-	return string(secret), true
+	sealedAt := time.Unix(int64(binary.BigEndian.Uint64(plain[:8])), 0)
+	if age := now.Sub(sealedAt); age < -time.Minute || age > newTokenMaxAge {
+		return "", false
+	}
+	return string(plain[8:]), true
 }
 
 func (s *server) renderAccount(w http.ResponseWriter, r *http.Request, status int, data accountData) {
@@ -247,7 +255,7 @@ func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
 	s.logger.Info("API token created", "user", identity.User.Name, "token_id", record.ID, "token_prefix", record.Prefix)
 	// Post, redirect, get: the account page shows the token once, and a
 	// reload there creates no other token.
-	value, ok := sealNewToken(identity, secret)
+	value, ok := sealNewToken(identity, secret, s.now())
 	if !ok {
 		s.renderAccount(w, r, http.StatusOK, accountData{NewToken: secret})
 		return

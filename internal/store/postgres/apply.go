@@ -37,6 +37,10 @@ func applySync(ctx context.Context, tx pgx.Tx, result store.SyncResult) (store.S
 	if err != nil {
 		return store.SyncOutcome{}, err
 	}
+	left, err := adoptReviews(ctx, tx, result, stored)
+	if err != nil {
+		return store.SyncOutcome{}, err
+	}
 	owners, err := foreignOwners(ctx, tx, result, stored)
 	if err != nil {
 		return store.SyncOutcome{}, err
@@ -52,12 +56,64 @@ func applySync(ctx context.Context, tx pgx.Tx, result store.SyncResult) (store.S
 	if err := refreshDays(ctx, tx, result.MovieID, store.TouchedDays(plan, stored)); err != nil {
 		return store.SyncOutcome{}, err
 	}
+	for _, owner := range left.Owners() {
+		if err := refreshDays(ctx, tx, owner, left.Days(owner)); err != nil {
+			return store.SyncOutcome{}, err
+		}
+	}
 	if err := updateMetadata(ctx, tx, result); err != nil {
 		return store.SyncOutcome{}, err
 	}
 
 	runID, err := insertRunWithTotals(ctx, tx, plan.Run)
-	return store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID, Conflicts: plan.Conflicts}, err
+	outcome := store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID, Conflicts: plan.Conflicts, Adopted: left.Reviews()}
+	return outcome, err
+}
+
+// adoptReviews moves to result's movie the new reviews of the pass that
+// are stored under a movie that no one follows: an untracked or a parked
+// one, such as a duplicate title that IMDb merged into this one. The rows
+// of the movies they leave are locked first, as saving analyses does, so
+// that their rollups are recomputed from settled results. It returns the
+// days that the moved reviews leave.
+func adoptReviews(ctx context.Context, tx pgx.Tx, result store.SyncResult, stored map[string]store.StoredReview) (*store.LeftDays, error) {
+	left := &store.LeftDays{}
+	var ids []string
+	for _, r := range result.Upserts {
+		if _, known := stored[r.ID]; !known {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return left, nil
+	}
+
+	_, err := tx.Exec(ctx, `SELECT m.id FROM movies m
+		WHERE m.id <> $1 AND (NOT m.tracked OR m.parked_at IS NOT NULL)
+			AND m.id IN (SELECT movie_id FROM reviews WHERE id = ANY($2))
+		ORDER BY m.id FOR NO KEY UPDATE`, result.MovieID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("lock the movies of reviews to move to movie %s: %w", result.MovieID, err)
+	}
+	rows, err := tx.Query(ctx, `UPDATE reviews r SET movie_id = $1, deleted_at = NULL, missing_runs = 0
+		FROM reviews old JOIN movies m ON m.id = old.movie_id
+		WHERE old.id = r.id AND r.id = ANY($2) AND old.movie_id <> $1 AND (NOT m.tracked OR m.parked_at IS NOT NULL)
+		RETURNING old.movie_id, old.submitted_at`, result.MovieID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("move reviews to movie %s: %w", result.MovieID, err)
+	}
+	var (
+		owner string
+		day   time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&owner, &day}, func() error {
+		left.Add(owner, utc(day))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("move reviews to movie %s: %w", result.MovieID, err)
+	}
+	return left, nil
 }
 
 // foreignOwners maps the id of each upsert that is stored under another

@@ -38,6 +38,10 @@ func applySync(ctx context.Context, tx *sql.Tx, result store.SyncResult) (store.
 	if err != nil {
 		return store.SyncOutcome{}, err
 	}
+	left, err := adoptReviews(ctx, tx, result, stored)
+	if err != nil {
+		return store.SyncOutcome{}, err
+	}
 	owners, err := foreignOwners(ctx, tx, result, stored)
 	if err != nil {
 		return store.SyncOutcome{}, err
@@ -53,12 +57,80 @@ func applySync(ctx context.Context, tx *sql.Tx, result store.SyncResult) (store.
 	if err := refreshDays(ctx, tx, result.MovieID, store.TouchedDays(plan, stored)); err != nil {
 		return store.SyncOutcome{}, err
 	}
+	for _, owner := range left.Owners() {
+		if err := refreshDays(ctx, tx, owner, left.Days(owner)); err != nil {
+			return store.SyncOutcome{}, err
+		}
+	}
 	if err := updateMetadata(ctx, tx, result); err != nil {
 		return store.SyncOutcome{}, err
 	}
 
 	runID, err := insertRunWithTotals(ctx, tx, plan.Run)
-	return store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID, Conflicts: plan.Conflicts}, err
+	outcome := store.SyncOutcome{Deleted: plan.Deleted, Restored: plan.Restored, RunID: runID, Conflicts: plan.Conflicts, Adopted: left.Reviews()}
+	return outcome, err
+}
+
+// adoptReviews moves to result's movie the new reviews of the pass that
+// are stored under a movie that no one follows: an untracked or a parked
+// one, such as a duplicate title that IMDb merged into this one. It
+// returns the days that the moved reviews leave, whose rollups need
+// recomputing.
+func adoptReviews(ctx context.Context, tx *sql.Tx, result store.SyncResult, stored map[string]store.StoredReview) (*store.LeftDays, error) {
+	left := &store.LeftDays{}
+	var ids []string
+	for _, r := range result.Upserts {
+		if _, known := stored[r.ID]; !known {
+			ids = append(ids, r.ID)
+		}
+	}
+	for batch := range slices.Chunk(ids, ownerBatch) {
+		moved, err := movableReviews(ctx, tx, result.MovieID, batch, left)
+		if err != nil {
+			return nil, fmt.Errorf("find the reviews to move to movie %s: %w", result.MovieID, err)
+		}
+		for _, id := range moved {
+			if _, err := tx.ExecContext(ctx, `UPDATE reviews SET movie_id = ?1, deleted_at = NULL, missing_runs = 0 WHERE id = ?2`,
+				result.MovieID, id); err != nil {
+				return nil, fmt.Errorf("move review %s to movie %s: %w", id, result.MovieID, err)
+			}
+		}
+	}
+	return left, nil
+}
+
+// movableReviews returns the reviews of ids that an untracked or parked
+// movie other than movieID holds, and records their days in left.
+func movableReviews(ctx context.Context, tx *sql.Tx, movieID string, ids []string, left *store.LeftDays) ([]string, error) {
+	args := []any{movieID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	placeholders := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
+	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.movie_id, r.submitted_at FROM reviews r JOIN movies m ON m.id = r.movie_id
+		WHERE r.movie_id <> ?1 AND (m.tracked = 0 OR m.parked_at IS NOT NULL) AND r.id IN (`+placeholders+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+
+	var moved []string
+	for rows.Next() {
+		var (
+			id, owner, submitted string
+			p                    parser
+		)
+		if err := rows.Scan(&id, &owner, &submitted); err != nil {
+			return nil, err
+		}
+		day := p.date(submitted)
+		if p.err != nil {
+			return nil, p.err
+		}
+		left.Add(owner, day)
+		moved = append(moved, id)
+	}
+	return moved, rows.Err()
 }
 
 // foreignOwners maps the id of each upsert that is stored under another

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -46,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ApplySyncRollback", testApplySyncRollback},
 		{"ApplySyncUnknownMovie", testApplySyncUnknownMovie},
 		{"ApplySyncOtherMovieReview", testApplySyncOtherMovieReview},
+		{"ApplySyncAdoptsReviews", testApplySyncAdoptsReviews},
 		{"ApplySyncEditsNeedApplyEdits", testApplySyncEditsNeedApplyEdits},
 		{"ApplySyncMissingAndDeleted", testApplySyncMissingAndDeleted},
 		{"ApplySyncVoteHistory", testApplySyncVoteHistory},
@@ -649,6 +651,52 @@ func testApplySyncOtherMovieReview(t *testing.T, s store.Store) {
 	outcome = applySync(t, s, store.SyncResult{Upserts: []store.Review{review("rw1", ptr(6), day(2025, 1, 2))}, At: at(3), ApplyEdits: true})
 	if len(outcome.Conflicts) != 0 {
 		t.Errorf("the owner's own pass reported conflicts %v", outcome.Conflicts)
+	}
+}
+
+// testApplySyncAdoptsReviews lists reviews that an untracked and a parked
+// movie hold, as after IMDb merged those titles into this one. The reviews
+// move with their analyses, and the rollups of all three movies equal a
+// recount. A tracked owner keeps its reviews (testApplySyncOtherMovieReview).
+func testApplySyncAdoptsReviews(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	first := day(2025, 1, 27)
+	for _, id := range []string{"tt0000001", "tt0000002", "tt0000003"} {
+		track(t, s, id)
+	}
+	byMovie := map[string][]store.Review{"tt0000001": nil, "tt0000002": nil}
+	for i, movieID := range []string{"tt0000001", "tt0000001", "tt0000002"} {
+		r := review("rw"+strconv.Itoa(i+1), ptr(5+i), first.AddDate(0, 0, i*20))
+		r.MovieID = movieID
+		byMovie[movieID] = append(byMovie[movieID], r)
+	}
+	for movieID, list := range byMovie {
+		applySync(t, s, store.SyncResult{MovieID: movieID, Upserts: list, At: at(1), Complete: true})
+	}
+	save(t, s, analysis("rw1", "hash-rw1", "v1", at(2), store.AspectScore{Aspect: store.Overall, Score: ptr(2)}))
+	if err := s.UntrackMovie(ctx, "tt0000001"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ParkMovie(ctx, "tt0000002", "IMDb serves title tt0000003 for tt0000002", at(3)); err != nil {
+		t.Fatal(err)
+	}
+
+	var listed []store.Review
+	for _, list := range byMovie {
+		for _, r := range list {
+			r.MovieID = ""
+			listed = append(listed, r)
+		}
+	}
+	outcome := applySync(t, s, store.SyncResult{MovieID: "tt0000003", Upserts: listed, At: at(4), Complete: true})
+	if outcome.Adopted != 3 || len(outcome.Conflicts) != 0 {
+		t.Errorf("outcome = %+v, want 3 reviews adopted and no conflict", outcome)
+	}
+	if got := reviews(t, s, "tt0000003"); len(got) != 3 {
+		t.Errorf("movie tt0000003 has %d reviews, want the 3 of the merged titles", len(got))
+	}
+	for _, movieID := range []string{"tt0000001", "tt0000002", "tt0000003"} {
+		checkRollups(t, s, "after the merge, movie "+movieID, movieID, "lexicon", first)
 	}
 }
 
