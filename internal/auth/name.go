@@ -19,7 +19,7 @@ func CheckUserName(name string) error {
 		return fmt.Errorf("user name %q is reserved for the audit entries of commands; choose another", name)
 	}
 	if !userNamePattern.MatchString(name) {
-		return fmt.Errorf("invalid user name %q: use 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", name)
+		return fmt.Errorf("invalid user name %q: use 1 to 64 ASCII letters, digits, '.', '_', '@' or '-', starting with a letter or digit", name)
 	}
 	return nil
 }

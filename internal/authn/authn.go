@@ -269,16 +269,27 @@ func (a *Authenticator) Bearer(r *http.Request) (*Identity, error) {
 // SignIn checks name and password for a sign-in from address. It returns
 // the user, ErrBadCredentials (ErrDisabled for a disabled account with the
 // right password), or a *auth.ThrottledError after too many failures for
-// the name or the address in the last minute. Failures are written to the
-// audit log, which the throttle counts. An unknown name costs as much time
-// as a wrong password.
+// the name or the address in the last minute. Names match without case.
+// Failures are written to the audit log, which the throttle counts. An
+// unknown name costs as much time as a wrong password.
 func (a *Authenticator) SignIn(ctx context.Context, name, password, address string) (store.User, error) {
+	// Names match without case, so the throttle and the audit log count
+	// one account under one name, however it is typed.
+	user, err := store.FindUserByName(ctx, a.accounts, name)
+	switch {
+	case err == nil:
+		name = user.Name
+	case errors.Is(err, store.ErrNotFound):
+		name = strings.ToLower(name)
+	default:
+		return store.User{}, fmt.Errorf("look up user %q: %w", name, err)
+	}
 	release, err := a.throttle.Reserve(ctx, name, address)
 	if err != nil {
 		return store.User{}, err
 	}
 	defer release()
-	user, err := a.accounts.GetUserByName(ctx, name)
+	user, err = a.accounts.GetUserByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		auth.VerifyNoUser(password)
 		return store.User{}, a.failed(ctx, nil, name, address)

@@ -291,3 +291,31 @@ func TestParallelSignInsThrottled(t *testing.T) {
 		t.Errorf("%d sign_in_failed events, want %d", n, bad)
 	}
 }
+
+// TestSignInNameWithoutCase signs in with the user name typed in another
+// case, and fails with several spellings of it: they count as one account
+// for the throttle and the audit log.
+func TestSignInNameWithoutCase(t *testing.T) {
+	accounts := webtest.NewAccounts(t, nil)
+	user, err := accounts.Auth.SignIn(t.Context(), "ALAN", webtest.AnalystPassword, "198.51.100.1")
+	if err != nil || user.Name != "alan" {
+		t.Fatalf("sign-in as ALAN = %q, %v; want alan", user.Name, err)
+	}
+
+	spellings := []string{"alan", "Alan", "aLan", "alAn", "alaN", "ALan", "AlAn", "ALAN", "alAN", "aLAN", "ALAn", "aLaN"}
+	throttled := false
+	for i, name := range spellings {
+		_, err := accounts.Auth.SignIn(t.Context(), name, "wrong password", fmt.Sprintf("198.51.100.%d", i+10))
+		throttled = throttled || errors.Is(err, auth.ErrThrottled)
+	}
+	if !throttled {
+		t.Errorf("%d failed sign-ins under different spellings were not throttled", len(spellings))
+	}
+	n, err := accounts.Store.CountAudit(t.Context(), store.AuditCount{Action: store.AuditSignInFailed, Target: "alan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != auth.DefaultFailureLimit {
+		t.Errorf("%d sign_in_failed events for alan, want %d under the stored name", n, auth.DefaultFailureLimit)
+	}
+}

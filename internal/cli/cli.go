@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
@@ -200,6 +201,10 @@ func runConfig(_ context.Context, env *environment, args []string) error {
 	cfg, err := loadConfig(lookup)
 	if err != nil {
 		return err
+	}
+	if left := cfg.DefaultIMDbURLsLeft(); len(left) > 0 {
+		fmt.Fprintf(env.stderr, "warning: some IMDb URLs were changed but %s still point at IMDb, so their requests go there; set them too when IMDb is replaced\n",
+			strings.Join(left, ", "))
 	}
 	// serve reads the aspects file when it starts, so check it the same way.
 	if _, err := analyze.LoadAspects(cfg.AspectsFile); err != nil {

@@ -87,3 +87,17 @@ func TestConfigCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigWarnsOfIMDbURLsLeft changes one IMDb URL and expects config to
+// name the others, which still point at IMDb, as every command does.
+func TestConfigWarnsOfIMDbURLsLeft(t *testing.T) {
+	out, err := runConfigWith(t, map[string]string{"REELPULSE_IMDB_BASE_URL": "http://127.0.0.1:18080"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"warning: some IMDb URLs were changed", "REELPULSE_IMDB_GRAPHQL_URL", "REELPULSE_IMDB_SUGGEST_URL"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -139,7 +139,7 @@ func openAccounts(ctx context.Context, env *environment) (*app, store.Accounts, 
 // findUser returns the named user, or an error that suggests
 // `reelpulse users list`.
 func findUser(ctx context.Context, accounts store.Accounts, name string) (store.User, error) {
-	u, err := accounts.GetUserByName(ctx, name)
+	u, err := store.FindUserByName(ctx, accounts, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.User{}, fmt.Errorf("no user is named %q; `reelpulse users list` lists them", name)
 	}

@@ -32,9 +32,24 @@ type exampleFile struct {
 	Reviews         []Review `json:"reviews"`
 }
 
-var exampleMovie = sync.OnceValues(func() (Movie, error) {
+var exampleMovie = sync.OnceValues(func() (Movie, error) { return parseExample(nosferatuJSON) })
+
+// SecondExampleTitleID is the IMDb id of The Awful Truth (1937), the
+// second movie of Example, which the demo leaves for the user to add.
+const SecondExampleTitleID = "tt0029583"
+
+// awfulTruthJSON holds 14 user reviews written for this project, not
+// copied from IMDb, like the rating and vote totals.
+//
+//go:embed exampledata/awful_truth.json
+var awfulTruthJSON []byte
+
+var secondExampleMovie = sync.OnceValues(func() (Movie, error) { return parseExample(awfulTruthJSON) })
+
+// parseExample reads a file of example data.
+func parseExample(data []byte) (Movie, error) {
 	var file exampleFile
-	if err := json.Unmarshal(nosferatuJSON, &file); err != nil {
+	if err := json.Unmarshal(data, &file); err != nil {
 		return Movie{}, fmt.Errorf("invalid example data: %w", err)
 	}
 	release, err := time.Parse(time.DateOnly, file.ReleaseDate)
@@ -53,7 +68,7 @@ var exampleMovie = sync.OnceValues(func() (Movie, error) {
 		DeclaredReviewCount: len(file.Reviews),
 		Reviews:             file.Reviews,
 	}, nil
-})
+}
 
 // ExampleMovie returns Nosferatu (1922) with its first n example reviews,
 // most helpful first, and a declared review count of n. n is clamped to the
@@ -78,9 +93,16 @@ func ExampleMovie(n int) Movie {
 }
 
 // Example returns a Site with the pages of Nosferatu (1922) and all 30
-// example reviews: a reviews page and two GraphQL pages.
+// example reviews (a reviews page and two GraphQL pages), and of The Awful
+// Truth (1937) with 14, so that a demo can add and compare a second movie.
 func Example() *Site {
 	site := NewSite()
 	site.AddMovie(ExampleMovie(math.MaxInt))
+	second, err := secondExampleMovie()
+	if err != nil {
+		// The embedded file is checked by the package tests.
+		panic(err)
+	}
+	site.AddMovie(second)
 	return site
 }

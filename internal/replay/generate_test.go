@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -214,6 +215,28 @@ func TestSyntheticVariety(t *testing.T) {
 		if count == 0 {
 			t.Errorf("no %s reviews among 2000", name)
 		}
+	}
+}
+
+// TestSecondExampleData checks the embedded second movie and that Example
+// serves it beside the first, with distinct review ids.
+func TestSecondExampleData(t *testing.T) {
+	second, err := secondExampleMovie()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.ID != SecondExampleTitleID || len(second.Reviews) != 14 || second.ReleaseDate.Format(time.DateOnly) != "1937-10-21" {
+		t.Errorf("second movie = %s with %d reviews released %v", second.ID, len(second.Reviews), second.ReleaseDate)
+	}
+	seen := map[string]bool{}
+	for _, r := range append(ExampleMovie(100).Reviews, second.Reviews...) {
+		if seen[r.ID] {
+			t.Errorf("review id %s appears twice in the example data", r.ID)
+		}
+		seen[r.ID] = true
+	}
+	if got := Example().Titles(); !slices.Equal(got, []string{ExampleTitleID, SecondExampleTitleID}) {
+		t.Errorf("Example serves %v, want both example movies", got)
 	}
 }
 

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -151,6 +153,28 @@ func (e *NameTakenError) Error() string {
 
 // Is reports whether target is ErrExists.
 func (e *NameTakenError) Is(target error) bool { return target == ErrExists }
+
+// FindUserByName returns the user named name or, when none is, the one
+// whose name equals it without case. User names are unique without case,
+// so the match is unambiguous; databases from before that rule may hold
+// names that differ only in case, and the exact one wins then. It returns
+// an error wrapping ErrNotFound when no user matches.
+func FindUserByName(ctx context.Context, accounts Accounts, name string) (User, error) {
+	u, err := accounts.GetUserByName(ctx, name)
+	if !errors.Is(err, ErrNotFound) {
+		return u, err
+	}
+	users, listErr := accounts.ListUsers(ctx)
+	if listErr != nil {
+		return User{}, listErr
+	}
+	for _, candidate := range users {
+		if strings.EqualFold(candidate.Name, name) {
+			return candidate, nil
+		}
+	}
+	return User{}, err
+}
 
 type Accounts interface {
 	// CreateUser stores u and returns it with its ID, or a

@@ -57,6 +57,30 @@ func TestTimeAxisGroupsLongSpansByYear(t *testing.T) {
 	}
 }
 
+// TestRatingEvolutionByYearHasNoRollingLine draws the rating evolution of a
+// long span, grouped by year: a rolling average over one year would be the
+// year's average, so neither its line, legend entry nor column is drawn.
+func TestRatingEvolutionByYearHasNoRollingLine(t *testing.T) {
+	timeline := []store.TimelineBucket{
+		{Start: month(2001, 3), Reviews: 5, RatedReviews: 4, AverageRating: ratingOf(8)},
+		{Start: month(2020, 1), Reviews: 1, RatedReviews: 1, AverageRating: ratingOf(10)},
+	}
+	yearly := ratingEvolutionChart(newTimeAxis(timeline, store.BucketMonth))
+	for _, entry := range yearly.Legend {
+		if strings.HasPrefix(entry.Name, "Rolling") {
+			t.Errorf("yearly chart has the legend entry %q", entry.Name)
+		}
+	}
+	if len(yearly.Series) != 2 || len(yearly.Table.Headers) != 3 || len(yearly.Table.Rows[0]) != 3 {
+		t.Errorf("yearly chart has %d series and %d columns, want 2 series and 3 columns", len(yearly.Series), len(yearly.Table.Headers))
+	}
+
+	monthly := ratingEvolutionChart(newTimeAxis(timeline[:1], store.BucketMonth))
+	if len(monthly.Series) != 3 || monthly.Legend[1].Name != "Rolling average (3 months)" {
+		t.Errorf("monthly chart = %d series with legend %+v, want the 3-month rolling average", len(monthly.Series), monthly.Legend)
+	}
+}
+
 func TestTimeAxisKeepsLatestDays(t *testing.T) {
 	first := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	last := first.AddDate(0, 0, 199)

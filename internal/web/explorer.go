@@ -57,6 +57,22 @@ type explorerData struct {
 	Exports     []exportLink
 }
 
+// formLabels names the filter parameters in messages by the labels of the
+// explorer form's controls, which are what the user sees.
+var formLabels = strings.NewReplacer(
+	`"q"`, `"Text contains"`,
+	`"aspect"`, `"Aspect"`,
+	`"polarity"`, `"Aspect score"`,
+	`"min_rating"`, `"Rating from"`,
+	`"max_rating"`, `"Rating to"`,
+	`"from"`, `"Published from"`,
+	`"to"`, `"Published to"`,
+	`"spoiler"`, `"Spoilers"`,
+	`"sort"`, `"Order"`,
+	"min_rating <= max_rating", "Rating from at most Rating to",
+	"from <= to", "Published from no later than Published to",
+)
+
 // IsInvalid reports whether the parameter name is an invalid one, so that
 // the template marks its control.
 func (d explorerData) IsInvalid(name string) bool { return slices.Contains(d.Invalid, name) }
@@ -180,7 +196,7 @@ func (s *server) loadExplorer(ctx context.Context, movieID string, query url.Val
 	if errors.As(err, &parameter) {
 		s.logger.Debug("Movie page requested with an invalid review filter", "movie_id", movieID,
 			"parameter", parameter.Name, "error", err)
-		data.Error, data.Invalid = parameter.Error(), parameter.Names
+		data.Error, data.Invalid = formLabels.Replace(parameter.Error()), parameter.Names
 		return data, nil
 	}
 	if err != nil {

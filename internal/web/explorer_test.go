@@ -150,19 +150,19 @@ func TestExplorerInvalidParameter(t *testing.T) {
 		invalid  string // id of the control marked invalid, "" for none
 		selected string // the refilled value of that control
 	}{
-		{"min_rating=11", `invalid "min_rating" "11": use a whole number from 1 to 10`, "explorer-min-rating", "11"},
-		{"max_rating=ten", `invalid "max_rating" "ten"`, "explorer-max-rating", "ten"},
-		{"min_rating=8&max_rating=3", `"min_rating" 8 is above "max_rating" 3`, "explorer-min-rating", "8"},
-		{"aspect=plot", `invalid "aspect" "plot": use one of storytelling, acting, visuals, sound, themes, overall`, "explorer-aspect", ""},
-		{"polarity=happy", `invalid "polarity" "happy"`, "explorer-polarity", ""},
-		{"spoiler=maybe", `invalid "spoiler" "maybe": use one of only, exclude`, "explorer-spoiler", ""},
-		{"sort=random", `invalid "sort" "random"`, "explorer-sort", ""},
-		{"from=2024-13-01", `invalid "from" "2024-13-01": use a date as YYYY-MM-DD`, "explorer-from", "2024-13-01"},
-		{"from=2024-05-01&to=2024-04-01", `"from" 2024-05-01 is after "to" 2024-04-01`, "explorer-from", "2024-05-01"},
-		{"q=" + strings.Repeat("a", 201), `invalid "q": at most 200 characters`, "explorer-q", strings.Repeat("a", 201)},
+		{"min_rating=11", `invalid "Rating from" "11": use a whole number from 1 to 10`, "explorer-min-rating", "11"},
+		{"max_rating=ten", `invalid "Rating to" "ten"`, "explorer-max-rating", "ten"},
+		{"min_rating=8&max_rating=3", `"Rating from" 8 is above "Rating to" 3`, "explorer-min-rating", "8"},
+		{"aspect=plot", `invalid "Aspect" "plot": use one of storytelling, acting, visuals, sound, themes, overall`, "explorer-aspect", ""},
+		{"polarity=happy", `invalid "Aspect score" "happy"`, "explorer-polarity", ""},
+		{"spoiler=maybe", `invalid "Spoilers" "maybe": use one of only, exclude`, "explorer-spoiler", ""},
+		{"sort=random", `invalid "Order" "random"`, "explorer-sort", ""},
+		{"from=2024-13-01", `invalid "Published from" "2024-13-01": use a date as YYYY-MM-DD`, "explorer-from", "2024-13-01"},
+		{"from=2024-05-01&to=2024-04-01", `"Published from" 2024-05-01 is after "Published to" 2024-04-01`, "explorer-from", "2024-05-01"},
+		{"q=" + strings.Repeat("a", 201), `invalid "Text contains": at most 200 characters`, "explorer-q", strings.Repeat("a", 201)},
 		{"cursor=not-a-cursor", `invalid "cursor" "not-a-cursor"`, "", ""},
 		{"cursor=" + oldest, `this cursor pages sort=oldest; keep the sort of the first page`, "", ""},
-		{"aspect=acting&aspect=sound", `parameter "aspect" given 2 times: give it once`, "explorer-aspect", ""},
+		{"aspect=acting&aspect=sound", `parameter "Aspect" given 2 times: give it once`, "explorer-aspect", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query[:min(len(tt.query), 40)], func(t *testing.T) {

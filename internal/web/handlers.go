@@ -150,6 +150,14 @@ func (s *server) moviePage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	if identity := authn.FromContext(r.Context()); identity.IsAdmin() {
+		own, err := s.accounts.UserMovieIDs(r.Context(), identity.User.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data.NotOnList = !slices.Contains(own, id)
+	}
 	title := data.Movie.Title
 	if title == "" {
 		title = id

@@ -223,3 +223,31 @@ func TestEmptyListWording(t *testing.T) {
 		}
 	}
 }
+
+// TestAddToListFromMoviePage opens a movie that is on no list of the admin
+// viewing it. The page offers to add it to the admin's list, and the form
+// does, while a movie already on the list offers nothing.
+func TestAddToListFromMoviePage(t *testing.T) {
+	f := newAuthFixture(t, authn.Config{})
+	ctx := context.Background()
+	admin := f.accounts.Admin
+	if _, err := f.accounts.Store.TrackMovieForUser(ctx, f.accounts.Analyst.User.ID, webtest.MovieID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+
+	_, body := f.do(t, request{target: "/movies/" + webtest.MovieID, cookie: admin.Session})
+	if !strings.Contains(body, `data-testid="add-to-list"`) {
+		t.Fatalf("the admin's page of a movie on no list of theirs offers no Add to your list")
+	}
+	form := url.Values{"movie": {webtest.MovieID}}
+	if response, _ := f.do(t, request{method: http.MethodPost, target: "/movies", cookie: admin.Session, csrf: admin.CSRF(), form: form}); response.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add to the list: status %d, want 303", response.StatusCode)
+	}
+	ids, err := f.accounts.Store.UserMovieIDs(ctx, admin.User.ID)
+	if err != nil || !slices.Contains(ids, webtest.MovieID) {
+		t.Errorf("the admin's list = %v, %v; want it to hold %s", ids, err, webtest.MovieID)
+	}
+	if _, body := f.do(t, request{target: "/movies/" + webtest.MovieID, cookie: admin.Session}); strings.Contains(body, `data-testid="add-to-list"`) {
+		t.Error("the page of a movie on the admin's list still offers Add to your list")
+	}
+}

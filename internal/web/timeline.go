@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -261,11 +262,15 @@ func ratingEvolutionChart(axis timeAxis) chart {
 		window = 1
 	}
 	rollingName := fmt.Sprintf("Rolling average (%s)", plural(window, axis.unit()))
+	description := "Mean rating of the reviews of each " + axis.unit() + ", " + strings.ToLower(rollingName[:1]) + rollingName[1:] + " and cumulative mean since the first review, on a scale of 1 to 10"
+	if axis.Yearly {
+		description = "Mean rating of the reviews of each year and cumulative mean since the first review, on a scale of 1 to 10"
+	}
 	c := chart{
 		TestID:      "chart-rating-evolution",
 		Title:       "Average rating by publication " + axis.unit(),
 		Note:        axis.note(),
-		Description: "Mean rating of the reviews of each " + axis.unit() + ", " + strings.ToLower(rollingName[:1]) + rollingName[1:] + " and cumulative mean since the first review, on a scale of 1 to 10",
+		Description: description,
 		Width:       wideWidth,
 		Height:      wideHeight,
 		Plot:        widePlot(),
@@ -311,6 +316,25 @@ func ratingEvolutionChart(axis timeAxis) chart {
 		lines[k].Points = strings.Join(points[k], " ")
 	}
 	c.Series = lines
+	if axis.Yearly {
+		// A rolling average over one year is the year's average, whose
+		// line would hide the other.
+		c = withoutSeries(c, 1)
+	}
 	c.XLabels = axis.labels(c.Plot)
+	return c
+}
+
+// withoutSeries returns c without its series k: the line, the legend
+// entry and the table column.
+func withoutSeries(c chart, k int) chart {
+	c.Series = slices.Delete(slices.Clone(c.Series), k, k+1)
+	c.Legend = slices.Delete(slices.Clone(c.Legend), k, k+1)
+	c.Table.Headers = slices.Delete(slices.Clone(c.Table.Headers), k+1, k+2)
+	rows := make([][]string, len(c.Table.Rows))
+	for i, row := range c.Table.Rows {
+		rows[i] = slices.Delete(slices.Clone(row), k+1, k+2)
+	}
+	c.Table.Rows = rows
 	return c
 }

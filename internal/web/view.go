@@ -79,6 +79,9 @@ type moviePageData struct {
 	Helpful      []helpfulView
 	// Explorer lists the reviews that the page's filter selects.
 	Explorer explorerData
+	// NotOnList is set when the viewer's list lacks the movie, which only
+	// an admin can see then.
+	NotOnList bool
 }
 
 // bucketLink is one choice of the timeline's bucket switch.
