@@ -396,6 +396,11 @@
           if (p.done) {
             box.removeAttribute("data-poll");
             finished();
+          } else if (p.stage === "failed") {
+            // The page's state and its Unpark button come from the server,
+            // so load them again rather than keep the page rendered before.
+            box.removeAttribute("data-poll");
+            finished();
           } else if (!p.poll) {
             stop("");
           } else if (Date.now() - started > pollLimit) {
