@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -10,9 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/reelpulse/reelpulse/internal/authn"
 	"github.com/reelpulse/reelpulse/internal/testutil"
-	"github.com/reelpulse/reelpulse/internal/web"
 	"github.com/reelpulse/reelpulse/internal/web/webtest"
 )
 
@@ -39,16 +36,7 @@ func TestBrowserAccountToken(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 
-	st := webtest.NewStore()
-	if _, err := webtest.Seed(ctx, st, time.Now()); err != nil {
-		t.Fatalf("seed store: %v", err)
-	}
-	accounts := webtest.NewAccountsWith(t, authn.Config{})
-	handler, err := web.New(web.Config{Store: st, Tracker: &webtest.Tracker{Store: st}, Analyzer: webtest.Analyzer,
-		Logger: slog.New(slog.DiscardHandler), Accounts: accounts.Store, Auth: accounts.Auth, Jobs: &fakeJobs{}})
-	if err != nil {
-		t.Fatalf("web.New: %v", err)
-	}
+	handler, accounts := seededDashboard(t, ctx)
 	server := httptest.NewServer(webtest.AsMember(handler, accounts.Analyst))
 	defer server.Close()
 

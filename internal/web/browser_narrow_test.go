@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -22,16 +23,7 @@ func TestBrowserNarrowPagesFit(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 
-	st := webtest.NewStore()
-	if _, err := webtest.Seed(ctx, st, time.Now()); err != nil {
-		t.Fatalf("seed store: %v", err)
-	}
-	accounts := webtest.NewAccountsWith(t, authn.Config{})
-	handler, err := web.New(web.Config{Store: st, Tracker: &webtest.Tracker{Store: st}, Analyzer: webtest.Analyzer,
-		Logger: slog.New(slog.DiscardHandler), Accounts: accounts.Store, Auth: accounts.Auth, Jobs: &fakeJobs{}})
-	if err != nil {
-		t.Fatalf("web.New: %v", err)
-	}
+	handler, accounts := seededDashboard(t, ctx)
 	server := httptest.NewServer(webtest.AsMember(handler, accounts.Admin))
 	defer server.Close()
 
@@ -50,4 +42,21 @@ func TestBrowserNarrowPagesFit(t *testing.T) {
 			t.Errorf("%s is %.0f px wide on a %d px screen, want no sideways scrolling", path, scroll, width)
 		}
 	}
+}
+
+// seededDashboard returns the dashboard over a seeded in-memory store, with
+// the test accounts and a job list, for a browser test to serve.
+func seededDashboard(t *testing.T, ctx context.Context) (http.Handler, *webtest.Accounts) {
+	t.Helper()
+	st := webtest.NewStore()
+	if _, err := webtest.Seed(ctx, st, time.Now()); err != nil {
+		t.Fatalf("seed store: %v", err)
+	}
+	accounts := webtest.NewAccountsWith(t, authn.Config{})
+	handler, err := web.New(web.Config{Store: st, Tracker: &webtest.Tracker{Store: st}, Analyzer: webtest.Analyzer,
+		Logger: slog.New(slog.DiscardHandler), Accounts: accounts.Store, Auth: accounts.Auth, Jobs: &fakeJobs{}})
+	if err != nil {
+		t.Fatalf("web.New: %v", err)
+	}
+	return handler, accounts
 }
