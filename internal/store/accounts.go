@@ -156,7 +156,7 @@ func (e *NameTakenError) Is(target error) bool { return target == ErrExists }
 
 // FindUserByName returns the user named name or, when none is, the one
 // whose name equals it without case. User names are unique without case,
-// so the match is unambiguous; databases from before that rule may hold
+// so the match is unambiguous. A database from before that rule may hold
 // names that differ only in case, and the exact one wins then. It returns
 // an error wrapping ErrNotFound when no user matches.
 func FindUserByName(ctx context.Context, accounts Accounts, name string) (User, error) {

@@ -57,8 +57,8 @@ type explorerData struct {
 	Exports     []exportLink
 }
 
-// formLabels names the filter parameters in messages by the labels of the
-// explorer form's controls, which are what the user sees.
+// formLabels replaces the filter parameters' names in messages with the
+// labels of the explorer form's controls, the names shown on the page.
 var formLabels = strings.NewReplacer(
 	`"q"`, `"Text contains"`,
 	`"aspect"`, `"Aspect"`,
