@@ -275,27 +275,24 @@ func (a *Authenticator) Bearer(r *http.Request) (*Identity, error) {
 func (a *Authenticator) SignIn(ctx context.Context, name, password, address string) (store.User, error) {
 	// Names match without case, so the throttle and the audit log count
 	// one account under one name, however it is typed.
-	user, err := store.FindUserByName(ctx, a.accounts, name)
+	user, lookupErr := store.FindUserByName(ctx, a.accounts, name)
 	switch {
-	case err == nil:
+	case lookupErr == nil:
 		name = user.Name
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(lookupErr, store.ErrNotFound):
 		name = strings.ToLower(name)
 	default:
-		return store.User{}, fmt.Errorf("look up user %q: %w", name, err)
+		return store.User{}, fmt.Errorf("look up user %q: %w", name, lookupErr)
 	}
+
 	release, err := a.throttle.Reserve(ctx, name, address)
 	if err != nil {
 		return store.User{}, err
 	}
 	defer release()
-	user, err = a.accounts.GetUserByName(ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
+	if lookupErr != nil {
 		auth.VerifyNoUser(password)
 		return store.User{}, a.failed(ctx, nil, name, address)
-	}
-	if err != nil {
-		return store.User{}, fmt.Errorf("look up user %q: %w", name, err)
 	}
 	ok, err := auth.VerifyPassword(user.PasswordHash, password)
 	if err != nil {

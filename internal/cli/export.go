@@ -12,6 +12,7 @@ import (
 
 	"github.com/reelpulse/reelpulse/internal/analyze"
 	"github.com/reelpulse/reelpulse/internal/imdb"
+	"github.com/reelpulse/reelpulse/internal/importer"
 	"github.com/reelpulse/reelpulse/internal/reviewquery"
 	"github.com/reelpulse/reelpulse/internal/store"
 )
@@ -124,7 +125,8 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 // storedAnalyzers lists the names under which analyses are stored:
 // lexicon is the offline analyzer, and imported holds scores that
 // `reelpulse import` read from another tracker.
-var storedAnalyzers = []string{"lexicon", "openai", "gemini", "openai-compatible", "imported"}
+var storedAnalyzers = append(slices.DeleteFunc(slices.Clone(analyzerNames), func(name string) bool { return name == "offline" }),
+	importer.DefaultAnalyzer)
 
 // storedAnalyzerName returns the name under which the analyzer called name
 // stores its analyses.
@@ -149,11 +151,11 @@ func checkScored(ctx context.Context, st store.Store, movies []store.Movie, anal
 				return 0, 0, fmt.Errorf("load statistics of movie %s: %w", m.ID, err)
 			}
 			reviews += stats.ScrapedReviewCount
-			most := 0
+			movieAnalyzed := 0
 			for _, aspect := range stats.Aspects {
-				most = max(most, aspect.Analyzed)
+				movieAnalyzed = max(movieAnalyzed, aspect.Analyzed)
 			}
-			analyzed += most
+			analyzed += movieAnalyzed
 		}
 		return reviews, analyzed, nil
 	}

@@ -186,7 +186,7 @@ func diff(p pass, stored map[string]string, started, at time.Time) (result Resul
 	result = Result{MovieID: p.movieID, Pages: p.pages, Fetched: len(p.reviews), Declared: p.declared}
 	// A malformed review is still one of the declared reviews, so it
 	// counts towards completeness, and it is not taken for deleted.
-	unreadable := p.unreadableIDs()
+	unreadable := p.unreadable
 	result.State, result.Shortfall = completeness(result.Fetched+len(unreadable), p.declared, p.tolerance)
 	result.Complete = result.State == store.RunComplete
 	result.Warning = completenessWarning(result, len(unreadable), p.skipped)
@@ -243,7 +243,7 @@ func maxRepeatedShortfall(declared int) int {
 // every pass would stay incomplete, storing no edit and noticing no
 // deletion. It returns 0 otherwise.
 func repeatedShortfall(last store.SyncRun, p pass) int {
-	listed := len(p.reviews) + len(p.unreadableIDs())
+	listed := len(p.reviews) + len(p.unreadable)
 	shortfall := p.declared - listed
 	// The last pass is complete when this rule accepted it already.
 	if (last.State != store.RunIncomplete && last.State != store.RunComplete) || last.Declared != p.declared || last.Shortfall != shortfall ||
@@ -334,8 +334,9 @@ type pass struct {
 	// be complete.
 	tolerance int
 	skipped   int // malformed reviews left out
-	// unreadable holds the ids of malformed reviews that no page listed
-	// readably. They count towards the declared total.
+	// unreadable holds the ids of malformed reviews, distinct and without
+	// those that another page listed readably once the last page is read.
+	// They count towards the declared total.
 	unreadable []string
 }
 
@@ -364,6 +365,7 @@ func (s *Syncer) fetchAll(ctx context.Context, movieID string, progress func(Pro
 			progress(Progress{MovieID: movieID, Pages: p.pages, Reviews: len(p.reviews), Declared: page.Total})
 		}
 		if !page.HasNextPage {
+			p.unreadable = p.unreadableIDs()
 			return p, nil
 		}
 		if page.EndCursor == "" {
