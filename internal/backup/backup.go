@@ -92,8 +92,8 @@ func claim(ctx context.Context, target Target, id string, logger *slog.Logger) (
 		return nil, fmt.Errorf("list backups in %s: %w", target, err)
 	}
 	for _, other := range names {
-		taken := other == id+"/"+manifestName || (strings.HasPrefix(other, id+"/"+claimPrefix) && other != name)
-		if taken {
+		inUse := other == id+"/"+manifestName || (strings.HasPrefix(other, id+"/"+claimPrefix) && other != name)
+		if inUse {
 			release()
 			return nil, fmt.Errorf("backup %s already exists in %s or is being written by another process: wait a second and try again", id, target)
 		}
@@ -351,11 +351,11 @@ func Restore(ctx context.Context, db Database, m Manifest, o RestoreOptions) err
 			return fmt.Errorf("check that the database is empty: %w", err)
 		}
 		if len(movies) > 0 {
-			held, them := fmt.Sprintf("%d movies", len(movies)), "them"
+			count, them := fmt.Sprintf("%d movies", len(movies)), "them"
 			if len(movies) == 1 {
-				held, them = "1 movie", "it"
+				count, them = "1 movie", "it"
 			}
-			return fmt.Errorf("the database contains %s: restoring backup %s would replace %s; pass --force to do so", held, m.ID, them)
+			return fmt.Errorf("the database contains %s: restoring backup %s would replace %s; pass --force to do so", count, m.ID, them)
 		}
 	}
 

@@ -31,5 +31,5 @@ func TestRestoreBackupBeforeOIDCIdentities(t *testing.T) {
 
 	restoresIntoBoth(t, target, older, want)
 	// A backup that claims the current version must have the table.
-	refusedAsCurrent(t, target, older, "lacks table oidc_identities")
+	rejectedAsCurrent(t, target, older, "lacks table oidc_identities")
 }

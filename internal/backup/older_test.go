@@ -122,7 +122,7 @@ func TestRestoreBackupBeforePinned(t *testing.T) {
 
 	restoresIntoBoth(t, target, older, want)
 	// A backup that claims the current version must have every column.
-	refusedAsCurrent(t, target, older, "pinned")
+	rejectedAsCurrent(t, target, older, "pinned")
 }
 
 // restoresIntoBoth restores the older backup into a new SQLite and a new
@@ -141,10 +141,10 @@ func restoresIntoBoth(t *testing.T, target backup.Target, older backup.Manifest,
 	}
 }
 
-// refusedAsCurrent relabels the older backup with the current schema
+// rejectedAsCurrent relabels the older backup with the current schema
 // version and expects its restore to fail with an error that names what
 // the backup lacks.
-func refusedAsCurrent(t *testing.T, target backup.Target, older backup.Manifest, lacking string) {
+func rejectedAsCurrent(t *testing.T, target backup.Target, older backup.Manifest, lacking string) {
 	t.Helper()
 	current, err := openSQLite(t).SchemaVersion(t.Context())
 	if err != nil {

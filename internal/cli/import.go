@@ -75,9 +75,9 @@ func runImport(ctx context.Context, env *environment, args []string) error {
 		return writeErr
 	}
 	scored := summary.AnalysesStored + summary.AnalysesUnchanged
-	if shown := a.analyzer.Name(); scored > 0 && !summary.DryRun && summary.Analyzer != shown {
+	if configured := a.analyzer.Name(); scored > 0 && !summary.DryRun && summary.Analyzer != configured {
 		fmt.Fprintf(env.stdout, "The dashboard and the API show %s scores, so these %s scores appear there only after an import with --analyzer %s. Export them with: reelpulse export --analyzer %s\n",
-			shown, summary.Analyzer, shown, summary.Analyzer)
+			configured, summary.Analyzer, configured, summary.Analyzer)
 	}
 	return err
 }

@@ -114,8 +114,8 @@ type OIDCConfig struct {
 	// AllowedDomains are the email domains, in lower case, whose
 	// addresses may sign in for the first time; empty allows every domain.
 	AllowedDomains []string
-	// AdminClaim names the ID token claim, such as "groups", that makes a
-	// user admin when it holds one of AdminValues; empty leaves roles to
+	// AdminClaim is the ID token claim, such as "groups", that makes a
+	// user admin when it contains one of AdminValues. Empty leaves roles to
 	// the admins.
 	AdminClaim  string
 	AdminValues []string
@@ -1041,9 +1041,9 @@ func (c *Config) validateOIDC() error {
 		return errors.New("REELPULSE_OIDC_ISSUER_URL needs REELPULSE_BASE_URL, the dashboard's public address, from which the callback address " +
 			"registered at the provider is made; set it, e.g. https://reelpulse.example.org")
 	case o.AdminClaim != "" && len(o.AdminValues) == 0:
-		return fmt.Errorf("REELPULSE_OIDC_ADMIN_CLAIM=%s needs REELPULSE_OIDC_ADMIN_VALUES, the values of the claim that make a user admin, e.g. reelpulse-admins", o.AdminClaim)
+		return fmt.Errorf("REELPULSE_OIDC_ADMIN_CLAIM=%s is set but REELPULSE_OIDC_ADMIN_VALUES is missing: set it to the values of the claim that make a user admin, e.g. reelpulse-admins", o.AdminClaim)
 	case o.AdminClaim == "" && len(o.AdminValues) > 0:
-		return errors.New("REELPULSE_OIDC_ADMIN_VALUES needs REELPULSE_OIDC_ADMIN_CLAIM, the claim that holds them, e.g. groups")
+		return errors.New("REELPULSE_OIDC_ADMIN_VALUES is set but REELPULSE_OIDC_ADMIN_CLAIM is missing: set it to the claim that contains the values, e.g. groups")
 	}
 	return nil
 }

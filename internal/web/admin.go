@@ -115,9 +115,9 @@ func (s *server) adminCreateUser(w http.ResponseWriter, r *http.Request) {
 	})
 	if errors.Is(err, store.ErrExists) {
 		existing := name
-		var taken *store.NameTakenError
-		if errors.As(err, &taken) && taken.Existing != "" {
-			existing = taken.Existing
+		var nameTaken *store.NameTakenError
+		if errors.As(err, &nameTaken) && nameTaken.Existing != "" {
+			existing = nameTaken.Existing
 		}
 		data.Error = fmt.Sprintf("A user named %q exists already; choose another name.", existing)
 		if existing != name {

@@ -199,9 +199,9 @@ func (f *authFixture) createToken(t *testing.T, session, csrf string, form url.V
 	if carried == nil {
 		t.Fatal("create token: the redirect sets no reelpulse_new_token cookie")
 	}
-	shown, page := f.do(t, request{target: "/account", cookie: session, cookies: []*http.Cookie{carried}})
+	display, page := f.do(t, request{target: "/account", cookie: session, cookies: []*http.Cookie{carried}})
 	deleted := false
-	for _, c := range shown.Cookies() {
+	for _, c := range display.Cookies() {
 		deleted = deleted || c.Name == carried.Name && c.MaxAge < 0
 	}
 	if !deleted {

@@ -339,8 +339,9 @@ func TestOIDCAdminClaimPromotesAndDemotes(t *testing.T) {
 	}
 }
 
-// A callback without the flow cookie, as a link planted by another site
-// would be, signs nobody in and exchanges no code.
+// TestOIDCCallbackWithoutFlow sends a callback without the flow cookie, as
+// a link planted by another site would. It starts no session and exchanges
+// no code.
 func TestOIDCCallbackWithoutFlow(t *testing.T) {
 	f := newSSOFixture(t, authn.OIDCConfig{CreateUsers: true})
 	browser := f.browser(t)
@@ -397,6 +398,7 @@ func TestOIDCSecondSubjectNotLinked(t *testing.T) {
 func TestOIDCConcurrentFirstSignIn(t *testing.T) {
 	f := newSSOFixture(t, authn.OIDCConfig{CreateUsers: true})
 	f.provider.SetLogin(verified("sub-neo", "neo@studio.example"))
+
 	statuses := make([]int, 6)
 	var wg sync.WaitGroup
 	for i := range statuses {
@@ -412,11 +414,13 @@ func TestOIDCConcurrentFirstSignIn(t *testing.T) {
 		})
 	}
 	wg.Wait()
+
 	for i, status := range statuses {
 		if status != http.StatusOK {
 			t.Errorf("sign-in %d ended with %d, want 200", i, status)
 		}
 	}
+
 	users, err := f.accounts.Store.ListUsers(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -468,8 +472,9 @@ func TestOIDCPages(t *testing.T) {
 	}
 }
 
-// While the provider cannot be reached, the button says so and passwords
-// keep working; the provider is tried again later.
+// TestOIDCProviderDown checks that while the provider cannot be reached,
+// the button leads to a page that reports it and passwords keep working.
+// The provider is tried again later.
 func TestOIDCProviderDown(t *testing.T) {
 	down := httptest.NewServer(http.NotFoundHandler())
 	issuer := down.URL

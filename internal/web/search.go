@@ -29,8 +29,9 @@ type Suggestion struct {
 	// own origin at Poster, so it is left out of the JSON.
 	PosterURL string `json:"-"`
 	// Tracked is the mark of a title that the dashboard's user already
-	// tracks: "on your list", or "tracked" for an admin, who sees every
-	// tracked movie. It is empty otherwise, and searches never set it.
+	// tracks: "on your list", or "tracked" for an admin, to whom every
+	// tracked movie is visible. It is empty otherwise, and searches never
+	// set it.
 	Tracked string `json:"-"`
 }
 

@@ -46,7 +46,7 @@ type OIDCLogin struct {
 	OtherKey bool
 	// Denied returns error=access_denied from the authorization.
 	Denied bool
-	// TokenFault makes the token endpoint answer 502 with a body that
+	// TokenFault makes the token endpoint respond 502 with a body that
 	// repeats the request, client secret and code included, as a faulty
 	// proxy might.
 	TokenFault bool
